@@ -1,0 +1,125 @@
+"""`modelchoice`: a thin click CLI over the library. Heavy imports happen inside the commands that need them."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from .knowledge import KnowledgeError
+from .profile import FIELDS, ProfileError, format_value
+from .rules import RulesError
+from .settings import SettingsError, configure
+
+USER_ERRORS: tuple[type[Exception], ...] = (ProfileError, RulesError, KnowledgeError, SettingsError)
+
+
+class Group(click.Group):
+    """Turns known bad-input errors into one clear message and exit code 2, never a traceback."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except USER_ERRORS as exc:
+            click.secho(f"error: {exc}", fg="red", err=True)
+            ctx.exit(2)
+        except KeyboardInterrupt:
+            click.echo("interrupted", err=True)
+            ctx.exit(130)
+
+
+@click.group(cls=Group)
+@click.version_option(package_name="modelchoice")
+@click.option("--rules", "rules_file", type=click.Path(path_type=Path), help="Rules file (MODELCHOICE_RULES).")
+@click.option("--knowledge", "knowledge_dirs", multiple=True, type=click.Path(path_type=Path),
+              help="Extra knowledge directory (repeatable; MODELCHOICE_KNOWLEDGE).")
+def main(rules_file: Path | None, knowledge_dirs: tuple[Path, ...]) -> None:
+    """Foundation model, custom model or hybrid? A rules engine decides; answers cite the guidance."""
+    configure(rules_file=rules_file, knowledge_dirs=knowledge_dirs or None)
+
+
+def _read_profile(source: str | None, assignments: tuple[str, ...]) -> Any:
+    from .profile import Profile, load_profile
+
+    if source is None:
+        profile = Profile()
+    elif source == "-":
+        profile = load_profile(sys.stdin.read(), "stdin")
+    else:
+        path = Path(source)
+        try:
+            text = path.read_text(encoding="utf-8")
+        except OSError as exc:
+            raise ProfileError(f"{source}: cannot read the profile file ({exc.strerror or exc})") from None
+        profile = load_profile(text, source)
+    return profile.with_changes(Profile.parse_assignments(assignments))
+
+
+@main.command()
+@click.argument("profile_file", required=False)
+@click.option("--set", "assignments", multiple=True, metavar="FIELD=VALUE",
+              help="Override one profile field (repeatable); VALUE 'unknown' clears it.")
+@click.option("--json", "as_json", is_flag=True, help="Print exactly one JSON object.")
+def recommend(profile_file: str | None, assignments: tuple[str, ...], as_json: bool) -> None:
+    """Decide for a profile (YAML/JSON file, or - for stdin)."""
+    from .engine import decide
+
+    profile = _read_profile(profile_file, assignments)
+    decision = decide(profile)
+    if as_json:
+        click.echo(json.dumps(decision.to_dict(), indent=2))
+        return
+    from .render import decision_text
+
+    click.echo(decision_text(decision))
+
+
+@main.group()
+def rules() -> None:
+    """Inspect the rule set."""
+
+
+@rules.command("check")
+@click.option("--strict", is_flag=True, help="Treat warnings as errors.")
+def rules_check(strict: bool) -> None:
+    """Validate and lint the rules: fields, values, sources, duplicates, contradictions."""
+    from .engine import default_rules
+    from .rules import lint
+
+    ruleset = default_rules()
+    problems = lint(ruleset)
+    for problem in problems:
+        colour = "red" if problem.severity == "error" else "yellow"
+        click.secho(str(problem), fg=colour)
+    errors = sum(p.severity == "error" for p in problems)
+    warnings = len(problems) - errors
+    click.echo(f"{len(ruleset)} rules in {ruleset.path}: {errors} errors, {warnings} warnings")
+    if errors or (strict and warnings):
+        sys.exit(1)
+
+
+@rules.command("list")
+def rules_list() -> None:
+    """Show every rule as a readable line."""
+    from .engine import default_rules
+
+    for rule in default_rules():
+        condition = ", ".join(
+            f"{name}={'|'.join(format_value(v) for v in sorted(values, key=str))}" for name, values in rule.when
+        ) or "always"
+        click.echo(f"{click.style(rule.id, bold=True)}  when {condition}  ->  {rule.describe_effect()}")
+
+
+@main.command()
+def fields() -> None:
+    """List the profile fields and their allowed values."""
+    for spec in FIELDS.values():
+        values = " | ".join(format_value(v) for v in spec.values)
+        click.echo(f"{click.style(spec.name, bold=True):<28} {values}\n    {spec.help}")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

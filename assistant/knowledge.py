@@ -1,0 +1,97 @@
+"""The knowledge base: own-words Markdown guidance, one `## Title {#id}` heading per section.
+
+Parsing is plain Python (no LangChain, no Chroma) because the rules loader needs the section ids
+on the fast `recommend` path; retrieval builds its chunks from the same `Section` objects.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+_HEADING = re.compile(r"^##\s+(?P<title>.+?)\s*\{#(?P<id>[A-Za-z0-9][A-Za-z0-9_.-]*)\}\s*$")
+_H2 = re.compile(r"^##\s")
+
+
+class KnowledgeError(ValueError):
+    """A malformed knowledge file; the message names the file and line."""
+
+
+@dataclass(frozen=True, slots=True)
+class Section:
+    id: str
+    title: str
+    text: str  # the section body, heading excluded
+    source: str  # file name relative to its knowledge directory
+    document: str  # the file's title
+    attribution: str
+
+
+def _front_matter(lines: list[str], path: Path) -> tuple[dict[str, str], int]:
+    if not lines or lines[0].strip() != "---":
+        return {}, 0
+    for end in range(1, len(lines)):
+        if lines[end].strip() == "---":
+            import yaml
+
+            try:
+                meta = yaml.safe_load("\n".join(lines[1:end])) or {}
+            except yaml.YAMLError as exc:
+                raise KnowledgeError(f"{path}: front matter is not valid YAML: {exc}") from None
+            if not isinstance(meta, dict):
+                raise KnowledgeError(f"{path}: front matter must be a mapping")
+            return {str(k): str(v) for k, v in meta.items()}, end + 1
+    raise KnowledgeError(f"{path}: front matter starts with --- but never ends")
+
+
+def parse_file(path: Path, root: Path | None = None) -> list[Section]:
+    text = path.read_text(encoding="utf-8")
+    lines = text.splitlines()
+    meta, start = _front_matter(lines, path)
+    source = str(path.relative_to(root)) if root else path.name
+    document = meta.get("title", path.stem)
+    sections: list[Section] = []
+    current: tuple[str, str] | None = None
+    body: list[str] = []
+
+    def flush() -> None:
+        if current:
+            sections.append(Section(current[0], current[1], "\n".join(body).strip(), source, document,
+                                    meta.get("attribution", "")))
+
+    for number, line in enumerate(lines[start:], start=start + 1):
+        if line.startswith("# ") and not current:
+            document = meta.get("title", line[2:].strip())
+            continue
+        if _H2.match(line):
+            match = _HEADING.match(line)
+            if not match:
+                raise KnowledgeError(f"{path}:{number}: section heading needs a stable id, "
+                                     f"e.g. '## Title {{#my-section}}': {line.strip()!r}")
+            flush()
+            current, body = (match["id"], match["title"]), []
+            continue
+        if current:
+            body.append(line)
+    flush()
+    return sections
+
+
+def load_sections(directories: Iterable[Path]) -> list[Section]:
+    """All sections of all `*.md` files, in a stable order; duplicate ids are an error."""
+    sections: list[Section] = []
+    seen: dict[str, str] = {}
+    for directory in directories:
+        directory = Path(directory)
+        if not directory.is_dir():
+            raise KnowledgeError(f"knowledge directory not found: {directory}")
+        for path in sorted(directory.rglob("*.md")):
+            for section in parse_file(path, directory):
+                where = f"{directory.name}/{section.source}"
+                if section.id in seen:
+                    raise KnowledgeError(f"{where}: section id {section.id!r} is already used in {seen[section.id]}")
+                seen[section.id] = where
+                sections.append(section)
+    return sections
