@@ -105,8 +105,12 @@ def _score(rules: tuple[Rule, ...], profile: Mapping[str, Value]) -> tuple[str, 
     scores = dict.fromkeys(OPTIONS, 0.0)
     excluded: set[str] = set()
     fired: list[Rule] = []
+    get = profile.get
     for rule in rules:
-        if rule.matches(profile):
+        for name, values in rule.when:  # inlined Rule.matches: this loop is the engine's hot path
+            if get(name) not in values:
+                break
+        else:
             fired.append(rule)
             if rule.exclude:
                 excluded.add(rule.exclude)
@@ -115,6 +119,12 @@ def _score(rules: tuple[Rule, ...], profile: Mapping[str, Value]) -> tuple[str, 
     candidates = [o for o in OPTIONS if o not in excluded] or list(OPTIONS)
     best = min(candidates, key=lambda o: (-scores[o], _PREFERENCE[o]))
     return best, scores, fired
+
+
+@lru_cache(maxsize=1024)
+def _fired(rule: Rule) -> FiredRule:
+    return FiredRule(rule.id, rule.favor, rule.weight, rule.reason, rule.sources, rule.exclude, rule.pattern,
+                     rule.note)
 
 
 def _patterns(fired: list[Rule]) -> tuple[str, ...]:
@@ -168,9 +178,7 @@ def decide(profile: Profile | Mapping[str, Any], rules: RuleSet | None = None, *
         hybrid_patterns=_patterns(fired) if best == "hybrid" else (),
         scores={o: round(scores[o], 3) for o in OPTIONS},
         confidence=round(confidence, 3),
-        fired_rules=tuple(
-            FiredRule(r.id, r.favor, r.weight, r.reason, r.sources, r.exclude, r.pattern, r.note) for r in fired
-        ),
+        fired_rules=tuple(map(_fired, fired)),
         excluded=excluded,
         counterfactuals=tuple(flips),
         missing=tuple(missing),
