@@ -12,9 +12,10 @@ import click
 from .knowledge import KnowledgeError
 from .profile import FIELDS, ProfileError, format_value
 from .rules import RulesError
+from .session import SessionError
 from .settings import SettingsError, configure
 
-USER_ERRORS: tuple[type[Exception], ...] = (ProfileError, RulesError, KnowledgeError, SettingsError)
+USER_ERRORS: tuple[type[Exception], ...] = (ProfileError, RulesError, KnowledgeError, SettingsError, SessionError)
 
 
 class Group(click.Group):
@@ -62,19 +63,95 @@ def _read_profile(source: str | None, assignments: tuple[str, ...]) -> Any:
 @click.argument("profile_file", required=False)
 @click.option("--set", "assignments", multiple=True, metavar="FIELD=VALUE",
               help="Override one profile field (repeatable); VALUE 'unknown' clears it.")
+@click.option("--text", "description", help="Describe the project in words; its facts fill the profile.")
 @click.option("--json", "as_json", is_flag=True, help="Print exactly one JSON object.")
-def recommend(profile_file: str | None, assignments: tuple[str, ...], as_json: bool) -> None:
+def recommend(profile_file: str | None, assignments: tuple[str, ...], description: str | None,
+              as_json: bool) -> None:
     """Decide for a profile (YAML/JSON file, or - for stdin)."""
     from .engine import decide
 
-    profile = _read_profile(profile_file, assignments)
+    profile = _read_profile(profile_file, ())
+    extracted = None
+    if description is not None:
+        from .extract import RuleBasedUnderstander
+
+        extracted = RuleBasedUnderstander().understand(description)
+        profile = profile.with_changes(dict(extracted.changes))
+    profile = profile.with_changes(profile.parse_assignments(assignments))
     decision = decide(profile)
     if as_json:
-        click.echo(json.dumps(decision.to_dict(), indent=2))
+        data = decision.to_dict()
+        if extracted is not None:
+            data["profile"] = profile.to_dict()
+            data["turn"] = extracted.to_dict()
+        click.echo(json.dumps(data, indent=2))
         return
     from .render import decision_text
 
     click.echo(decision_text(decision))
+
+
+def _conversation(llm: str | None) -> Any:
+    from .conversation import Conversation
+
+    return Conversation(configure(llm=llm))
+
+
+def _session_option(function: Any) -> Any:
+    return click.option("--session", "session_file", type=click.Path(path_type=Path),
+                        help="JSON file holding the conversation; created if missing, saved after each turn.")(function)
+
+
+def _llm_option(function: Any) -> Any:
+    return click.option("--llm", type=click.Choice(["none", "local", "openai"]),
+                        help="Who writes the explanation (MODELCHOICE_LLM; default none: offline, deterministic).")(
+        function)
+
+
+@main.command()
+@click.argument("text")
+@_session_option
+@_llm_option
+@click.option("--json", "as_json", is_flag=True, help="Print exactly one JSON object.")
+def ask(text: str, session_file: Path | None, llm: str | None, as_json: bool) -> None:
+    """One chat turn: describe the project, ask why, what if..., or about a concept."""
+    from .session import Session
+
+    session = Session.load(session_file) if session_file else Session()
+    conversation = _conversation(llm)
+    reply = conversation.respond(session, text)
+    if session_file:
+        session.save(session_file)
+    if as_json:
+        click.echo(json.dumps(reply.to_dict(), indent=2))
+    else:
+        click.echo(reply.answer)
+
+
+@main.command()
+@_session_option
+@_llm_option
+def chat(session_file: Path | None, llm: str | None) -> None:
+    """A conversation in the terminal (Ctrl-D or 'quit' to leave)."""
+    from .session import Session
+
+    session = Session.load(session_file) if session_file else Session()
+    conversation = _conversation(llm)
+    click.secho("modelchoice: foundation model, custom model or hybrid? Describe your project.", bold=True)
+    while True:
+        try:
+            text = click.prompt(click.style("you", fg="cyan"), prompt_suffix="> ", default="", show_default=False)
+        except (EOFError, click.Abort):
+            click.echo()
+            break
+        if text.strip().lower() in {"quit", "exit", ":q"}:
+            break
+        if not text.strip():
+            continue
+        reply = conversation.respond(session, text)
+        click.echo(f"{click.style('modelchoice', fg='green')}> {reply.answer}\n")
+        if session_file:
+            session.save(session_file)
 
 
 @main.group()

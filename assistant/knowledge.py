@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 _HEADING = re.compile(r"^##\s+(?P<title>.+?)\s*\{#(?P<id>[A-Za-z0-9][A-Za-z0-9_.-]*)\}\s*$")
@@ -95,3 +96,13 @@ def load_sections(directories: Iterable[Path]) -> list[Section]:
                 seen[section.id] = where
                 sections.append(section)
     return sections
+
+
+def section_index(directories: Iterable[Path]) -> dict[str, Section]:
+    """Sections by id, parsed once per set of directories (the files are small; this is for lookups)."""
+    return dict(_index(tuple(str(d) for d in directories)))
+
+
+@lru_cache(maxsize=8)
+def _index(directories: tuple[str, ...]) -> tuple[tuple[str, Section], ...]:
+    return tuple((s.id, s) for s in load_sections(Path(d) for d in directories))

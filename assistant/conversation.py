@@ -1,0 +1,231 @@
+"""One chat turn, end to end: text -> turn -> profile changes -> decision -> passages -> answer.
+
+The CLI, the web UI and the eval runner all call `Conversation.respond`; none of them decides anything.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, field
+from typing import Any
+
+from . import explain
+from .engine import Decision, decide
+from .explain import Answer, Citation, Context, WhatIf
+from .extract import Context as TurnContext
+from .extract import RuleBasedUnderstander, Turn, Understander
+from .knowledge import section_index
+from .profile import FIELDS, Profile, Value
+from .session import PendingWhatIf, Session
+from .settings import Settings, get_settings
+
+MAX_INPUT_CHARS = 20_000  # longer pastes are cut (with a notice) before understanding
+# Intents whose answers use retrieved passages; the rest are about the conversation itself.
+_RETRIEVING = {"describe", "recommend", "why", "why_not", "what_if", "adopt", "change_mind", "concept"}
+
+
+@dataclass(frozen=True)
+class PassageRef:
+    """A passage as answers and the UI see it (retrieval's Passage or a whole knowledge section)."""
+
+    id: str
+    section: str
+    title: str
+    source: str
+    text: str
+    score: float = 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "section": self.section, "title": self.title, "source": self.source,
+                "score": self.score, "text": self.text}
+
+
+@dataclass
+class Reply:
+    answer: str
+    turn: Turn
+    decision: Decision  # for the saved profile after this turn
+    citations: tuple[Citation, ...] = ()
+    passages: list[PassageRef] = field(default_factory=list)
+    what_if: WhatIf | None = None
+    provenance: dict[str, str] = field(default_factory=dict)
+    notice: str = ""
+    guard: dict[str, Any] | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """The `ask --json` contract."""
+        return {
+            "answer": self.answer,
+            "recommendation": self.decision.recommendation,
+            "hybrid_patterns": list(self.decision.hybrid_patterns),
+            "confidence": self.decision.confidence,
+            "citations": [c.to_dict() for c in self.citations],
+            "profile": self.decision.profile.to_dict(),
+            "provenance": self.provenance,
+            "turn": self.turn.to_dict(),
+            "what_if": self.what_if.to_dict() if self.what_if else None,
+            "passages": [p.to_dict() for p in self.passages],
+            "notice": self.notice or None,
+            "guard": self.guard,
+        }
+
+
+class Conversation:
+    def __init__(self, settings: Settings | None = None, understander: Understander | None = None,
+                 retriever: Any = None) -> None:
+        self.settings = settings or get_settings()
+        self.understander = understander or RuleBasedUnderstander()
+        self._retriever = retriever
+        self._retrieval_failed = False
+
+    # --- parts ---------------------------------------------------------------------------------
+    @property
+    def sections(self) -> dict[str, Any]:
+        return section_index(self.settings.knowledge_dirs)
+
+    def _titles(self) -> dict[str, str]:
+        return {sid: s.title for sid, s in self.sections.items()}
+
+    def _search(self, query: str, boost: list[str]) -> tuple[list[PassageRef], str]:
+        """Retrieved passages; if the store cannot be used, degrade to no search results with a notice."""
+        if self._retriever is None and not self._retrieval_failed:
+            try:
+                from .retrieval import get_retriever
+
+                self._retriever = get_retriever(self.settings)
+            except Exception as exc:  # an optional part failing must not break the conversation
+                self._retrieval_failed = True
+                print(f"modelchoice: search is unavailable ({exc}); answering from the rules only",
+                      file=sys.stderr)
+        if self._retriever is None:
+            return [], ""
+        try:
+            found = self._retriever.search(query, k=4, boost_sections=boost)
+        except ValueError:
+            return [], ""
+        return [PassageRef(p.id, p.section, p.title, p.source, p.text, p.score) for p in found], ""
+
+    def _with_cited(self, passages: list[PassageRef], citations: tuple[Citation, ...]) -> list[PassageRef]:
+        """Every cited section is among the passages provided (the guard checks that for LLM answers)."""
+        have = {p.section for p in passages}
+        out = list(passages)
+        for citation in citations:
+            section = self.sections.get(citation.id)
+            if section and citation.id not in have:
+                out.append(PassageRef(f"{section.id}#0", section.id, section.title, section.source, section.text))
+                have.add(citation.id)
+        return out
+
+    def _question(self, session: Session, decision: Decision) -> str | None:
+        """One focused follow-up: the unknown field that flips the answer in the most ways."""
+        if not decision.missing:
+            return None
+        counts = {m: sum(cf.field == m for cf in decision.counterfactuals) for m in decision.missing}
+        ranked = sorted(decision.missing, key=lambda m: (-counts[m], list(FIELDS).index(m)))
+        # Don't repeat the question the user just skipped.
+        choice = next((m for m in ranked if m != session.asked_field), ranked[0])
+        return choice
+
+    # --- a turn --------------------------------------------------------------------------------
+    def respond(self, session: Session, text: str) -> Reply:
+        notice = ""
+        clean = "".join(ch for ch in (text or "") if ch.isprintable() or ch in "\n\t").strip()
+        if len(clean) > MAX_INPUT_CHARS:
+            clean = clean[:MAX_INPUT_CHARS]
+            notice = f"Your message was long; I read the first {MAX_INPUT_CHARS:,} characters."
+        if not clean:
+            turn = Turn("help", {}, text="")
+        else:
+            turn = self.understander.understand(clean, TurnContext(session.asked_field, session.pending is not None))
+        return self._answer(session, turn, clean, notice)
+
+    def set_fields(self, session: Session, changes: dict[str, Value | None], source: str = "form") -> Reply:
+        """A form edit: apply, recompute at once, and answer with a short note for the chat."""
+        turn = Turn("describe", {k: v for k, v in changes.items() if v is not None}, text="")
+        before = decide(session.profile)
+        applied = session.apply(changes, source)
+        decision = decide(session.profile)
+        if not applied:
+            note = "Nothing changed."
+        elif before.recommendation != decision.recommendation:
+            note = (f"Form updated: the recommendation changes from {explain.option(before.recommendation)} "
+                    f"to {explain.option(decision.recommendation)}.")
+        else:
+            note = f"Form updated: the recommendation stays {explain.option(decision.recommendation)}."
+        session.pending = None
+        session.record({"user": None, "source": source, "intent": "form", "changes": applied,
+                        "recommendation": decision.recommendation, "answer": note, "citations": []})
+        return Reply(note, turn, decision, provenance=session.provenance())
+
+    def _answer(self, session: Session, turn: Turn, text: str, notice: str) -> Reply:
+        intent = turn.intent
+        previous = decide(session.profile)
+        applied: dict[str, Value | None] = {}
+        what_if: WhatIf | None = None
+        undone = False
+
+        if intent == "reset":
+            session.reset()
+        elif intent == "undo":
+            undone = session.undo()
+        elif intent == "adopt" and session.pending:
+            applied = session.apply(session.pending.changes, "chat")
+            session.pending = None
+        elif intent == "discard":
+            session.pending = None
+        elif intent == "what_if" or (turn.hypothetical and turn.changes):
+            intent = "what_if"
+            hypothetical = session.profile.with_changes(turn.changes)
+            what_if = WhatIf(dict(turn.changes), previous, decide(hypothetical))
+            if turn.changes:
+                session.pending = PendingWhatIf(dict(turn.changes), previous.recommendation,
+                                                what_if.after.recommendation)
+        elif intent != "injection" and turn.changes:
+            applied = session.apply(turn.changes, "chat")
+
+        decision = decide(session.profile)
+        question = None
+        if intent in {"describe", "recommend", "why", "adopt", "help"}:
+            question = self._question(session, decision)
+            session.asked_field = question
+        elif intent not in {"what_if", "concept"}:
+            session.asked_field = None
+
+        passages: list[PassageRef] = []
+        if intent in _RETRIEVING:
+            focus = what_if.after if what_if else decision
+            query = text if intent == "concept" else f"{text} {' '.join(focus.sources[:2])}".strip()
+            passages, _ = self._search(query, focus.sources[:4])
+
+        ctx = Context(decision=decision, titles=self._titles(), passages=passages, changes=applied,
+                      what_if=what_if, previous=previous if applied else None, question_field=question,
+                      target=turn.target, notice=notice)
+        answer = self._explain(intent, ctx, undone, had_pending=session.pending is not None or bool(applied))
+        passages = self._with_cited(passages, answer.citations)
+        reply = Reply(answer.text, turn, decision, answer.citations, passages, what_if,
+                      session.provenance(), notice)
+        session.record({"user": text, "intent": intent, "changes": dict(turn.changes),
+                        "hypothetical": what_if is not None, "recommendation": decision.recommendation,
+                        "what_if": what_if.to_dict() if what_if else None, "answer": answer.text,
+                        "citations": [c.id for c in answer.citations]})
+        return reply
+
+    @staticmethod
+    def _explain(intent: str, ctx: Context, undone: bool, had_pending: bool) -> Answer:
+        handlers = {
+            "why": explain.why, "why_not": explain.why_not, "what_if": explain.what_if,
+            "change_mind": explain.change_mind, "concept": explain.concept, "discard": explain.discard,
+            "reset": explain.reset, "out_of_scope": explain.out_of_scope, "injection": explain.injection,
+            "help": explain.help_text,
+        }
+        if intent == "undo":
+            return explain.undo(ctx, undone)
+        if intent == "adopt":
+            return explain.adopt(ctx) if ctx.changes else explain.nothing_pending(ctx)
+        if intent in handlers:
+            return handlers[intent](ctx)
+        return explain.recommendation(ctx)
+
+
+def profile_of(reply: Reply) -> Profile:
+    return reply.decision.profile
