@@ -154,6 +154,25 @@ def chat(session_file: Path | None, llm: str | None) -> None:
             session.save(session_file)
 
 
+@main.command()
+@click.option("--session", "session_file", type=click.Path(path_type=Path, exists=True, dir_okay=False),
+              required=True, help="A session saved by `ask --session` or `chat --session`.")
+@click.option("--out", type=click.Path(path_type=Path, dir_okay=False), help="Write here instead of stdout.")
+def record(session_file: Path, out: Path | None) -> None:
+    """Write the session's decision as a Markdown decision record."""
+    from .knowledge import section_index
+    from .record import decision_record
+    from .session import Session
+    from .settings import get_settings
+
+    text = decision_record(Session.load(session_file), section_index(get_settings().knowledge_dirs))
+    if out:
+        out.write_text(text, encoding="utf-8")
+        click.echo(f"wrote {out}")
+    else:
+        click.echo(text)
+
+
 @main.group()
 def rules() -> None:
     """Inspect the rule set."""

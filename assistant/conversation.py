@@ -6,6 +6,7 @@ The CLI, the web UI and the eval runner all call `Conversation.respond`; none of
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,7 +16,7 @@ from .explain import Answer, Citation, Context, WhatIf
 from .extract import Context as TurnContext
 from .extract import RuleBasedUnderstander, Turn, Understander
 from .knowledge import section_index
-from .profile import FIELDS, Profile, Value
+from .profile import FIELDS, Value
 from .session import PendingWhatIf, Session
 from .settings import Settings, get_settings
 
@@ -139,6 +140,11 @@ class Conversation:
             turn = self.understander.understand(clean, TurnContext(session.asked_field, session.pending is not None))
         return self._answer(session, turn, clean, notice)
 
+    def stream(self, session: Session, text: str) -> Iterator[str | Reply]:
+        """Yield the answer as it is written (each str is the whole text so far; a later str may replace
+        an earlier one), then the final Reply. The deterministic path writes in one step."""
+        yield self.respond(session, text)
+
     def set_fields(self, session: Session, changes: dict[str, Value | None], source: str = "form") -> Reply:
         """A form edit: apply, recompute at once, and answer with a short note for the chat."""
         turn = Turn("describe", {k: v for k, v in changes.items() if v is not None}, text="")
@@ -200,7 +206,7 @@ class Conversation:
         ctx = Context(decision=decision, titles=self._titles(), passages=passages, changes=applied,
                       what_if=what_if, previous=previous if applied else None, question_field=question,
                       target=turn.target, notice=notice)
-        answer = self._explain(intent, ctx, undone, had_pending=session.pending is not None or bool(applied))
+        answer = self._explain(intent, ctx, undone)
         passages = self._with_cited(passages, answer.citations)
         reply = Reply(answer.text, turn, decision, answer.citations, passages, what_if,
                       session.provenance(), notice)
@@ -211,7 +217,7 @@ class Conversation:
         return reply
 
     @staticmethod
-    def _explain(intent: str, ctx: Context, undone: bool, had_pending: bool) -> Answer:
+    def _explain(intent: str, ctx: Context, undone: bool) -> Answer:
         handlers = {
             "why": explain.why, "why_not": explain.why_not, "what_if": explain.what_if,
             "change_mind": explain.change_mind, "concept": explain.concept, "discard": explain.discard,
@@ -225,7 +231,3 @@ class Conversation:
         if intent in handlers:
             return handlers[intent](ctx)
         return explain.recommendation(ctx)
-
-
-def profile_of(reply: Reply) -> Profile:
-    return reply.decision.profile
