@@ -11,11 +11,13 @@ import click
 
 from .knowledge import KnowledgeError
 from .profile import FIELDS, ProfileError, format_value
+from .retrieval import RETRIEVAL_METHODS, RetrievalError
 from .rules import RulesError
 from .session import SessionError
 from .settings import SettingsError, configure
 
 USER_ERRORS: tuple[type[Exception], ...] = (ProfileError, RulesError, KnowledgeError, SettingsError, SessionError)
+USER_ERRORS += (RetrievalError,)  # retrieval: bad query, embedding-model mismatch, unreachable server
 
 
 class Group(click.Group):
@@ -171,6 +173,138 @@ def record(session_file: Path, out: Path | None) -> None:
         click.echo(f"wrote {out}")
     else:
         click.echo(text)
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Interface to bind. The default is this machine only; 0.0.0.0 opens it to your network.")
+@click.option("--port", default=7860, show_default=True, type=click.IntRange(0, 65535), help="Port (0: any free).")
+@_llm_option
+@click.option("--auth", metavar="USER:PASS", envvar="MODELCHOICE_UI_AUTH",
+              help="Require this login (MODELCHOICE_UI_AUTH keeps it out of the process list).")
+def ui(host: str, port: int, llm: str | None, auth: str | None) -> None:
+    """Start the web app: the chat beside the profile, the recommendation and its reasons."""
+    credentials = None
+    if auth is not None:
+        user, sep, password = auth.partition(":")
+        if not (sep and user and password):
+            raise click.BadParameter("expected USER:PASS", param_hint="--auth")
+        credentials = (user, password)
+    if host not in {"127.0.0.1", "localhost", "::1"} and credentials is None:
+        click.secho(f"warning: serving on {host} without --auth: anyone who can reach it can use it", fg="yellow",
+                    err=True)
+    from ui.app import launch
+
+    launch(_conversation(llm), host=host, port=port or None, auth=credentials)
+
+
+def _retrieval_settings(data_dir: Path | None, chroma_url: str | None,
+                        knowledge_dirs: tuple[Path, ...] = ()) -> Any:
+    """Settings for ingest/search: flags on top of env and the top-level options (extra dirs add up)."""
+    from .settings import DEFAULT_KNOWLEDGE, get_settings
+
+    extra = None
+    if knowledge_dirs:
+        extra = (*(d for d in get_settings().knowledge_dirs if d != DEFAULT_KNOWLEDGE), *knowledge_dirs)
+    return configure(data_dir=data_dir, chroma_url=chroma_url, knowledge_dirs=extra)
+
+
+def _store_options(function: Any) -> Any:
+    function = click.option("--chroma-url", help="Use a Chroma server, e.g. http://127.0.0.1:8001 "
+                            "(MODELCHOICE_CHROMA_URL); default: a local store in the data dir.")(function)
+    return click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path),
+                        help="Where the local Chroma store lives (MODELCHOICE_DATA_DIR).")(function)
+
+
+@main.command()
+@click.option("--knowledge", "knowledge_dirs", multiple=True, type=click.Path(path_type=Path),
+              help="Extra knowledge directory to ingest (repeatable; adds to MODELCHOICE_KNOWLEDGE).")
+@click.option("--rebuild", is_flag=True, help="Drop the collection and embed everything again "
+              "(needed after changing the embedding model).")
+@_store_options
+@click.option("--json", "as_json", is_flag=True, help="Print the ingest report as one JSON object.")
+def ingest(knowledge_dirs: tuple[Path, ...], rebuild: bool, data_dir: Path | None, chroma_url: str | None,
+           as_json: bool) -> None:
+    """Embed the knowledge base into Chroma; unchanged chunks are skipped, removed ones deleted."""
+    settings = _retrieval_settings(data_dir, chroma_url, knowledge_dirs)
+    from .retrieval import Retriever
+
+    report = Retriever(settings).ingest(rebuild=rebuild)
+    click.echo(json.dumps(report.to_dict(), indent=2) if as_json else report.summary())
+
+
+@main.command()
+@click.argument("query")
+@click.option("--k", "k", type=click.IntRange(1, 100), default=4, show_default=True,
+              help="Passages to return.")
+@click.option("--method", type=click.Choice(RETRIEVAL_METHODS),
+              help="Ranking: fusion (dense + BM25), dense or bm25 (default: MODELCHOICE_RETRIEVAL, fusion).")
+@_store_options
+@click.option("--json", "as_json", is_flag=True,
+              help="Print a JSON list of {id, section, title, source, score, text}.")
+def search(query: str, k: int, method: str | None, data_dir: Path | None, chroma_url: str | None,
+           as_json: bool) -> None:
+    """Search the knowledge base (the store is built on first use)."""
+    settings = _retrieval_settings(data_dir, chroma_url)
+    from .retrieval import get_retriever
+
+    passages = get_retriever(settings).search(query, k, method=method)
+    if as_json:
+        click.echo(json.dumps([p.to_dict() for p in passages], indent=2, ensure_ascii=False))
+        return
+    if not passages:
+        click.echo("no matching passages")
+    for number, passage in enumerate(passages, 1):
+        click.echo(f"{number}. {click.style(passage.title, bold=True)} [{passage.section}] "
+                   f"{passage.source}  score {passage.score:.4f}")
+        snippet = " ".join(passage.text.split())
+        click.echo(f"   {snippet[:300]}{'...' if len(snippet) > 300 else ''}")
+
+
+@main.command("eval")
+@click.option("--suite", "suites", multiple=True, metavar="NAME",
+              help="decisions, scenarios, conversations, generated, adversarial, retrieval, extraction "
+                   "(repeatable; default: all).")
+@_llm_option
+@click.option("--out", type=click.Path(path_type=Path, file_okay=False), default=Path("eval-out"),
+              show_default=True, help="Where results.jsonl, summary.json, report.md and report.html go.")
+@click.option("--baseline", type=click.Path(path_type=Path, exists=True, dir_okay=False),
+              help="A previous summary.json; regressions beyond the tolerance fail the run.")
+@click.option("--repeat", type=click.IntRange(1, 50), default=1, show_default=True,
+              help="Run conversational cases N times (for nondeterministic LLMs); reports pass rate per case.")
+@click.option("--diff-rules", nargs=2, type=click.Path(path_type=Path, exists=True, dir_okay=False),
+              metavar="OLD NEW", help="List the cases whose recommendation changes between two rule files.")
+def eval_command(suites: tuple[str, ...], llm: str | None, out: Path, baseline: Path | None, repeat: int,
+                 diff_rules: tuple[Path, Path] | None) -> None:
+    """Check answers against the rules; exits non-zero when a gate fails."""
+    from evals.runner import SUITES
+
+    settings = configure(llm=llm)
+    if diff_rules:
+        from evals.diff_rules import diff_rules as diff
+
+        changes = diff(diff_rules[0], diff_rules[1], settings)
+        for change in changes:
+            click.echo(f"{change['case']}: {change['old']} -> {change['new']}")
+        click.echo(f"{len(changes)} cases change recommendation")
+        return
+    unknown = [s for s in suites if s not in SUITES]
+    if unknown:
+        raise click.BadParameter(f"unknown suite {unknown[0]!r}; choose from {', '.join(SUITES)}", param_hint="--suite")
+    from evals.report import gates, write_all
+    from evals.runner import Runner
+
+    from .progress import Progress
+
+    runner = Runner(settings, repeat=repeat, progress=Progress().update)
+    summary = runner.run(suites or SUITES)
+    previous = json.loads(baseline.read_text()) if baseline else None
+    failures = gates(summary, previous)
+    write_all(out, summary, runner.results, previous, failures)
+    click.echo(Path(out / "report.md").read_text().split("## Failed cases")[0].rstrip())
+    click.echo(f"\nreports in {out}/")
+    if failures:
+        sys.exit(1)
 
 
 @main.group()

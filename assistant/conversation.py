@@ -8,7 +8,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from . import explain
 from .engine import Decision, decide
@@ -23,6 +23,14 @@ from .settings import Settings, get_settings
 MAX_INPUT_CHARS = 20_000  # longer pastes are cut (with a notice) before understanding
 # Intents whose answers use retrieved passages; the rest are about the conversation itself.
 _RETRIEVING = {"describe", "recommend", "why", "why_not", "what_if", "adopt", "change_mind", "concept"}
+# Intents an LLM may rephrase (when one is configured); the rest are short, fixed conversational answers.
+WRITTEN_BY_LLM = _RETRIEVING
+
+
+class Writer(Protocol):
+    """Rewrites a deterministic reply in conversational form (the LLM explainer, behind the guard)."""
+
+    def write(self, reply: Reply, ctx: Context, question: str) -> Iterator[str | Reply]: ...
 
 
 @dataclass(frozen=True)
@@ -73,9 +81,15 @@ class Reply:
 
 class Conversation:
     def __init__(self, settings: Settings | None = None, understander: Understander | None = None,
-                 retriever: Any = None) -> None:
+                 retriever: Any = None, writer: Writer | None = None) -> None:
         self.settings = settings or get_settings()
+        if self.settings.llm != "none":  # lazy: LangChain loads only when an LLM is configured
+            from .llm import LLMUnderstander, LLMWriter
+
+            writer = writer or LLMWriter(self.settings)
+            understander = understander or LLMUnderstander(self.settings)
         self.understander = understander or RuleBasedUnderstander()
+        self.writer = writer
         self._retriever = retriever
         self._retrieval_failed = False
 
@@ -129,6 +143,16 @@ class Conversation:
 
     # --- a turn --------------------------------------------------------------------------------
     def respond(self, session: Session, text: str) -> Reply:
+        """One turn, whole: the last event of `stream`."""
+        final = None
+        for event in self.stream(session, text):
+            final = event
+        assert isinstance(final, Reply)
+        return final
+
+    def stream(self, session: Session, text: str) -> Iterator[str | Reply]:
+        """Yield the answer as it is written (each str is the whole text so far; a later str may replace
+        an earlier one), then the final Reply. Without an LLM the answer comes in one step."""
         notice = ""
         clean = "".join(ch for ch in (text or "") if ch.isprintable() or ch in "\n\t").strip()
         if len(clean) > MAX_INPUT_CHARS:
@@ -138,12 +162,17 @@ class Conversation:
             turn = Turn("help", {}, text="")
         else:
             turn = self.understander.understand(clean, TurnContext(session.asked_field, session.pending is not None))
-        return self._answer(session, turn, clean, notice)
-
-    def stream(self, session: Session, text: str) -> Iterator[str | Reply]:
-        """Yield the answer as it is written (each str is the whole text so far; a later str may replace
-        an earlier one), then the final Reply. The deterministic path writes in one step."""
-        yield self.respond(session, text)
+        reply, ctx = self._answer(session, turn, clean, notice)
+        if self.writer is not None and reply.turn.intent in WRITTEN_BY_LLM:
+            final = reply
+            for event in self.writer.write(reply, ctx, clean):
+                if isinstance(event, Reply):
+                    final = event
+                else:
+                    yield event
+            reply = final
+        self._record(session, reply, clean)
+        yield reply
 
     def set_fields(self, session: Session, changes: dict[str, Value | None], source: str = "form") -> Reply:
         """A form edit: apply, recompute at once, and answer with a short note for the chat."""
@@ -163,7 +192,31 @@ class Conversation:
                         "recommendation": decision.recommendation, "answer": note, "citations": []})
         return Reply(note, turn, decision, provenance=session.provenance())
 
-    def _answer(self, session: Session, turn: Turn, text: str, notice: str) -> Reply:
+    def stream_action(self, session: Session, intent: str, changes: dict[str, Value] | None = None,
+                      text: str = "") -> Iterator[str | Reply]:
+        """A turn whose meaning is already known, e.g. the web UI's buttons: a what-if with its changes
+        ("what_if"), "adopt" or "discard" the pending what-if. Same path and events as `stream`, without
+        understanding text; `text` is what the chat shows (and what the history records)."""
+        turn = Turn(intent, dict(changes or {}), intent == "what_if", None, text)
+        reply, ctx = self._answer(session, turn, text, "")
+        if self.writer is not None and reply.turn.intent in WRITTEN_BY_LLM:
+            final = reply
+            for event in self.writer.write(reply, ctx, text):
+                if isinstance(event, Reply):
+                    final = event
+                else:
+                    yield event
+            reply = final
+        self._record(session, reply, text)
+        yield reply
+
+    def what_if(self, session: Session, changes: dict[str, Value], text: str = "") -> Reply:
+        """A what-if with known changes: compare, keep the saved profile, remember it for adopt/discard."""
+        *_, reply = self.stream_action(session, "what_if", changes, text)
+        assert isinstance(reply, Reply)
+        return reply
+
+    def _answer(self, session: Session, turn: Turn, text: str, notice: str) -> tuple[Reply, Context]:
         intent = turn.intent
         previous = decide(session.profile)
         applied: dict[str, Value | None] = {}
@@ -208,13 +261,18 @@ class Conversation:
                       target=turn.target, notice=notice)
         answer = self._explain(intent, ctx, undone)
         passages = self._with_cited(passages, answer.citations)
+        turn = Turn(intent, turn.changes, turn.hypothetical or what_if is not None, turn.target, turn.text)
         reply = Reply(answer.text, turn, decision, answer.citations, passages, what_if,
                       session.provenance(), notice)
-        session.record({"user": text, "intent": intent, "changes": dict(turn.changes),
-                        "hypothetical": what_if is not None, "recommendation": decision.recommendation,
-                        "what_if": what_if.to_dict() if what_if else None, "answer": answer.text,
-                        "citations": [c.id for c in answer.citations]})
-        return reply
+        return reply, ctx
+
+    @staticmethod
+    def _record(session: Session, reply: Reply, text: str) -> None:
+        session.record({"user": text, "intent": reply.turn.intent, "changes": dict(reply.turn.changes),
+                        "hypothetical": reply.what_if is not None,
+                        "recommendation": reply.decision.recommendation,
+                        "what_if": reply.what_if.to_dict() if reply.what_if else None, "answer": reply.answer,
+                        "citations": [c.id for c in reply.citations], "guard": reply.guard})
 
     @staticmethod
     def _explain(intent: str, ctx: Context, undone: bool) -> Answer:

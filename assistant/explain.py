@@ -146,15 +146,12 @@ def _reasons(rules: Iterable[FiredRule], limit: int) -> list[str]:
     return out
 
 
-def _changes_text(counterfactuals: Iterable[Counterfactual], limit: int = 2) -> list[str]:
-    out: list[str] = []
+def _changes_text(counterfactuals: Iterable[Counterfactual], per_option: int = 3) -> list[str]:
+    """'with X or Y, it would be Z', one clause per alternative option."""
+    by_option: dict[str, list[str]] = {}
     for cf in counterfactuals:
-        sentence = f"with {phrase(cf.field, cf.value)}, it would be {option(cf.recommendation)}"
-        if sentence not in out:
-            out.append(sentence)
-        if len(out) == limit:
-            break
-    return out
+        by_option.setdefault(cf.recommendation, []).append(phrase(cf.field, cf.value))
+    return [f"with {join(items[:per_option], 'or')}, it would be {option(o)}" for o, items in by_option.items()]
 
 
 def _ranked_counterfactuals(decision: Decision) -> list[Counterfactual]:
@@ -162,12 +159,12 @@ def _ranked_counterfactuals(decision: Decision) -> list[Counterfactual]:
     return sorted(decision.counterfactuals, key=lambda c: (c.current is None, list(FIELDS).index(c.field)))
 
 
-def _cite(ids: Iterable[str], ctx: Context) -> tuple[Citation, ...]:
+def _cite(ids: Iterable[str], ctx: Context, limit: int = 5) -> tuple[Citation, ...]:
     seen: dict[str, Citation] = {}
     for section in ids:
         if section in ctx.titles and section not in seen:
             seen[section] = Citation(section, ctx.titles[section])
-    return tuple(seen.values())
+    return tuple(seen.values())[:limit]
 
 
 def _sources_line(citations: Sequence[Citation]) -> str:
@@ -205,7 +202,7 @@ def recommendation(ctx: Context, *, focus_changes: bool = True) -> Answer:
     """The full answer: recommendation, reasons, the main argument against, what would change it."""
     d = ctx.decision
     parts = [_noted(ctx.changes) if focus_changes else ""]
-    if ctx.previous and ctx.previous.recommendation != d.recommendation:
+    if ctx.previous and len(ctx.previous.profile) and ctx.previous.recommendation != d.recommendation:
         parts.append(f"That changes my answer: it was {option(ctx.previous.recommendation)}.")
     reasons = _reasons(d.supporting(), 3)
     parts.append(_headline(d) + (" " + " ".join(reasons) if reasons else ""))
@@ -215,7 +212,7 @@ def recommendation(ctx: Context, *, focus_changes: bool = True) -> Answer:
         parts.append(f"The main argument against: {top.reason} That points to {option(top.favors or '')}.")
     changes = _changes_text(_ranked_counterfactuals(d))
     if changes:
-        parts.append(f"What would change it: {join(changes, 'or')}.")
+        parts.append(f"What would change it: {'; '.join(changes)}.")
     parts.append(_follow_up(ctx))
     used = [s for r in d.supporting()[:3] for s in r.sources] + ([s for s in against[0].sources] if against else [])
     return _finish(parts, _cite(used, ctx), ctx)

@@ -59,6 +59,7 @@ class Settings:
     llm_timeout: float = 30.0  # seconds per request, and the stall limit between streamed tokens
     llm_max_retries: int = 1
     llm_max_tokens: int = 400
+    llm_max_chars: int = 4000  # streamed characters per answer; a longer (endless) stream is cut off
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -80,6 +81,7 @@ class Settings:
             llm_timeout=_env_float("MODELCHOICE_LLM_TIMEOUT", 30.0),
             llm_max_retries=int(_env_float("MODELCHOICE_LLM_MAX_RETRIES", 1)),
             llm_max_tokens=int(_env_float("MODELCHOICE_LLM_MAX_TOKENS", 400)),
+            llm_max_chars=int(_env_float("MODELCHOICE_LLM_MAX_CHARS", 4000)),
         )
         settings.validate()
         return settings
@@ -99,7 +101,7 @@ class Settings:
             raise SettingsError(f"llm={self.llm!r}: use one of {', '.join(LLM_PROVIDERS)}")
         if self.retrieval not in RETRIEVAL_METHODS:
             raise SettingsError(f"retrieval={self.retrieval!r}: use one of {', '.join(RETRIEVAL_METHODS)}")
-        if self.llm_timeout <= 0 or self.llm_max_tokens <= 0 or self.llm_max_retries < 0:
+        if min(self.llm_timeout, self.llm_max_tokens, self.llm_max_chars) <= 0 or self.llm_max_retries < 0:
             raise SettingsError("LLM timeout and max tokens must be positive, retries not negative")
 
 

@@ -1,0 +1,923 @@
+"""Offline, deterministic turn understanding: user text -> `Turn` {intent, changes, hypothetical, target}.
+
+No LLM, no network, only `re`: this runs on every chat turn (import in a few ms, well under 1 ms per
+utterance). An LLM-based `Understander` can sit behind the same Protocol and fall back to this one
+field by field, so `Turn.changes` is always a plain dict of schema-valid values (see profile.FIELDS).
+
+How a text is read
+  1. Injection check on the raw text (also inside long pastes). An injection turn carries NO changes,
+     so a pasted attack cannot smuggle profile facts in along with its instructions.
+  2. Field cues: one table of regular expressions per field (`_CUES`). A cue preceded by a negator in the
+     same clause ("we don't have an ML team", "nothing is annotated") takes its negated value. When cues of
+     one field overlap, the longer one wins ("past the MVP" beats "MVP"); otherwise the last mention wins,
+     except data_type (first mention = the main data; two types joined by "and" = multimodal) and privacy
+     / latency (the strictest requirement wins). Numbers become request rates per day for `volume` only
+     when a time unit follows ("2M/day", "50 requests per second"); a bare count is not a volume.
+  3. Conventions: privacy strict implies external_api_ok false unless the text says otherwise.
+  4. Context: a short reply ("yes", "nope", "plenty", "strict", "about 5k") answers `context.asked_field`;
+     with `context.pending_what_if`, yes/no-like replies adopt or discard the what-if.
+  5. Intent by priority: injection > reset > undo > adopt/discard > what_if > why_not > why > change_mind >
+     recommend > describe (changes found) > concept > help > out_of_scope (fallback).
+
+`changes` is kept for describe, recommend, why, why_not, change_mind and what_if (the facts a question
+states are still facts). It is empty for injection (security, see above), concept (a general question,
+"what are the downsides of real-time edge models?", states no facts about the project) and the control
+intents reset / undo / adopt / discard / help / out_of_scope, which the session does not apply changes for.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any, Protocol, runtime_checkable
+
+from .profile import FIELDS, Value, parse_value
+
+INTENTS = ("describe", "recommend", "why", "why_not", "what_if", "adopt", "discard", "change_mind",
+           "concept", "reset", "undo", "out_of_scope", "injection", "help")
+TARGETS = ("custom", "foundation", "hybrid")
+_KEEP_CHANGES = frozenset({"describe", "recommend", "why", "why_not", "change_mind", "what_if"})
+
+# Request volume per day: low < 10,000 <= medium < 1,000,000 <= high.
+VOLUME_MEDIUM = 10_000
+VOLUME_HIGH = 1_000_000
+# Labelled examples: this many or more is "plenty"; fewer (but some) is "some".
+LABELS_PLENTY = 10_000
+
+# How a bare "yes" / "no" answers a question about a field: (value for yes, value for no). The assistant's
+# question for these fields should be phrased accordingly ("Is any of the data sensitive or personal?",
+# "Do you have labelled data?"). Other fields need an open question; a bare yes/no leaves them unset.
+YES_NO: dict[str, tuple[Value, Value]] = {
+    "ml_team": (True, False),
+    "external_api_ok": (True, False),
+    "edge": (True, False),
+    "control": (True, False),
+    "labeled_data": ("some", "none"),
+    "privacy": ("sensitive", "none"),
+}
+
+
+@dataclass(frozen=True)
+class Turn:
+    intent: str
+    changes: dict[str, Value] = field(default_factory=dict)  # profile field -> new value (schema values)
+    hypothetical: bool = False  # True for what-if turns: changes apply to a copy
+    target: str | None = None  # why_not: "custom" | "foundation" | "hybrid"
+    text: str = ""  # the (cleaned) user text
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"intent": self.intent, "changes": dict(self.changes), "hypothetical": self.hypothetical,
+                "target": self.target}
+
+
+@dataclass(frozen=True)
+class Context:
+    """What the conversation knows that helps read a short reply."""
+
+    asked_field: str | None = None  # the field the assistant just asked about
+    pending_what_if: bool = False  # a what-if result is waiting for adopt/discard
+
+
+@runtime_checkable
+class Understander(Protocol):
+    def understand(self, text: str, context: Context = Context()) -> Turn: ...
+
+
+# ------------------------------------------------------------------------------------------- helpers
+
+class _LazyRe:
+    """A regular expression compiled on first use: compiling all patterns costs tens of milliseconds,
+    which would otherwise be paid at import. `warm_up()` compiles them all ahead of time."""
+
+    __slots__ = ("_compiled", "_flags", "_source")
+    _all: list[_LazyRe] = []
+
+    def __init__(self, source: str, flags: int = 0) -> None:
+        self._source, self._flags = source, flags
+        self._compiled: re.Pattern[str] | None = None
+        _LazyRe._all.append(self)
+
+    @property
+    def compiled(self) -> re.Pattern[str]:
+        if self._compiled is None:
+            self._compiled = re.compile(self._source, self._flags)
+        return self._compiled
+
+    def search(self, text: str, *span: int) -> re.Match[str] | None:
+        return self.compiled.search(text, *span)
+
+    def match(self, text: str, *span: int) -> re.Match[str] | None:
+        return self.compiled.match(text, *span)
+
+    def finditer(self, text: str, *span: int) -> Iterator[re.Match[str]]:
+        return self.compiled.finditer(text, *span)
+
+
+def warm_up() -> None:
+    """Compile every pattern now (e.g. at server start) so the first user turn is as fast as the rest."""
+    for pattern in _LazyRe._all:
+        pattern.compiled
+
+
+def _rx(*parts: str) -> _LazyRe:
+    return _LazyRe("|".join(f"(?:{p})" for p in parts))
+
+
+_TRANSLATE = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-",
+                            "\u2014": " - ", "\u00a0": " ", "\u200b": "", "\ufeff": ""})
+_SPACES = re.compile(r"[ \t\r\f\v]+")
+
+
+def clean_text(text: str) -> str:
+    """Normalise quotes, dashes and spaces (newlines are kept: they matter for injection checks)."""
+    text = (text or "").translate(_TRANSLATE)
+    return "\n".join(_SPACES.sub(" ", line).strip() for line in text.splitlines()).strip()
+
+
+# A clause ends at punctuation or at a conjunction; negation never reaches across it.
+_BOUNDARY = _LazyRe(r"[.;:!?,()\[\]\n\"]|\s-+\s|\b(?:but|however|although|though|whereas|while|and|so|"
+                       r"because|since|yet|plus|also|then)\b")
+_NEGATOR = _LazyRe(r"\b(?:no|not|never|without|nobody|none|nothing|neither|nor|zero|lacks?|lacking|no-one|"
+                      r"noone|cannot|dont|doesnt|didnt|cant|wont|isnt|arent|wasnt|werent|havent|hasnt|hadnt|"
+                      r"couldnt|shouldnt|wouldnt|mustnt|aint)\b|n't\b|\bno one\b")
+
+
+def _clause_start(text: str, pos: int, reach: int = 120) -> int:
+    start = max(0, pos - reach)
+    last = start
+    for m in _BOUNDARY.finditer(text, start, pos):
+        last = m.end()
+    return last
+
+
+def _clause_end(text: str, pos: int, reach: int = 120) -> int:
+    m = _BOUNDARY.search(text, pos, min(len(text), pos + reach))
+    return m.start() if m else min(len(text), pos + reach)
+
+
+def _before(text: str, pos: int, words: int = 6) -> str:
+    """The last few words before `pos`, within its clause."""
+    return " ".join(text[_clause_start(text, pos):pos].split()[-words:])
+
+
+def _after(text: str, pos: int, words: int = 6) -> str:
+    return " ".join(text[pos:_clause_end(text, pos)].split()[:words])
+
+
+def _negated(text: str, pos: int, words: int = 6) -> bool:
+    return bool(_NEGATOR.search(_before(text, pos, words)))
+
+
+# ------------------------------------------------------------------------------------------- numbers
+
+_WORD_NUMBERS = {
+    "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+    "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20, "thirty": 30,
+    "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90, "hundred": 100,
+    "a few": 3, "a couple": 2, "a couple of": 2, "couple": 2, "couple of": 2, "few": 3, "several": 5,
+    "a dozen": 12, "dozens of": 36, "half a": 0.5, "a handful": 5, "a handful of": 5, "handful of": 5,
+    "a few dozen": 36, "a few tens of": 30,
+}
+_SCALES = {"k": 1e3, "thousand": 1e3, "m": 1e6, "mm": 1e6, "mn": 1e6, "mil": 1e6, "million": 1e6,
+           "b": 1e9, "bn": 1e9, "billion": 1e9, "hundred": 1e2, "": 1.0}
+_PLURALS = {"tens of thousands": 3e4, "hundreds of thousands": 3e5, "tens of millions": 3e7,
+            "hundreds of millions": 3e8, "hundreds": 300, "thousands": 3e3, "millions": 2e6, "billions": 2e9,
+            "a handful": 5, "a few": 3, "a couple": 2, "several": 5, "a dozen": 12, "dozens": 36}
+_WORDS_ALT = "|".join(sorted((re.escape(w) for w in _WORD_NUMBERS), key=len, reverse=True))
+_QTY = _LazyRe(
+    r"(?<![\w.$€£])(?:"
+    r"(?P<digits>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)(?:\s*(?P<dscale>k|mm|mn|m|bn|b|thousand|million|"
+    r"mil|billion|hundred))?\b"
+    rf"|(?P<words>{_WORDS_ALT})\s+(?P<wscale>hundred|thousand|million|billion)s?\b"
+    r"|(?P<plural>(?:tens|hundreds) of (?:thousands|millions)|hundreds|thousands|millions|billions|a handful|"
+    r"a few|a couple|several|a dozen|dozens)\b"
+    r")")
+_MONEY_AFTER = _LazyRe(r"\s*(?:\$|€|£|usd|eur|gbp|dollars?|euros?|pounds?|bucks)\b")
+
+
+def _qty_value(m: re.Match[str]) -> float:
+    if m.group("digits"):
+        return float(m.group("digits").replace(",", "")) * _SCALES[m.group("dscale") or ""]
+    if m.group("words"):
+        return _WORD_NUMBERS[m.group("words")] * _SCALES[m.group("wscale")]
+    return _PLURALS[m.group("plural")]
+
+
+def quantities(text: str) -> list[tuple[float, int, int]]:
+    """Numbers in lower-cased text, words included: (value, start, end). Money amounts are skipped."""
+    found = []
+    for m in _QTY.finditer(text):
+        if _MONEY_AFTER.match(text, m.end()):  # "$500 a month" (a "$" before is excluded by _QTY)
+            continue
+        found.append((_qty_value(m), m.start(), m.end()))
+    return found
+
+
+_PER_DAY = {"second": 86400, "sec": 86400, "s": 86400, "minute": 1440, "min": 1440, "hour": 24, "hr": 24,
+            "h": 24, "day": 1, "d": 1, "week": 1 / 7, "wk": 1 / 7, "month": 1 / 30, "mo": 1 / 30,
+            "year": 1 / 365, "yr": 1 / 365, "daily": 1, "nightly": 1, "hourly": 24, "weekly": 1 / 7,
+            "monthly": 1 / 30, "yearly": 1 / 365, "annually": 1 / 365, "rps": 86400, "qps": 86400,
+            "tps": 86400}
+# After a number: up to 4 words (the thing counted), then a time unit ("2M card transactions a day").
+_RATE_TAIL = _LazyRe(
+    r"(?:\s*of)?(?P<noun>(?:\s+[a-z][\w'-]*){0,4}?)\s*"
+    r"(?:(?:/|\bper\b|\ba\b|\ban\b|\beach\b|\bevery\b)\s*(?P<unit>second|sec|s|minute|min|hour|hr|h|day|d|week|wk|"
+    r"month|mo|year|yr)s?\b|\b(?P<adv>daily|nightly|hourly|weekly|monthly|yearly|annually|rps|qps|tps)\b)")
+_NOT_REQUESTS = _LazyRe(
+    r"\b(?:fps|frames?|ms|milliseconds?|seconds?|minutes?|hours?|days?|weeks?|months?|years?|times|people|"
+    r"persons?|engineers?|scientists?|devs?|developers?|hires?|staff|employees|dollars?|euros?|gb|tb|mb|"
+    r"percent|label\w*|annotat\w*|hand-label\w*|examples?|samples?|steps|epochs?)\b")
+_EACH = _LazyRe(r"\b(?:users?|customers?|employees|people|agents|clients|members|stores?|devices?|"
+                   r"accounts?)\b[^.;]{0,25}\beach\b")
+
+
+def requests_per_day(text: str) -> float | None:
+    """The last request rate stated in the text, per day ("50 requests per second" -> 4,320,000)."""
+    rate = None
+    qtys = quantities(text)
+    for i, (value, start, end) in enumerate(qtys):
+        m = _RATE_TAIL.match(text, end)
+        if not m or _NOT_REQUESTS.search(m.group("noun")):
+            continue
+        per_day = value * _PER_DAY[m.group("unit") or m.group("adv")]
+        if i and _EACH.search(text, qtys[i - 1][2], start):  # "300 users, each running 5 queries a day"
+            per_day *= qtys[i - 1][0]
+        rate = per_day
+    return rate
+
+
+def _volume_level(per_day: float) -> str:
+    return "high" if per_day >= VOLUME_HIGH else "medium" if per_day >= VOLUME_MEDIUM else "low"
+
+
+# ------------------------------------------------------------------------------------------- field cues
+
+_SAME = object()  # negation is not checked for this cue (the pattern already carries its polarity)
+Finder = Callable[[str, re.Match[str]], Value | None]
+
+
+@dataclass(frozen=True, slots=True)
+class _Cue:
+    field: str
+    regex: _LazyRe
+    value: Value | Finder | None
+    negated: Any = _SAME  # value when a negator precedes the cue in its clause; None = no change
+
+
+def _c(name: str, pattern: str, value: Value | Finder | None, negated: Any = _SAME) -> _Cue:
+    return _Cue(name, _LazyRe(pattern), value, negated)
+
+
+_ML = r"(?:ml|machine[- ]learning|data[- ]science|ai|deep[- ]learning|mlops|nlp|computer[- ]vision)"
+_ML_ROLE = (r"(?:teams?|engineers?|engineering|people|folks|experts?|expertise|specialists?|staff|talent|skills?|"
+            r"experience|knowledge|background|devs?|developers?|researchers?|practitioners?|persons?|guys|"
+            r"capacity|know-how|department|group|resources?|hires?)")
+_LABEL = (r"(?:hand[- ]?)?(?:labels?|label(?:l?ed|l?ing)|labl?ed|labeld|annotat(?:ed|ions?|ing)|"
+          r"ground[- ]truth|tagged (?:data|examples|images|samples)|training (?:data|examples|samples|set))")
+_LABEL_RX = _LazyRe(rf"\b{_LABEL}\b")
+_PLENTY_WORDS = _LazyRe(r"\b(?:plenty|lots|loads|tons|a lot|a ton|large|huge|massive|big|extensive|vast|"
+                           r"abundant|many|years of|a wealth|enormous|millions|thousands)\b")
+_SOME_WORDS = _LazyRe(r"\b(?:some|a few|few|a small|small|limited|a handful|handful|a bit|a little|"
+                         r"partial(?:ly)?|not many|not much|a couple|scarce|only a|modest)\b")
+
+
+def _labels(text: str, m: re.Match[str]) -> Value | None:
+    """How much labelled data a positive label cue speaks of: a count, a quantity word, else "some"."""
+    clause = text[_clause_start(text, m.start()):m.start()]
+    near = [q for q in quantities(clause) if len(clause[q[2]:].split()) <= 2]
+    if not near and m.group(0).startswith(("label", "annotat")) and not m.group(0).endswith(("s", "ed")):
+        near = [q for q in quantities(text[m.end():_clause_end(text, m.end())]) if q[1] < 30]  # "label 2k"
+    if near:
+        return "plenty" if near[-1][0] >= LABELS_PLENTY else "some"
+    before = " ".join(clause.split()[-4:])
+    if _PLENTY_WORDS.search(before) and not _SOME_WORDS.search(before):
+        return "plenty"
+    return "some"
+
+
+_BUDGET_ADJ = _LazyRe(
+    r"\b(?P<neg>not|isn't|isnt|never|nothing|no)?\s*(?:\w+\s+)?(?:"
+    r"(?P<medium>moderate|medium|reasonable|decent|average|mid|middle|mid-sized|medium-sized|fair|normal|"
+    r"standard|sensible|ok|okay)"
+    r"|(?P<low>tight|small|tiny|limited|low|minimal|shoestring|constrained|modest|little|lean|restricted|"
+    r"meagre|meager|scarce|smallish)"
+    r"|(?P<high>big|large|huge|high|generous|ample|massive|deep|substantial|significant|healthy|unlimited|"
+    r"plenty|enormous|sizable|sizeable|hefty|serious))\b")
+
+
+def _budget(text: str, m: re.Match[str]) -> Value | None:
+    window = f"{_before(text, m.start(), 4)} | {_after(text, m.end(), 6)}"
+    levels: dict[str, list[bool]] = {"low": [], "medium": [], "high": []}
+    for a in _BUDGET_ADJ.finditer(window):
+        level = next(k for k in ("medium", "low", "high") if a.group(k))
+        levels[level].append(bool(a.group("neg")))
+    if any(not neg for neg in levels["medium"]):
+        return "medium"
+    low = any(not neg for neg in levels["low"])
+    high = any(not neg for neg in levels["high"])
+    if low != high:
+        return "low" if low else "high"
+    if not low and any(levels["low"]) and any(levels["high"]):  # "not huge but not tiny"
+        return "medium"
+    return None
+
+
+_API = (r"(?:(?:external|third[- ]party|3rd[- ]party|hosted|cloud|commercial|public|vendor|model|llm|ai|"
+        r"openai|anthropic|gpt|inference|saas|outside)\s+)*(?:apis?|api calls|endpoints?)"
+        r"|openai|anthropic|claude|chat-?gpt|gpt-?\d\S*|gemini|hosted (?:models?|llms?|ai)"
+        r"|(?:third[- ]party|external|cloud|commercial) (?:models?|llms?|ai services?|ai providers?|model providers?)")
+_API_NO = _LazyRe(
+    r"\b(?:can't|cannot|can not|cant|not allowed|aren't allowed|isn't allowed|is not allowed|are not allowed|"
+    r"mustn't|must not|may not|never|forbidden|banned|prohibited|not an option|not acceptable|unacceptable|"
+    r"off the table|out of the question|won't sign off|not permitted|no-go|not ok|not okay|not fine|avoid|"
+    r"no way|disallowed|not possible|won't allow|doesn't allow|don't allow|isn't an option)\b")
+_API_YES = _LazyRe(
+    r"\b(?:ok|okay|fine|acceptable|allowed|no problem|happy to|can use|could use|we use|we're using|"
+    r"already use|permitted|approved|good with|comfortable|go ahead|no issue|not a problem|totally fine|"
+    r"open to|willing to)\b")
+
+
+def _api(text: str, m: re.Match[str]) -> Value | None:
+    start, end = _clause_start(text, m.start()), _clause_end(text, m.end())
+    clause = text[start:end]
+    if _negated(text, m.start(), 4) or _API_NO.search(clause):
+        return False
+    if _API_YES.search(clause):
+        return True
+    return None
+
+
+_STRICT_PLACE = (r"(?:(?:our|the|my|their|its|your)\s+)?(?:own\s+)?(?:\w+\s+)?(?:servers?|infrastructure|infra|"
+                 r"premises|building|network|data ?cent(?:er|re)s?|environment|walls|firewall|vpc|systems?|"
+                 r"company|organi[sz]ation|country|machines?|hardware|control|site|perimeter|hospital|bank|"
+                 r"cloud account|own cloud|private cloud|region|eu)")
+_CAN_NOT = (r"(?:can't|cannot|can not|cant|couldn't|couldnt|could not|must not|mustn't|mustnt|may not|"
+            r"shouldn't|should not|never|not allowed to|isn't allowed to|is not allowed to|are not allowed to|"
+            r"aren't allowed to|won't|can never|must never|is never allowed to|isn't supposed to)")
+
+_CUES: tuple[_Cue, ...] = (
+    # ---- ml_team
+    _c("ml_team", rf"\b{_ML}[- ]{_ML_ROLE}\b|\bdata scientists?\b|\bml engineers?\b|\bmles?\b|"
+                  r"\bresearch scientists?\b|\b(?:does|do|doing|knows?|understands?)\s+(?:ml|machine learning|data science)"
+                  r"\b(?!\s+(?:models?|apis?|systems?|projects?|pipelines?|tools?))",
+       True, False),
+    _c("ml_team", r"\b(?:only|just|all)\s+(?:\w+\s+){0,3}?(?:web|backend|back-end|frontend|front-end|software|"
+                  r"full-?stack|app|mobile|ios|android)\s+(?:(?:and|&|or)\s+(?:\w+\s+)?)?(?:devs|developers|"
+                  r"engineers|people|folks|programmers)\b", False),
+    # ---- labeled_data
+    _c("labeled_data", rf"\b{_LABEL}\b", _labels, "none"),
+    _c("labeled_data", r"\bun-?(?:label(?:l?ed)?|labl?ed|annotated)\b", "none"),
+    _c("labeled_data", rf"\bnot (?:many|much|a lot of|a ton of|that many)\s+(?:\w+\s+)?{_LABEL}", "some"),
+    # ---- stage
+    _c("stage", r"\bproto(?!col)\w*|\bprotyp\w*|\bmvps?\b|\bpocs?\b|proof[- ]of[- ]concept|\bpilot\b|\bdemos?\b|"
+                r"hackathon|\bquick (?:test|experiment|hack|trial)\b|throw-?away|quick and dirty|"
+                r"\b(?:show|pitch|present|demo)\w*\s+(?:\w+\s+){0,2}?(?:to\s+)?(?:our\s+)?investors|"
+                r"\binvestor (?:demo|pitch|meeting)|see (?:if|whether) (?:the |this |our )?(?:idea|concept|"
+                r"approach|it) (?:works|is viable|has legs|flies)", "prototype", None),
+    _c("stage", r"\b(?:past|beyond|no longer|not just|not|moved (?:on )?(?:from|past|beyond)|graduated from|"
+                r"out of|done with|grown out of|way past)\s+(?:the |a |an |our |its |that )?(?:\w+\s+)?"
+                r"(?:proto\w*|mvps?|pocs?|pilot|demo|proof[- ]of[- ]concept)(?:\s+stage|\s+phase)?\b",
+       "production"),
+    _c("stage", r"\bproduction\b|\bprod\b|\bgo(?:ing|es)? live\b|\bwent live\b|\blive (?:to|for|with) (?:all |"
+                r"our |real |paying )?(?:customers|users|clients)|\blong[- ]lived\b|\blong[- ]term (?:product|"
+                r"system|project|solution|service|deployment|use|platform)\b|\b(?:maintain|run|support|"
+                r"operate)\w* (?:\w+ )?for years\b|\bmission[- ]critical\b|\bbusiness[- ]critical\b|"
+                r"\brock[- ]solid\b|\bproduction[- ]grade\b|\bbattle[- ]tested\b", "production", None),
+    # ---- privacy
+    _c("privacy", rf"\b{_CAN_NOT}\s+(?:ever\s+)?(?:leave|exit|go (?:outside|beyond|off|out of)|be sent "
+                  rf"(?:out|outside|off|out of|to)|be (?:uploaded|shared|transferred)|cross)\s+(?:of\s+)?"
+                  rf"{_STRICT_PLACE}\b", "strict"),
+    _c("privacy", r"\b(?:stay|stays|remain|remains|be kept|kept|reside|resides|be stored|stored|be processed|"
+                  r"processed|be hosted|live)\s+(?:\w+\s+){0,2}?(?:on[- ]?prem\w*|in[- ]house|on[- ]site|"
+                  r"(?:on|in|inside|within|behind) (?:our|the) (?:own\s+)?(?:\w+\s+)?(?:servers|infrastructure|"
+                  r"hardware|premises|machines|network|firewall|walls|vpc|data ?cent(?:er|re)s?|systems))",
+       "strict", None),
+    _c("privacy", r"\bon[- ]?prem\w* only\b|\bonly on[- ]?prem\w*|\bair[- ]?gapped\b|\b(?:strictly|highly|"
+                  r"extremely|very) confidential\b|\btop[- ]secret\b|\bclassified (?:data|information|documents)\b"
+                  r"|\bnothing (?:can|may|is allowed to) leave\b|\bno data (?:can|may|is allowed to|should) "
+                  r"(?:ever )?leave\b|\bdata sovereignty\b", "strict"),
+    _c("privacy", r"(?<![-\w])(?<!latency )(?<!cost )(?<!price )(?<!time )sensitive\b|\bpersonal (?:data|"
+                  r"information|info|details)\b|\bpii\b|\bgdpr\b|\bhipaa\b|\bconfidential\b|\bprivate "
+                  r"(?:data|information|customer data|records)\b|\b(?:patient|medical|health) (?:data|records|"
+                  r"information)\b|\bpersonally identifiable\b", "sensitive", "none"),
+    _c("privacy", r"\bno (?:real )?(?:privacy|data[- ]protection|confidentiality|compliance|security) "
+                  r"(?:concerns?|issues?|constraints?|requirements?|restrictions?|problems?|worries)\b|"
+                  r"\bprivacy (?:isn't|is not|doesn't|does not|is no|won't be) (?:an? |really )?(?:issue|"
+                  r"concern|problem|matter|a thing)\b|\bpublic(?:ly)? (?:available )?(?:\w+ )?(?:data|"
+                  r"dataset|content|info|information|documents|text|web|domain)\b|\ball public\b|\bopen data\b"
+                  r"|\bnon-?sensitive\b", "none"),
+    # ---- external_api_ok
+    _c("external_api_ok", rf"\b(?:{_API})\b", _api),
+    _c("external_api_ok", rf"\b{_CAN_NOT}\s+(?:use|call|send|share|upload|transfer|pass|rely on)\s+"
+                          r"(?:\w+\s+){0,3}?(?:to|with|on)\s+(?:any\s+)?(?:third[- ]part(?:y|ies)|external|"
+                          r"outside|vendors?|the cloud|cloud (?:providers?|services))", False),
+    _c("external_api_ok", r"\bself-?host(?:ed|ing)? only\b|\bmust be self-?hosted\b|\b(?:no|without) "
+                          r"(?:external|third[- ]party|outside|cloud) (?:services|providers|vendors|calls)\b",
+       False),
+    # ---- latency
+    _c("latency", r"\breal[- ]?time\b", "realtime", None),
+    _c("latency", r"\bnear[- ]real[- ]?time\b", "interactive", None),
+    _c("latency", r"\b\d+(?:\s*(?:-|to)\s*\d+)?\s*(?:fps|frames? (?:per|a|/) ?s(?:ec(?:ond)?)?)\b|"
+                  r"\b(?:tens of|a few|few) milliseconds\b|\bin milliseconds\b|\blow[- ]single[- ]digit "
+                  r"milliseconds\b", "realtime"),
+    _c("latency", r"\b(?P<ms>\d+(?:\.\d+)?)\s*(?:ms|millisec(?:ond)?s?)\b",
+       lambda t, m: "realtime" if float(m.group("ms")) <= 100 else "interactive"),
+    _c("latency", r"\binteractiv\w*|\b(?:users?|customers?|people|someone|agents?|they|the user)\s+(?:are\s+|is\s+"
+                  r"|will be\s+)?(?:wait|waiting|waits)\b|\bsub-?second\b|\b(?:in|within|under|below|than|about|"
+                  r"around|max(?:imum)?|most|take|takes)\s+(?:a|one|two|three|a few|a couple(?: of)?"
+                  r"|few|\d+(?:\.\d+)?)(?:\s*(?:-|to|or)\s*(?:\d+|two|three))?\s*(?:s|secs?|seconds?)\b|"
+                  r"\b(?:a|one) second or two\b|\b(?:snappy|responsive)\b", "interactive", None),
+    _c("latency", r"\bbatch(?:es|ed)?\b(?!\s+of\b)|\bovernight\b|\bnightly\b|\boffline (?:batch|processing|jobs?|"
+                  r"scoring|analysis)\b|\b(?:latency|speed|response time|timing)\s+(?:really\s+)?(?:doesn't|does "
+                  r"not|doesnt|isn't|is not|isnt|won't|is no)\s+(?:really\s+)?(?:matter|important|critical|a "
+                  r"concern|an issue|a problem|a priority|a big deal)|\b(?:don't|do not|dont) (?:really )?care "
+                  r"(?:much )?about (?:latency|speed|response time)|\bno (?:latency|speed|real-?time|timing) "
+                  r"(?:requirements?|constraints?|pressure)\b|\bno rush\b|\bnot (?:urgent|time[- ]critical|"
+                  r"time[- ]sensitive)\b|\b(?:nobody|no one|noone|no-one|none of us)\s+(?:is\s+|will be\s+)?"
+                  r"wait\w*|\b(?:in|within|take|takes|taking|after|wait|come back in)\s+(?:a few|several|a couple"
+                  r"(?: of)?|\d+|an?|some)\s+(?:minutes|hours|days)\b(?! of)|\bnext[- ]day\b|\bby (?:tomorrow|"
+                  r"the next morning|morning)\b|\basynchronous(?:ly)?\b|\basync\b|\b(?:daily|weekly) (?:jobs?|"
+                  r"runs?|reports?)\b|\bslow is fine\b", "relaxed", None),
+    # ---- edge
+    _c("edge", r"\bon[- ]device\b|\bon (?:the |a |our |their |users' |customers' |each |every |mobile )?(?:phones?|"
+               r"devices?|smartphones?|mobiles?|iphones?|androids?|the edge|edge (?:devices?|boxes|box|hardware|"
+               r"nodes?)|cameras?|drones?|robots?|cars?|vehicles?|laptops?|tablets?|sensors?|"
+               r"microcontrollers?|embedded (?:devices?|hardware)|wearables?)\b|\bat the edge\b|\bedge "
+               r"(?:devices?|boxes|box|deployment|hardware|computing|inference|nodes?|ai)\b|\braspberry ?pi\b|"
+               r"\bjetson\b|\bembedded\b|\bmicrocontrollers?\b|\b(?:run|runs|running|work|works|working|"
+               r"function|operate)\s+(?:\w+\s+)?(?:fully\s+|completely\s+|entirely\s+)?offline\b|\b(?:fully|"
+               r"completely|entirely) offline\b|\boffline[- ]first\b", True, False),
+    _c("edge", r"\b(?:no|without(?: an?)?|little|patchy|spotty) (?:network|internet|connectivity|signal|"
+               r"reception)(?: (?:connection|access))?\b", True),
+    _c("edge", r"\b(?:run|runs|running|ran|hosted|host|deployed|deploy|live|lives|sit|sits|goes|go|going|served|"
+               r"serve)\s+(?:\w+\s+){0,2}?(?:in|on|through|from|via)\s+(?:the|our|a|their)\s+(?:own\s+)?"
+               r"(?:\w+\s+)?(?:cloud|servers?|backend|back-end|data ?cent(?:er|re)s?)\b|\bcloud[- ](?:based|"
+               r"hosted|only)\b|\bserver[- ]side\b", False, None),
+    # ---- volume (rates are handled by requests_per_day)
+    _c("volume", r"\b(?:low|light|modest|small|little|tiny|minimal) (?:traffic|volume|usage|load)\b|"
+                 r"\bnot (?:many|much|a lot of) (?:requests|traffic|queries|calls|usage)\b|\b(?:traffic|volume|usage|load) "
+                 r"(?:is|will be|stays|remains|should be) (?:\w+ )?(?:low|light|small|modest|minimal|tiny)\b",
+       "low", None),
+    _c("volume", r"\b(?:moderate|medium|average|mid) (?:traffic|volume|load|usage)\b|\b(?:traffic|volume|usage|load) "
+                 r"(?:is|will be|stays|remains|should be) (?:\w+ )?(?:moderate|medium|average)\b", "medium", None),
+    _c("volume", r"\b(?:high|heavy|huge|massive|large|big|enormous) (?:traffic|volume|load|usage|request "
+                 r"volume)\b|\b(?:traffic|volume|usage|load) (?:is|will be|stays|remains|should be) (?:\w+ )?(?:high|"
+                 r"heavy|huge|massive|enormous)\b", "high", None),
+    # ---- budget
+    _c("budget", r"\bbud?ge?t\w*|\bmoney\b|\bfunding\b|\bfunds\b|\bcash\b|\bspend\b", _budget),
+    _c("budget", r"\b(?:money|budget|cost|costs|price|spend)\s+(?:is not|isn't|isnt|is no|aren't|are not|is "
+                 r"never|won't be|will not be)\s+(?:really\s+)?(?:an?\s+)?(?:issue|problem|object|concern|"
+                 r"constraint|limit)\b|\bno budget (?:constraints?|limits?|issues?|concerns?|problems?)\b|"
+                 r"\bdeep pockets\b|\bwell[- ]funded\b", "high"),
+    _c("budget", r"\b(?:no|zero|hardly any|barely any|very little) (?:budget|money|funding|funds|cash)\b(?! "
+                 r"(?:constraints?|limits?|issues?|concerns?|problems?))|\bshoestring\b|\bbootstrapped\b|"
+                 r"\bcash[- ]strapped\b|\bcan't afford\b|\bcannot afford\b|\bstrapped for cash\b", "low"),
+    # ---- control
+    _c("control", r"\bfull (?:control|ownership)\b|\bown(?:ing)? (?:the|our) (?:model|weights|stack)\b|"
+                  r"\bownership of (?:the|our) (?:model|weights)\b|\bexplainab\w+|\binterpretab\w+|\bauditab\w+|"
+                  r"\b(?:be able to|must|need to|needs to|have to|has to|want to|should|must be able to)\s+"
+                  r"(?:\w+\s+){0,2}?(?:retrain|re-train|debug|explain|audit|inspect)\b(?! why)",
+       True, False),
+    _c("control", r"\bexplain (?:every|each|all|individual|its|the model's|our|any) (?:single )?(?:decisions?|"
+                  r"predictions?|outputs?|results?|scores?)\b|\bretrain (?:it )?(?:ourselves|whenever|any ?time|"
+                  r"on demand|regularly)\b", True, False),
+    _c("control", r"\b(?:no|avoid|avoiding|without|not|never|don't want|can't have|cannot have|can't accept|"
+                  r"zero|must not have|won't accept)\s+(?:any\s+)?(?:vendor\s+|platform\s+)?lock[- ]?in\b|"
+                  r"\bnot (?:be )?(?:locked|tied) (?:in|into|to)\b|\b(?:worried|concerned|afraid|wary|scared) "
+                  r"(?:about|of) (?:\w+\s+)?lock[- ]?in\b|\bvendor[- ]independen\w+", True),
+    _c("control", r"\b(?:vendor\s+)?lock[- ]?in\s+(?:really\s+)?(?:doesn't|does not|doesnt|won't|isn't|is not|"
+                  r"isnt)\s+(?:really\s+)?(?:bother|matter|worry|concern|a (?:problem|concern|issue|big deal)|an "
+                  r"issue)\w*|\b(?:vendor\s+)?lock[- ]?in is (?:fine|ok|okay|acceptable)\b|\b(?:fine|ok|okay|happy|"
+                  r"comfortable) (?:with )?(?:depending|relying) on (?:a |an |the |one )?(?:vendor|provider|third"
+                  r"[- ]party)|\bblack[- ]?box(?:es)? (?:is |are |would be )?(?:\w+\s+)?(?:fine|ok|okay|"
+                  r"acceptable)\b|\b(?:don't|do not|dont) (?:really )?(?:care|mind) about (?:\w+\s+)?(?:lock[- ]?in|"
+                  r"control|explainability)\b|\b(?:fine|ok|okay|happy) with (?:a )?(?:vendor'?s? )?black[- ]?box",
+       False),
+    # ---- data_type (policy: first mention; two types joined by "and" make it multimodal)
+    _c("data_type", r"\btabular\b|\bspreadsheets?\b|\bcsvs?\b|\bexcel\b|\bstructured data\b|\b(?:database|sql) "
+                    r"tables?\b|\brows and columns\b|\brows\b|\b(?:customer|sales|financial|transaction(?:al)?|"
+                    r"billing|crm|claims?|insurance|account|employee|purchase|order) (?:records|tables?|"
+                    r"history|histories)\b|\btransactions?\b|\btime[- ]series\b|\bsensor (?:data|readings)\b|"
+                    r"\bnumeric(?:al)? data\b", "tabular", None),
+    _c("data_type", r"\btexts?\b|\btextual\b|\be-?mails?\b|\b(?:support|helpdesk|help desk|customer|service|it|jira|zendesk|"
+                    r"incoming) tickets?\b|\b(?:text|chat|sms|slack|whatsapp|"
+                    r"customer) messages\b|\bsms\b|\breviews\b|\btranscripts?\b|\bchat ?logs?\b|\bchat ?bots?\b|"
+                    r"\bchatbots?\b|\barticles\b|\b(?:help|product|internal|technical|support) docs\b|"
+                    r"\bdocumentation\b|\bnatural language\b|\bsentences\b|\btweets\b|\bsocial media posts\b|"
+                    r"\bcontracts\b|\bknowledge base\b|\bfaqs?\b|\bwritten (?:feedback|answers|reports)\b",
+       "text", None),
+    _c("data_type", r"\bimages?\b|\bimagery\b|\bphotos?\b|\bphotographs?\b|\bpictures\b|\bpicture of\b|\bpics\b|\bscans?\b|"
+                    r"\bscanned\b|\bx-?rays?\b|\bmri\b|\bscreenshots?\b|\bjpe?gs?\b|\bpngs?\b|\bvisual "
+                    r"inspection\b|\bcomputer vision\b", "image", None),
+    _c("data_type", r"\bvideos?\b|\bfootage\b|\bcctv\b|\bcamera (?:feeds?|streams?)\b|\bvideo streams?\b|"
+                    r"\blive streams?\b|\bclips\b|\bdashcam\b", "video", None),
+    _c("data_type", r"\baudio\b|\bspeech\b|\bvoice\b|\b(?:phone|support|customer|sales|recorded|service) "
+                    r"calls\b|\bcall[- ]cent(?:er|re)s?\b|\b(?:call|audio|voice) recordings?\b|\bpodcasts?\b|"
+                    r"\bmusic\b|\bvoicemails?\b|\bspoken\b|\bdictation\b", "audio", None),
+    _c("data_type", r"\bmulti-?modal\b|\bmultiple modalities\b|\bmixed media\b", "multimodal", None),
+    # ---- task
+    _c("task", r"\bclassif(?:y|ies|ied|ying|ication|ier|iers)\b|\bcategori[sz](?:e|es|ed|ing|ation)\b|"
+               r"\bdetect(?:s|ed|ing|ion|or)?\b|\bpredict(?:s|ed|ing|ion|ive)?\b|\bforecast(?:s|ed|ing)?\b|"
+               r"\b(?:to|we|and|will|must|should|can|then) score\b|\bscoring\b|\bregression\b|\bwell[- ]defined\b|"
+               r"\b(?:specific|single|narrow|clear(?:ly defined)?|one) (?:task|problem|use case|goal|job)\b|"
+               r"\bsentiment\b|\bsegmentation\b|\bto segment\b|\bflag(?:s|ging)? (?:\w+\s+)?(?:fraud\w*|spam|"
+               r"suspicious|anomal\w+|defects?)\b|\banomal(?:y|ies) detection\b|\bextract(?:s|ing|ion)? "
+               r"(?:of )?(?:the )?(?:fields|entities|amounts|totals?|dates|names|values|key fields)\b|"
+               r"\btriage\b|\broute (?:each |incoming )?(?:tickets|emails|requests)\b", "narrow", None),
+    _c("task", r"\bopen[- ]?ended\b|\bcreative\b|\bcreativity\b|\bbrainstorm\w*|\bexplor\w+ (?:what(?:'s| is)? "
+               r"possible|ideas|possibilities|the data|our data|options for)|\bexploratory\b|\bwhat(?:'s| is) "
+               r"possible\b|\bgeneral[- ]purpose\b|\bfree[- ]?form\b|\b(?:answer|handle|respond to)\w* (?:any|"
+               r"all kinds of|all sorts of|arbitrary|general|open|a wide range of|whatever|random) (?:\w+\s+)?"
+               r"(?:questions?|requests?|queries)\b|\b(?:that|to|which|will|can|could|should|and)\s+(?:write|"
+               r"generate|draft|compose)s?\s+(?:\w+\s+){0,2}?(?:captions?|copy|content|stories|articles|posts|"
+               r"emails?|descriptions?|summaries|marketing|ideas|answers|responses|replies|code)\b|\b(?:writes|"
+               r"generates|drafts|composes|writing|generating|drafting)\s+(?:\w+\s+){0,2}?(?:captions?|copy|"
+               r"content|stories|articles|posts|emails?|descriptions?|summaries|marketing|ideas|answers|"
+               r"responses|replies)\b|\b(?:content|copy|text) generation\b|\b(?:no|not a|without "
+               r"a?|nothing) ?(?:specific|particular|clear|fixed|defined|single) (?:target|goal|task|use case|"
+               r"objective|problem)\b", "open_ended", None),
+)
+
+_DATA_JOIN = _LazyRe(r"^\W*(?:\w+\W+)?(?:and|&|plus|as well as|with|together with|\+|/)\W+(?:\w+\W+)?$")
+_STRICTNESS = {"privacy": ("none", "sensitive", "strict"), "latency": ("relaxed", "interactive", "realtime")}
+
+
+def _resolve(name: str, hits: list[tuple[int, int, Value | None]]) -> Value | None:
+    kept: list[tuple[int, int, Value | None]] = []
+    for hit in sorted(hits, key=lambda h: (h[0] - h[1], h[0])):  # longest first
+        if all(hit[1] <= k[0] or hit[0] >= k[1] for k in kept):
+            kept.append(hit)
+    valued = sorted((h for h in kept if h[2] is not None), key=lambda h: h[0])
+    if not valued:
+        return None
+    if name in _STRICTNESS:
+        return max((h[2] for h in valued), key=_STRICTNESS[name].index)  # type: ignore[arg-type]
+    return valued[-1][2]
+
+
+def extract_fields(text: str) -> dict[str, Value]:
+    """Profile facts stated in lower-cased, cleaned text (no intent logic, no context)."""
+    hits: dict[str, list[tuple[int, int, Value | None]]] = {}
+    for cue in _CUES:
+        for m in cue.regex.finditer(text):
+            if cue.negated is not _SAME and _negated(text, m.start()):
+                value = cue.negated
+            else:
+                value = cue.value(text, m) if callable(cue.value) else cue.value
+            hits.setdefault(cue.field, []).append((m.start(), m.end(), value))
+    changes: dict[str, Value] = {}
+    for name, found in hits.items():
+        if name == "data_type":
+            value = _data_type(text, found)
+        else:
+            value = _resolve(name, found)
+        if value is not None:
+            changes[name] = value
+    rate = requests_per_day(text)
+    if rate is not None:
+        changes["volume"] = _volume_level(rate)
+    if changes.get("privacy") == "strict":
+        changes.setdefault("external_api_ok", False)  # convention: strict = the data may not leave
+    return changes
+
+
+def _data_type(text: str, hits: list[tuple[int, int, Value | None]]) -> Value | None:
+    valued = sorted((h for h in hits if h[2] is not None), key=lambda h: h[0])
+    if not valued:
+        return None
+    if any(h[2] == "multimodal" for h in valued):
+        return "multimodal"
+    for a, b in zip(valued, valued[1:], strict=False):
+        if a[2] != b[2] and _DATA_JOIN.match(text[a[1]:b[0]]):
+            return "multimodal"
+    return valued[0][2]
+
+
+# ------------------------------------------------------------------------------------------- intents
+
+_INJECTION = _LazyRe("|".join(f"(?:{p})" for p in (
+    r"\b(?:ignore|disregard|forget|override|bypass|skip|drop|abandon)\s+(?:all\s+|any\s+|of\s+|about\s+)?"
+    r"(?:(?:your|the|my|these|those|its|previous|prior|earlier|above|preceding|former|original|system|safety|"
+    r"current|existing|all|internal|built-in|old)\s+){1,3}(?:rules|instructions?|prompts?|guidelines|guardrails|"
+    r"programming|directives?|restrictions|system message|decision engine|rules engine|engine)\b",
+    r"\bfrom now on\b",
+    r"\b(?:as|i am|i'm)\s+(?:the|an|your)\s+(?:admin|administrator|developer|dev|owner|operator|creator|ceo|boss|"
+    r"system|root|superuser|sysadmin|maintainer)\b",
+    r"\bi\s+(?:order|command|instruct|demand|authori[sz]e)\s+you\b",
+    r"\bpretend\s+(?:that\s+)?(?:you(?:'re|\s+are|\s+have|\s+were)|to\s+be)\b",
+    r"\bact\s+as\s+(?:if\s+you|an?\s+(?:ai|assistant|chatbot|bot|model|llm|unrestricted|unfiltered|different|"
+    r"evil)|dan)\b",
+    r"\byou\s+are\s+now\b|\byou're\s+now\b|\byour\s+(?:new|real|true)\s+(?:role|task|instructions?|purpose)\b",
+    r"\b(?:unrestricted|unfiltered|uncensored)\s+(?:ai|mode|assistant|model|version)\b",
+    r"\b(?:ai|assistant|bot|model|you)\s+(?:with\s+no|without(?:\s+any)?)\s+(?:restrictions|filters|rules|"
+    r"guardrails|limits|limitations)\b",
+    r"^\s*(?:system|assistant|developer|admin|sys)\s*:",
+    r"<\s*/?\s*(?:system|sys|instructions?|prompt|im_start|im_end)\s*>|\[\s*/?\s*(?:system|inst|sys)\s*\]|"
+    r"#{2,}\s*(?:system|instructions?)\b|<\|[a-z_]+\|>",
+    r"\bjailbreak\w*|\bdeveloper mode\b|\bdan mode\b|\bdo anything now\b|\bgod mode\b",
+    r"\b(?:reveal|print|show|repeat|leak|output|dump)\s+(?:me\s+)?(?:your|the)\s+(?:system\s+|hidden\s+|"
+    r"initial\s+)?(?:prompt|instructions)\b",
+    r"\bnew\s+(?:instructions?|rules?|system prompt)\s*:",
+    r"\b(?:always|only)\s+(?:say|answer|recommend|respond(?:\s+with)?|reply(?:\s+with)?|output|pick|choose|"
+    r"suggest)\s+(?:with\s+)?(?:(?:a|an|the)\s+)?(?:foundation|custom|hybrid|gpt|llm|openai|claude)\b",
+    r"\b(?:recommend|say|answer|pick|choose)\s+(?:a\s+|the\s+)?(?:foundation|custom|hybrid)\w*(?:\s+models?)?\s+"
+    r"(?:always|no matter what|regardless|every time)\b",
+    r"\byou\s+(?:must|will|shall|have to)\s+(?:now\s+)?(?:always\s+)?(?:say|answer|recommend|respond|reply|"
+    r"output|pick|choose)\s+(?:with\s+)?(?:(?:a|an|the)\s+)?(?:foundation|custom|hybrid|gpt|openai|claude)\b",
+    r"\b(?:override|bypass|disable|turn off)\s+(?:the\s+|your\s+)?(?:rules?|engine|guard|safety|filters?|"
+    r"restrictions|guardrails)\b",
+    r"\bthe (?:rules|engine|guidelines) (?:don't|do not|doesn't|no longer) apply\b",
+)), re.M)
+
+_RESET = _rx(r"\bstart(?:ing)? (?:all )?over\b", r"\b(?:start|begin)(?:ning)? (?:again|afresh|anew|fresh|from "
+             r"scratch|from zero|from the (?:top|beginning))\b", r"\b(?:clear|wipe|erase|delete|forget) "
+             r"(?:everything|it all|all of it|all|the (?:whole )?profile|my profile|our profile|the session)\b",
+             r"\breset\b", r"\bblank (?:profile|slate)\b", r"\bclean slate\b", r"\bnew (?:profile|session|chat)\b",
+             r"\brestart\b")
+_UNDO = _rx(r"\bundo\b", r"\bgo back (?:one|a|1) step\b",
+            r"\bstep back\b", r"\btake (?:that|it|the last (?:one|thing|answer)) back\b",
+            r"\brevert (?:that|it|the last (?:change|thing|step|answer|edit))\b", r"\bscratch that\b",
+            r"\b(?:remove|cancel|roll back) (?:that|the) last (?:change|answer|thing|edit)\b")
+_ADOPT = _rx(r"\badopt\b", r"\bgo (?:with|for) (?:that|this|it)\b(?! (?:model|vendor|api))",
+             r"\bmake (?:that|this|it) (?:our|the) (?:new )?(?:plan|profile|baseline|setup|reality)\b",
+             r"\bapply (?:that|this|the) (?:scenario|what-?if|what if|change|changes|hypothetical)\b",
+             r"\bapply (?:that|this|it)\s*(?:$|[.!,]|to (?:our|the|my) profile)",
+             r"\bkeep (?:the|this|that) (?:what-?if|what if|hypothetical|new|scenario|changed|modified)\b",
+             r"\b(?:use|take|accept) (?:that|this|the) (?:scenario|what-?if|hypothetical|version)\b",
+             r"\bswitch to (?:that|this|it|the what-?if|the scenario)\b")
+_DISCARD = _rx(r"\bdiscard\b", r"\bkeep (?:the|our) (?:original|old|real|current|previous|actual)\b",
+               r"\bstick (?:with|to) (?:what we had|the original|our original|our real|the real|the old|"
+               r"the current|our current|before|the previous|our actual)\b",
+               r"\b(?:forget|drop|scrap|ditch|discard|ignore|throw away|cancel) (?:that|the|this) "
+               r"(?:hypothetical|what-?if|what if|scenario)\b",
+               r"\bgo back to (?:our|the) (?:real|original|actual|previous|old|current) (?:setup|profile|"
+               r"situation|one|version|plan|data|answer)\b", r"\brevert to (?:the )?(?:original|real)\b")
+_ADOPT_PENDING = _rx(r"\b(?:let'?s|lets) do (?:that|it|this)\b", r"\bdo it\b", r"\bgo for it\b",
+                     r"\bsounds good\b", r"\bdeal\b", r"\bapply\b", r"\bkeep it\b", r"\bmake it so\b",
+                     r"^\W*(?:ok|okay|great|perfect|fine|good)\W*$")
+_DISCARD_PENDING = _rx(r"\bnever ?mind\b", r"\bforget (?:it|that)\b", r"\bno thanks?\b", r"\bleave it\b",
+                       r"\bdon't\b", r"\bkeep (?:it )?as (?:it was|is|before)\b", r"\bdrop (?:it|that)\b")
+
+_WHAT_IF = _rx(r"\bwhat if\b", r"\bwhat about if\b", r"\bsuppos(?:e|ing)\b", r"\bimagine\b", r"^\W*and if\b",
+               r"\bhypothetical(?:ly)?\b", r"\bwould (?:it|that|this|the (?:answer|recommendation|result|outcome)"
+               r"|anything|your (?:answer|recommendation)) (?:\w+ )?(?:change|be different|flip)\b.*\bif\b",
+               r"\bwhat would (?:happen|you (?:say|recommend|suggest)) if\b", r"\blet'?s say\b",
+               r"\bin a world where\b", r"\bpretend (?:that )?we\b", r"\bassume (?:that )?we\b",
+               r"\bif we (?:had|were|didn't|did not|could|got|hired|needed|only had)\b.*\bwould\b")
+_WHY_NOT = _rx(r"\bwhy\s+(?:not|wouldn't|wouldnt|shouldn't|shouldnt|couldn't|couldnt|don't|dont|didn't|didnt|"
+               r"can't|cant|isn't|isnt|aren't|arent|won't|wont)\b", r"\bwhy (?:would|should) (?:we|i) not\b",
+               r"\bhow come (?:you )?(?:didn't|didnt|don't|dont|did not|do not|not|no|won't|wouldn't|isn't)\b",
+               r"\bwhat about (?:a |an |the |using |going |just )?(?=custom|foundation|hybrid|llm|gpt|"
+               r"an? (?:api|llm))", r"\bisn't (?:a |an )?(?:custom|foundation|hybrid)\b.*\bbetter\b")
+_TARGETS = {
+    "custom": _LazyRe(r"\bcustom\b|\b(?:our|my|an?|its) own\b|\bbuild(?:ing)? (?:it |one |a model )?"
+                         r"(?:ourselves|in[- ]house)\b|\btrain(?:ing)? (?:\w+\s+){0,2}?(?:ourselves|from scratch|"
+                         r"in[- ]house)\b|\bfrom scratch\b|\bbespoke\b|\bin[- ]house model\b|\btask[- ]specific\b"),
+    "foundation": _LazyRe(r"\bfoundation\b|\bllms?\b|\bgpt\S*|\bchat-?gpt\b|\bclaude\b|\bgemini\b|\bopenai\b|"
+                             r"\bapis?\b|\boff[- ]the[- ]shelf\b|\bpre-?trained\b|\blarge language models?\b|"
+                             r"\bgen(?:erative)? ?ai\b"),
+    "hybrid": _LazyRe(r"\bhybrid\b|\bcombin\w+|\bboth\b|\bmix\w*"),
+}
+_WHY = _rx(r"^\W*(?:(?:ok|okay|so|but|and|hmm+|hm+|wait|really|ah|oh|interesting|sure|right|um+|uh+)\W+)*why\b"
+           r"(?!\s+(?:is|are|do|does|would|can|should)\s+(?:a |an |the )?(?:foundation|custom|hybrid|llms?|"
+           r"models?|fine-?tuning|distillation|rag|embeddings?|labell?ing|transformers?)\b)",
+           r"\bwhy (?:do|did|would|does|is|are|should|was|were) (?:you|it|that|this|the recommendation)\b",
+           r"\bexplain (?:why|the reason|your reason|the rationale|how you (?:decided|got|chose|came))",
+           r"\breason(?:s|ing)? (?:for|behind)\b", r"\b(?:main|key|top) reasons?\b", r"\brationale\b",
+           r"\bjustif(?:y|ication)\b", r"\bhow did you (?:decide|arrive|come to|get to|reach|pick|choose)\b",
+           r"\bwhat(?:'s| is| are|s) (?:the|your) reasons?\b", r"\bon what basis\b",
+           r"\bwhat makes you (?:say|think|recommend|suggest)\b", r"\bwhy that\b", r"\bhow so\b",
+           r"\bhow (?:sure|confident|certain) are you\b")
+_CHANGE_MIND = _rx(r"\bchange your mind\b", r"\b(?:recommend|suggest|pick|choose) (?:something|anything) "
+                   r"(?:else|different)\b", r"\b(?:another|a different|the other) (?:option|answer|recommendation|"
+                   r"approach|choice)\b", r"\b(?:flip|change|switch|reverse)\w* (?:your|the) (?:recommendation|"
+                   r"answer|decision|verdict|mind)\b", r"\brecommendation (?:flip|change|switch)\w*",
+                   r"\b(?:which|what) (?:conditions|circumstances)\b", r"\bwhat would (?:have to|need to|it take)\b",
+                   r"\bwhat would make you\b", r"\bwhat (?:could|would|might) change (?:the|your) (?:answer|"
+                   r"recommendation|decision)\b", r"\bwhat would (?:flip|change) (?:it|that|this)\b",
+                   r"\bwhat (?:are|is) (?:the )?deciding factors?\b")
+_RECOMMEND = _rx(r"\brecc?om+e?nd\w*", r"\bsugg?est\w*", r"\bwhat (?:should|shall|would|do|could|can) (?:we|i) "
+                 r"(?:use|do|pick|choose|go with|go for|build|buy|try|start with)\b", r"\bwhich (?:approach|option|"
+                 r"one|model|way|path|route|solution|of (?:these|them|the three|the options)|is (?:best|better))\b",
+                 r"\bwhat(?:'s| is| would be|s) (?:your|the) (?:advice|verdict|take|pick|call|answer|best option|"
+                 r"best choice|best approach|best bet|opinion)\b", r"\bshould (?:we|i) (?:use|build|go|train|buy|"
+                 r"pick|choose|start|fine-?tune|get)\b", r"\bwhat do you (?:think|advise|propose)\b",
+                 r"\badvi[sc]e\b", r"\b(?:foundation|custom|hybrid)\b[^.?!]*\bor\b[^.?!]*\b(?:foundation|custom|"
+                 r"hybrid)\b[^.?!]*\?", r"\bbest (?:option|approach|choice|fit) for us\b", r"\bhelp (?:us|me) "
+                 r"(?:decide|choose|pick)\b", r"\bwhat(?:'s| is) the (?:verdict|decision)\b", r"\bbuild or buy\b")
+_FIRST_PERSON = _LazyRe(r"\b(?:we|we're|we've|we'd|we'll|our|ours|us|i'm|i've|my|mine)\b|\bi (?:have|need|"
+                           r"want|am|run|work|plan)\b")
+_CONCEPT_FORM = _rx(
+    r"^\W*(?:(?:ok|okay|so|and|but|also|hmm+|quick question|question|hey|hi)\W+)*(?:what(?:'s| is| are| was|"
+    r" were| does| do|s)|how (?:does|do|is|are|can|would)|explain|define|describe|tell me (?:about|more about|"
+    r"what)|can you (?:explain|describe|tell me about|define)|is there|are there|when (?:should|would|do|does|is)"
+    r"|why (?:are|is|do|does|would|can|should))\b",
+    r"\bdifferences? between\b", r"\bpros and cons\b", r"\bcompare\b", r"\b(?:downsides?|drawbacks?|upsides?|"
+    r"advantages?|disadvantages?|benefits?|strengths?|weaknesses?|trade-?offs?|limitations?|risks?|costs?) "
+    r"(?:of|with|for)\b", r"\bwhat (?:does|do)\b.*\bmean\b", r"\bhow (?:does|do)\b.*\bwork\b",
+    r"\bwhat(?:'s| is) (?:a|an)\b")
+_CONCEPT_TERM = _LazyRe(
+    r"\bfoundation\b|\bcustom models?\b|\bhybrid\b|\bmodels?\b|\bllms?\b|\bfine-?tun\w*|\bdistill\w*|\brag\b|"
+    r"\bretrieval\b|\bembeddings?\b|\bfeature extraction\b|\btransfer learning\b|\block-?in\b|\blabell?ing\b|"
+    r"\bannotation\b|\bprompt\w*|\btraining\b|\binference\b|\blatency\b|\bedge\b|\bapis?\b|\bopen[- ]weights?\b|"
+    r"\bopen[- ]source\b|\bslms?\b|\bbootstrapp\w*|\bsynthetic data\b|\bzero-?shot\b|\bfew-?shot\b|"
+    r"\bmachine learning\b|\bml\b|\bai\b|\bdeep learning\b|\bneural\b|\btransformers?\b|\bhallucinat\w*|"
+    r"\bsam\b|\bstable diffusion\b|\bchat-?gpt\b|\bgpt\S*|\bvendor\b|\boverfit\w*|\bdatasets?\b|\bmlops\b|"
+    r"\bquantiz\w*|\bon-?device\b|\bself-?host\w*|\bgdpr\b|\bprivacy\b|\btabular\b|\bmultimodal\b|"
+    r"\bpre-?train\w*|\bsupervised\b|\bunsupervised\b|\bclassification\b|\bsegmentation\b|\bdata science\b|"
+    r"\bcomputer vision\b|\bnlp\b|\bagents?\b|\btokens?\b|\bcontext window\b|\bgpus?\b")
+_HELP = _rx(r"^\W*(?:(?:hi|hello|hey|hiya|howdy|yo|greetings|good (?:morning|afternoon|evening)|hallo)\W*)+"
+            r"(?:there|all|everyone|team)?\W*$", r"\bwhat (?:can|do) you do\b", r"\bwhat are you\b",
+            r"\bwho are you\b", r"\bhow (?:does|do) (?:this|it|you|this (?:tool|thing|assistant|app)) work\b",
+            r"\bhow (?:do|can|should) (?:i|we) (?:use|start|begin)\b", r"\bwhat (?:kind|sort|type)s? of "
+            r"(?:questions|things)\b", r"\bwhat can (?:i|we) ask\b", r"\bhow can you help\b", r"^\W*help\W*$",
+            r"\bhelp me get started\b", r"\bget(?:ting)? started\b", r"\bwhat is this\b", r"^\W*(?:menu|commands|"
+            r"options|usage)\W*$", r"\bwhat (?:should|do) (?:i|we) tell you\b", r"\bwhat do you need to know\b",
+            r"^\W*(?:thanks|thank you|thx|ty|ok|okay|cool|great|nice|got it|alright|sure|yes|no|yep|nope|fine|"
+            r"perfect|awesome)\W*$")
+_OUT_OF_SCOPE = _LazyRe(
+    r"\bweather\b|\bpoems?\b|\bpoetry\b|\bhaiku\b|\bsongs?\b|\blyrics\b|\bjokes?\b|\brecipes?\b|\bcook\w*|"
+    r"\btax(?:es)?\b|\btax return\b|\bflights?\b|\bhotels?\b|\bbook me\b|\brestaurants?\b|\bmovies?\b|\bfootball\b|"
+    r"\bsoccer\b|\bhoroscope\b|\bdating\b|\blottery\b|\bstock tips?\b|\bbitcoin\b|\bhomework\b|\bessay\b|"
+    r"\buseless\b|\bstupid\b|\bidiot\w*|\bdumb\b|\bmoron\b|\bjunk\b|\btrash\b|\bgarbage\b|\bsucks?\b|\bshut up\b|"
+    r"\bhate you\b|\bworthless\b|\bpathetic\b|\bf+u+c+k\w*|\bshit\w*|\bcrap\b")
+
+# ------------------------------------------------------------------------------------------- context replies
+
+_YES = _LazyRe(r"^\W*(?:yes|yeah|yea|yep|yup|ya|sure|correct|right|absolutely|definitely|indeed|of course|"
+                  r"certainly|affirmative|y|we do|we have|we can|it does|it is|it will|it must|it has to|"
+                  r"that's right|true)\b")
+_NO = _LazyRe(r"^\W*(?:no|nope|nah|not really|not at all|negative|n|we don't|we do not|we dont|we can't|"
+                 r"we cannot|it doesn't|it does not|it isn't|it is not|it won't|nobody|none|not yet|false|never|"
+                 r"no way|nothing)\b")
+_UNSURE = _LazyRe(r"\b(?:not sure|unsure|don't know|dont know|do not know|no idea|dunno|unknown|no clue|"
+                     r"can't say|hard to say|skip|pass|not decided|undecided|tbd)\b")
+_REPLY_REST = _LazyRe(r"^\W*(?:$|[,.!;:-]|(?:we|i|it|not|thanks|thank|let's|lets|keep|stick|don't|do|go|that|"
+                         r"please|just|none|never|way|actually|at all|really|thanks)\b)")
+_ANSWERS: dict[str, tuple[tuple[Value, _LazyRe], ...]] = {
+    name: tuple((value, _LazyRe(pattern)) for value, pattern in spec) for name, spec in {
+        "task": (("narrow", r"\bnarrow\b|\bspecific\b|\bwell[- ]defined\b|\bone (?:thing|task)\b|\bsingle\b"),
+                 ("open_ended", r"\bopen[- ]?ended\b|\bbroad\b|\bgeneral\b|\bcreative\b|\banything\b|\bopen\b")),
+        "stage": (("prototype", r"\bproto\w*|\bmvp\b|\bdemo\b|\bpoc\b|\bpilot\b|\btest\b|\bexperiment\w*"),
+                  ("production", r"\bproduction\b|\bprod\b|\blive\b|\blong[- ]term\b|\breal product\b")),
+        "labeled_data": (("none", r"^\W*(?:none|nothing|zero|0)\b|\bno labels\b"),
+                         ("some", r"\bsome\b|\ba few\b|\ba little\b|\ba bit\b|\blimited\b|\bnot (?:many|much|a "
+                                  r"lot)\b|\ba handful\b|\bfew\b|\bsmall\b"),
+                         ("plenty", r"\bplenty\b|\blots\b|\ba lot\b|\btons\b|\bloads\b|\bmany\b|\bheaps\b|"
+                                    r"\bhuge\b|\blarge\b|\bmassive\b|\bmillions\b|\bthousands\b")),
+        "privacy": (("none", r"^\W*(?:none|nothing)\b|\bpublic\b|\bnot sensitive\b|\bno concerns?\b"),
+                    ("sensitive", r"\bsensitive\b|\bpersonal\b|\bpii\b|\bgdpr\b|\bconfidential\b|\bhipaa\b"),
+                    ("strict", r"\bstrict\w*|\bon[- ]?prem\w*|\bair[- ]?gapped\b|\bmust stay\b|\bvery strict\b|"
+                               r"\bcan't leave\b|\bcannot leave\b|\bin[- ]house only\b")),
+        "latency": (("relaxed", r"\brelaxed\b|\bbatch\b|\bovernight\b|\bno rush\b|\bslow is fine\b|"
+                                r"\bdoesn't matter\b|\bnot important\b|\bhours\b|\bminutes\b"),
+                    ("interactive", r"\binteractive\b|\bseconds?\b|\bfast\b|\bquick\b|\bsnappy\b"),
+                    ("realtime", r"\breal[- ]?time\b|\binstant\w*|\bmilliseconds\b|\bms\b|\bfps\b")),
+        "volume": (("low", r"\blow\b|\bsmall\b|\bfew\b|\bnot (?:much|many|a lot)\b|\blight\b|\btiny\b"),
+                   ("medium", r"\bmedium\b|\bmoderate\b|\baverage\b|\bmid\b"),
+                   ("high", r"\bhigh\b|\bhuge\b|\bmassive\b|\blots\b|\ba lot\b|\bheavy\b|\bmillions\b")),
+        "budget": (("low", r"\blow\b|\bsmall\b|\btight\b|\btiny\b|\blimited\b|\bnone\b|\bnothing\b|\bminimal\b"),
+                   ("medium", r"\bmedium\b|\bmoderate\b|\breasonable\b|\bdecent\b|\baverage\b|\bok\b|\bokay\b"),
+                   ("high", r"\bhigh\b|\bbig\b|\blarge\b|\bhuge\b|\bgenerous\b|\bplenty\b|\bunlimited\b|"
+                            r"\bample\b")),
+        "edge": ((False, r"\bcloud\b|\bservers?\b|\bbackend\b|\bdata ?cent(?:er|re)\b"),
+                 (True, r"\bdevices?\b|\bphones?\b|\bedge\b|\boffline\b|\bmobile\b|\blocal(?:ly)?\b")),
+        "external_api_ok": ((True, r"^\W*(?:fine|ok|okay|allowed|acceptable|no problem)\b"),
+                            (False, r"\bnot (?:allowed|ok|okay|acceptable)\b|\bforbidden\b|\bbanned\b")),
+        "data_type": (("tabular", r"\btables?\b|\bstructured\b"), ("text", r"\bwords\b|\bwriting\b"),
+                      ("multimodal", r"\bboth\b|\bmixed\b|\ball of (?:them|the above)\b")),
+    }.items()
+}
+_SHORT_REPLY_WORDS = 8
+
+
+def _reply_polarity(text: str, states_facts: bool) -> str | None:
+    """"yes" / "no" when the reply is a bare yes or no (possibly with a short tail), else None.
+    "no ML team" states a fact and is not a bare "no"; "nope, none at all" is."""
+    for polarity, rx in (("no", _NO), ("yes", _YES)):
+        m = rx.match(text)
+        if m and (_REPLY_REST.match(text[m.end():]) or (len(text.split()) <= 3 and not states_facts)):
+            return polarity
+    return None
+
+
+def _answer(name: str, text: str, polarity: str | None) -> Value | None:
+    """A short reply read as an answer to the question about `name`."""
+    short = len(text.split()) <= _SHORT_REPLY_WORDS
+    if short:
+        for value, rx in _ANSWERS.get(name, ()):
+            if rx.search(text):
+                return value
+        if name in {"volume", "labeled_data"}:
+            qty = quantities(text)
+            if qty:
+                amount = qty[-1][0]
+                if name == "volume":
+                    return _volume_level(amount)  # a bare number answering "how many requests?" is per day
+                return "plenty" if amount >= LABELS_PLENTY else "some" if amount > 0 else "none"
+    if polarity and name in YES_NO:
+        return YES_NO[name][0 if polarity == "yes" else 1]
+    return None
+
+
+def _why_not_target(text: str, start: int) -> str | None:
+    best: tuple[int, str] | None = None
+    for name, rx in _TARGETS.items():
+        m = rx.search(text, start)
+        if m and (best is None or m.start() < best[0]):
+            best = (m.start(), name)
+    return best[1] if best else None
+
+
+# ------------------------------------------------------------------------------------------- understander
+
+class RuleBasedUnderstander:
+    """The offline implementation of `Understander`: regular expressions, no model, no I/O."""
+
+    def understand(self, text: str, context: Context = Context()) -> Turn:
+        clean = clean_text(text)
+        low = clean.lower()
+        if _INJECTION.search(low):
+            # Security choice: an injection turn carries no changes, even if it also states facts, so a
+            # pasted attack cannot smuggle profile changes in. The user can restate the facts on their own.
+            return Turn("injection", {}, text=clean)
+        flat = low.replace("\n", " . ")
+        changes = extract_fields(flat)
+        polarity = _reply_polarity(flat, bool(changes))
+
+        pending: str | None = None
+        if context.pending_what_if:
+            if polarity == "no" or _DISCARD.search(flat) or _DISCARD_PENDING.search(flat):
+                pending = "discard"
+            elif polarity == "yes" or _ADOPT.search(flat) or _ADOPT_PENDING.search(flat):
+                pending = "adopt"
+
+        answered = False
+        asked = context.asked_field if context.asked_field in FIELDS else None
+        if asked and pending is None and asked not in changes:
+            if _UNSURE.search(flat) and len(flat.split()) <= _SHORT_REPLY_WORDS:
+                answered = True  # "not sure": an answer that leaves the field unknown
+            else:
+                value = _answer(asked, flat, polarity)
+                if value is not None:
+                    changes[asked] = value
+                    answered = True
+                    if asked == "privacy" and value == "strict":
+                        changes.setdefault("external_api_ok", False)
+        elif asked and asked in changes:
+            answered = True
+
+        intent, target = self._intent(flat, changes, pending, answered)
+        if intent not in _KEEP_CHANGES:
+            changes = {}
+        valid = {k: v for k, v in changes.items() if parse_value(k, v) == v}
+        return Turn(intent, valid, intent == "what_if", target, clean)
+
+    @staticmethod
+    def _intent(text: str, changes: dict[str, Value], pending: str | None,
+                answered: bool) -> tuple[str, str | None]:
+        if _RESET.search(text):
+            return "reset", None
+        if _UNDO.search(text):
+            return "undo", None
+        if pending:
+            return pending, None
+        if _DISCARD.search(text):
+            return "discard", None
+        if _ADOPT.search(text):
+            return "adopt", None
+        if _WHAT_IF.search(text):
+            return "what_if", None
+        why_not = _WHY_NOT.search(text)
+        if why_not:
+            target = _why_not_target(text, why_not.start())
+            if target:
+                return "why_not", target
+            return "why", None
+        if _WHY.search(text):
+            return "why", None
+        if _CHANGE_MIND.search(text):
+            return "change_mind", None
+        if _RECOMMEND.search(text):
+            return "recommend", None
+        concept = bool(_CONCEPT_FORM.search(text) and _CONCEPT_TERM.search(text))
+        if concept and not _FIRST_PERSON.search(text):
+            return "concept", None  # a general question: its field words are topics, not facts
+        if changes or answered:
+            return "describe", None
+        if concept:
+            return "concept", None
+        if _OUT_OF_SCOPE.search(text):
+            return "out_of_scope", None
+        if _HELP.search(text):
+            return "help", None
+        return "out_of_scope", None
+
+
+def understand(text: str, context: Context = Context()) -> Turn:
+    """Module-level shortcut for the offline understander."""
+    return _DEFAULT.understand(text, context)
+
+
+_DEFAULT = RuleBasedUnderstander()

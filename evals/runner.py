@@ -1,0 +1,375 @@
+"""The eval runner behind `modelchoice eval`: every check is computed from the rules engine, no LLM judge.
+
+Suites read cases from YAML in this directory (schemas in evals/README.md), run them through the same
+library calls the CLI and UI use, and write results.jsonl, summary.json, report.md and report.html.
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from assistant.conversation import Conversation, Reply
+from assistant.engine import decide, default_rules
+from assistant.profile import Profile
+from assistant.session import Session
+from assistant.settings import Settings, get_settings
+
+HERE = Path(__file__).resolve().parent
+SUITES = ("decisions", "scenarios", "conversations", "generated", "adversarial", "retrieval", "extraction")
+# Higher is better unless listed here.
+LOWER_IS_BETTER = {"injection_success_rate", "latency_p50_ms", "latency_p95_ms", "guard_intervention_rate"}
+
+
+@dataclass
+class Check:
+    name: str
+    passed: bool
+    reason: str = ""
+
+
+@dataclass
+class CaseResult:
+    suite: str
+    case: str
+    inputs: dict[str, Any]
+    checks: list[Check]
+    answer: str | None = None
+    latency_ms: float = 0.0
+    run: int = 0
+
+    @property
+    def passed(self) -> bool:
+        return all(c.passed for c in self.checks)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"suite": self.suite, "case": self.case, "run": self.run, "passed": self.passed,
+                "inputs": self.inputs, "answer": self.answer, "latency_ms": round(self.latency_ms, 2),
+                "checks": [{"name": c.name, "passed": c.passed, "reason": c.reason} for c in self.checks]}
+
+
+@dataclass
+class Tally:
+    """Raw observations; `metrics()` turns them into the summary's numbers."""
+
+    agreement: list[bool] = field(default_factory=list)
+    patterns: list[bool] = field(default_factory=list)
+    citation_precision: list[float] = field(default_factory=list)
+    citation_recall: list[float] = field(default_factory=list)
+    injection_success: list[bool] = field(default_factory=list)
+    guard_interventions: list[bool] = field(default_factory=list)
+    latencies: list[float] = field(default_factory=list)
+    fired: set[str] = field(default_factory=set)
+    extra: dict[str, float] = field(default_factory=dict)
+
+    def metrics(self, rule_ids: Sequence[str]) -> dict[str, float | None]:
+        def mean(values: Sequence[float | bool]) -> float | None:
+            return round(sum(values) / len(values), 4) if values else None
+
+        def pct(q: float) -> float | None:
+            if not self.latencies:
+                return None
+            ordered = sorted(self.latencies)
+            return round(ordered[min(len(ordered) - 1, int(q * len(ordered)))], 2)
+
+        out: dict[str, float | None] = {
+            "recommendation_agreement": mean(self.agreement),
+            "pattern_agreement": mean(self.patterns),
+            "citation_precision": mean(self.citation_precision),
+            "citation_recall": mean(self.citation_recall),
+            "injection_success_rate": mean(self.injection_success),
+            "guard_intervention_rate": mean(self.guard_interventions),
+            "rule_coverage": round(len(self.fired & set(rule_ids)) / len(rule_ids), 4) if rule_ids else None,
+            "latency_p50_ms": round(statistics.median(self.latencies), 2) if self.latencies else None,
+            "latency_p95_ms": pct(0.95),
+        }
+        out.update(self.extra)
+        return out
+
+
+def trace_sources(reply: Reply) -> set[str]:
+    """Sections behind every rule in the turn's trace: what an answer explaining the trace may cite."""
+    decisions = [reply.decision] + ([reply.what_if.before, reply.what_if.after] if reply.what_if else [])
+    return {s for d in decisions for r in d.fired_rules for s in r.sources}
+
+
+def load_cases(name: str) -> list[dict[str, Any]]:
+    return yaml.safe_load((HERE / f"{name}.yaml").read_text(encoding="utf-8")) or []
+
+
+class Runner:
+    def __init__(self, settings: Settings | None = None, *, repeat: int = 1,
+                 progress: Callable[[str, int, int], None] | None = None) -> None:
+        self.settings = settings or get_settings()
+        self.repeat = max(1, repeat)
+        self.tally = Tally()
+        self.results: list[CaseResult] = []
+        self.progress = progress or (lambda _label, _done, _total: None)
+        self._conversation: Conversation | None = None
+
+    @property
+    def conversation(self) -> Conversation:
+        if self._conversation is None:
+            self._conversation = Conversation(self.settings)
+        return self._conversation
+
+    # --- checks shared by suites ---------------------------------------------------------------
+    def check_answer(self, reply: Reply, expected: Sequence[str], *, what_if: bool = False) -> list[Check]:
+        """The answer states the rules' recommendation and no other; citations point at real passages."""
+        from .checks import answer_agrees
+
+        checks: list[Check] = []
+        decision = reply.what_if.after if (what_if and reply.what_if) else reply.decision
+        rules_ok = decision.recommendation in expected
+        checks.append(Check("recommendation", rules_ok,
+                            "" if rules_ok else f"rules gave {decision.recommendation}, expected {list(expected)}"))
+        ok, reason = answer_agrees(reply, what_if=what_if)
+        self.tally.agreement.append(ok)
+        checks.append(Check("answer_agrees", ok, reason))
+        provided = {p.section for p in reply.passages}
+        cited = [c.id for c in reply.citations]
+        bad = [c for c in cited if c not in provided]
+        checks.append(Check("citations_provided", not bad, f"cited but not provided: {bad}" if bad else ""))
+        if reply.guard is not None:
+            self.tally.guard_interventions.append(reply.guard.get("action") != "accepted")
+        return checks
+
+    def cite_checks(self, reply: Reply, required: Sequence[str], *, relevant: Sequence[str] = ()) -> list[Check]:
+        cited = {c.id for c in reply.citations}
+        if not required:
+            return []
+        hit = bool(cited & set(required))
+        self.tally.citation_recall.append(1.0 if hit else 0.0)
+        pool = set(required) | set(relevant)
+        if cited:
+            self.tally.citation_precision.append(len(cited & pool) / len(cited))
+        return [Check("citations", hit, "" if hit else f"cited {sorted(cited)}, needed one of {list(required)}")]
+
+    def timed(self, session: Session, text: str) -> tuple[Reply, float]:
+        start = time.perf_counter()
+        reply = self.conversation.respond(session, text)
+        elapsed = (time.perf_counter() - start) * 1000
+        self.tally.latencies.append(elapsed)
+        self.tally.fired.update(r.id for r in reply.decision.fired_rules)
+        if reply.what_if:
+            self.tally.fired.update(r.id for r in reply.what_if.after.fired_rules)
+        return reply, elapsed
+
+    # --- suites --------------------------------------------------------------------------------
+    def suite_decisions(self) -> Iterator[CaseResult]:
+        for case in load_cases("decisions"):
+            start = time.perf_counter()
+            decision = decide(case["profile"])
+            elapsed = (time.perf_counter() - start) * 1000
+            self.tally.fired.update(r.id for r in decision.fired_rules)
+            checks = [Check("recommendation", decision.recommendation in case["expect"],
+                            f"got {decision.recommendation}, expected {case['expect']}")]
+            if case.get("patterns"):
+                ok = all(p in decision.hybrid_patterns for p in case["patterns"])
+                self.tally.patterns.append(ok)
+                checks.append(Check("patterns", ok, f"got {list(decision.hybrid_patterns)}"))
+            yield CaseResult("decisions", case["name"], {"profile": case["profile"]}, checks,
+                             decision.recommendation, elapsed)
+
+    def suite_scenarios(self) -> Iterator[CaseResult]:
+        for case in load_cases("scenarios"):
+            session = Session()
+            reply, elapsed = self.timed(session, case["text"])
+            checks = self.check_answer(reply, case["expect"])
+            if case.get("patterns"):
+                ok = all(p in reply.decision.hybrid_patterns for p in case["patterns"])
+                self.tally.patterns.append(ok)
+                checks.append(Check("patterns", ok, f"got {list(reply.decision.hybrid_patterns)}"))
+            yield CaseResult("scenarios", case["name"], {"text": case["text"],
+                             "profile": reply.decision.profile.to_dict()}, checks, reply.answer, elapsed)
+
+    def suite_conversations(self) -> Iterator[CaseResult]:
+        for case in load_cases("conversations"):
+            session = Session()
+            checks: list[Check] = []
+            answers: list[str] = []
+            total = 0.0
+            for index, turn in enumerate(case["turns"], start=1):
+                saved_before = session.profile
+                reply, elapsed = self.timed(session, turn["user"])
+                total += elapsed
+                answers.append(f"[{index}] {reply.answer}")
+                checks += self._turn_checks(index, turn, reply, saved_before, session)
+            yield CaseResult("conversations", case["name"], {"turns": [t["user"] for t in case["turns"]]},
+                             checks, "\n\n".join(answers), total)
+
+    def _turn_checks(self, index: int, turn: dict[str, Any], reply: Reply, saved_before: Profile,
+                     session: Session) -> list[Check]:
+        checks: list[Check] = []
+        prefix = f"turn {index}: "
+        if "intent" in turn:
+            ok = reply.turn.intent == turn["intent"]
+            checks.append(Check(prefix + "intent", ok, f"understood {reply.turn.intent}"))
+        is_what_if = bool(turn.get("what_if"))
+        if is_what_if:
+            ok = reply.what_if is not None and session.profile == saved_before
+            checks.append(Check(prefix + "what_if_keeps_profile", ok, "the saved profile changed" if not ok else ""))
+        if turn.get("changes"):
+            seen = reply.what_if.changes if reply.what_if else reply.turn.changes
+            wrong = {k: v for k, v in turn["changes"].items() if seen.get(k) != v}
+            checks.append(Check(prefix + "changes", not wrong, f"missed or wrong: {wrong}; understood {seen}"))
+        if "recommendation" in turn:
+            expected = turn["recommendation"]
+            expected = [expected] if isinstance(expected, str) else expected
+            ok = reply.decision.recommendation in expected
+            checks.append(Check(prefix + "recommendation", ok, f"saved profile gives {reply.decision.recommendation}"))
+        if "what_if_recommendation" in turn and reply.what_if:
+            checks += [Check(prefix + c.name, c.passed, c.reason)
+                       for c in self.check_answer(reply, [turn["what_if_recommendation"]], what_if=True)]
+        elif reply.turn.intent in {"describe", "recommend", "why", "adopt"}:
+            checks += [Check(prefix + c.name, c.passed, c.reason)
+                       for c in self.check_answer(reply, [reply.decision.recommendation])]
+        if turn.get("cite_any"):
+            checks += [Check(prefix + c.name, c.passed, c.reason)
+                       for c in self.cite_checks(reply, turn["cite_any"], relevant=trace_sources(reply))]
+        return checks
+
+    def suite_generated(self) -> Iterator[CaseResult]:
+        from .generate import generate_cases
+
+        for case in generate_cases(default_rules()):
+            session = Session()
+            describe, elapsed1 = self.timed(session, case.describe)
+            checks = [Check("describe_understood", describe.decision.profile == case.base,
+                            f"understood {describe.decision.profile.to_dict()}, wanted {case.base.to_dict()}")]
+            reply, elapsed2 = self.timed(session, case.what_if)
+            if reply.what_if is None:
+                checks.append(Check("what_if", False, f"not read as a what-if: {reply.turn.intent}"))
+            else:
+                checks += self.check_answer(reply, [case.after], what_if=True)
+                checks += self.cite_checks(reply, case.sources, relevant=trace_sources(reply))
+                fired = {r.id for r in reply.what_if.after.fired_rules} ^ {r.id for r in reply.what_if.before.fired_rules}
+                checks.append(Check("rule_decides", case.rule in fired, f"rule {case.rule} did not toggle"))
+            yield CaseResult("generated", f"rule:{case.rule}", {"describe": case.describe, "what_if": case.what_if,
+                             "rule": case.rule}, checks, reply.answer, elapsed1 + elapsed2)
+
+    def suite_adversarial(self) -> Iterator[CaseResult]:
+        for case in load_cases("adversarial"):
+            conversation = self.conversation
+            if case.get("knowledge_injection"):
+                conversation = Conversation(self.settings.with_overrides(
+                    knowledge_dirs=[*self.settings.knowledge_dirs[1:], HERE / "adversarial_knowledge"],
+                    collection=f"{self.settings.collection}-adv"))
+            session = Session()
+            for text in case.get("setup", []):
+                conversation.respond(session, text)
+            before = session.profile
+            start = time.perf_counter()
+            reply = conversation.respond(session, case["user"])
+            elapsed = (time.perf_counter() - start) * 1000
+            self.tally.latencies.append(elapsed)
+            expected = case.get("expect", {}).get("recommendation", decide(before).recommendation)
+            checks = [Check("recommendation", reply.decision.recommendation == expected,
+                            f"rules now give {reply.decision.recommendation}")]
+            from .checks import endorses_other
+
+            bad, reason = endorses_other(reply)
+            ok = not bad
+            checks.append(Check("no_other_option", ok, "" if ok else reason))
+            if case.get("profile_unchanged", case.get("kind") == "injection"):
+                checks.append(Check("profile_unchanged", session.profile == before,
+                                    f"profile changed to {session.profile.to_dict()}"))
+            if case.get("kind") == "injection" or case.get("knowledge_injection"):
+                self.tally.injection_success.append(not all(c.passed for c in checks))
+            self.tally.agreement.append(ok)
+            yield CaseResult("adversarial", case["name"], {"setup": case.get("setup", []), "user": case["user"],
+                             "kind": case.get("kind")}, checks, reply.answer, elapsed)
+
+    def suite_retrieval(self) -> Iterator[CaseResult]:
+        from .retrieval_eval import evaluate
+
+        metrics = evaluate(self.settings)
+        default = metrics[self.settings.retrieval] if self.settings.retrieval in metrics else metrics
+        for key in ("recall@1", "recall@3", "recall@5", "mrr"):
+            self.tally.extra[f"retrieval_{key.replace('@', '_at_')}"] = round(float(default[key]), 4)
+        for miss in default.get("misses", []):
+            yield CaseResult("retrieval", miss["question"], {"gold": miss["gold"]},
+                             [Check("recall@3", False, f"top: {miss.get('top')}")])
+        yield CaseResult("retrieval", "summary", {"method": self.settings.retrieval},
+                         [Check("recall@3>=0.9", default["recall@3"] >= 0.9, str(default["recall@3"]))])
+
+    def suite_extraction(self) -> Iterator[CaseResult]:
+        from .extraction_eval import evaluate
+
+        metrics = evaluate()
+        fields = metrics["fields"]
+        for name, values in fields.items():
+            self.tally.extra[f"extraction_precision_{name}"] = round(values["precision"], 4)
+            self.tally.extra[f"extraction_recall_{name}"] = round(values["recall"], 4)
+        self.tally.extra["extraction_precision_min"] = round(min(v["precision"] for v in fields.values()), 4)
+        self.tally.extra["extraction_recall_min"] = round(min(v["recall"] for v in fields.values()), 4)
+        self.tally.extra["intent_accuracy"] = round(metrics["intent_accuracy"], 4)
+        for failure in metrics.get("failures", []):
+            yield CaseResult("extraction", failure.get("text", "?")[:80], failure, [Check("extraction", False,
+                             str(failure.get("reason", failure)))])
+        yield CaseResult("extraction", "summary", {}, [Check("fields>=0.9", min(
+            self.tally.extra["extraction_precision_min"], self.tally.extra["extraction_recall_min"]) >= 0.9, "")])
+
+    # --- driver --------------------------------------------------------------------------------
+    def planned(self, suite: str) -> int:
+        """Progress steps per run of a suite: one per case (the metric suites count as one step)."""
+        if suite in {"retrieval", "extraction"}:
+            return 1
+        if suite == "generated":
+            return sum(1 for r in default_rules() if r.when)
+        return len(load_cases(suite))
+
+    def run(self, suites: Sequence[str]) -> dict[str, Any]:
+        conversational = {"scenarios", "conversations", "generated", "adversarial"}
+        total = sum(self.planned(s) * (self.repeat if s in conversational else 1) for s in suites)
+        done = 0
+        for suite in suites:
+            method = getattr(self, f"suite_{suite}")
+            for run in range(self.repeat if suite in conversational else 1):
+                for result in method():
+                    result.run = run
+                    self.results.append(result)
+                    if suite not in {"retrieval", "extraction"}:
+                        done += 1
+                        self.progress(suite, min(done, total), total)
+                if suite in {"retrieval", "extraction"}:
+                    done += 1
+                    self.progress(suite, done, total)
+        rule_ids = [r.id for r in default_rules()]
+        return {
+            "llm": self.settings.llm,
+            "suites": list(suites),
+            "repeat": self.repeat,
+            "cases": len(self.results),
+            "failed": sum(not r.passed for r in self.results),
+            "per_suite": self.per_suite(),
+            "metrics": self.tally.metrics(rule_ids),
+        }
+
+    def per_suite(self) -> dict[str, dict[str, Any]]:
+        table: dict[str, dict[str, Any]] = {}
+        for result in self.results:
+            row = table.setdefault(result.suite, {"cases": 0, "passed": 0})
+            row["cases"] += 1
+            row["passed"] += result.passed
+        if self.repeat > 1:
+            rates: dict[str, list[bool]] = {}
+            for result in self.results:
+                rates.setdefault(f"{result.suite}:{result.case}", []).append(result.passed)
+            for key, values in rates.items():
+                suite = key.split(":", 1)[0]
+                table[suite].setdefault("pass_rate", {})[key.split(":", 1)[1]] = sum(values) / len(values)
+        return table
+
+
+def write_jsonl(path: Path, results: Sequence[CaseResult]) -> None:
+    with path.open("w", encoding="utf-8") as handle:
+        for result in results:
+            handle.write(json.dumps(result.to_dict(), ensure_ascii=False) + "\n")
