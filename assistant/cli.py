@@ -121,13 +121,35 @@ def ask(text: str, session_file: Path | None, llm: str | None, as_json: bool) ->
 
     session = Session.load(session_file) if session_file else Session()
     conversation = _conversation(llm)
-    reply = conversation.respond(session, text)
+    reply = conversation.respond(session, text) if as_json else _stream_reply(conversation, session, text)
     if session_file:
         session.save(session_file)
     if as_json:
         click.echo(json.dumps(reply.to_dict(), indent=2))
-    else:
-        click.echo(reply.answer)
+
+
+def _stream_reply(conversation: Any, session: Any, text: str) -> Any:
+    """Print the answer as it is written (an LLM streams it); a withdrawn partial answer is marked, never
+    silently swapped. Notices not already in the answer go to stderr, one line each."""
+    shown, reply = "", None
+    for event in conversation.stream(session, text):
+        if not isinstance(event, str):
+            reply = event
+            continue
+        if event.startswith(shown):
+            click.echo(event[len(shown):], nl=False)
+        else:
+            click.echo(f"\n\n[the text above was withdrawn; the checked answer follows]\n\n{event}", nl=False)
+        shown = event
+    assert reply is not None
+    if reply.answer != shown:
+        click.echo(f"\n\n[the text above was withdrawn; the checked answer follows]\n\n{reply.answer}"
+                   if shown else reply.answer, nl=False)
+    click.echo()
+    for notice in (reply.notice or "").split("; "):
+        if notice and notice not in reply.answer:
+            click.echo(notice, err=True)
+    return reply
 
 
 @main.command()
@@ -150,8 +172,9 @@ def chat(session_file: Path | None, llm: str | None) -> None:
             break
         if not text.strip():
             continue
-        reply = conversation.respond(session, text)
-        click.echo(f"{click.style('modelchoice', fg='green')}> {reply.answer}\n")
+        click.echo(f"{click.style('modelchoice', fg='green')}> ", nl=False)
+        _stream_reply(conversation, session, text)
+        click.echo()
         if session_file:
             session.save(session_file)
 

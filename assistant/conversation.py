@@ -14,7 +14,7 @@ from . import explain
 from .engine import Decision, decide
 from .explain import Answer, Citation, Context, WhatIf
 from .extract import Context as TurnContext
-from .extract import RuleBasedUnderstander, Turn, Understander
+from .extract import RuleBasedUnderstander, Turn, Understander, remove_instructions
 from .knowledge import section_index
 from .profile import FIELDS, Value
 from .session import PendingWhatIf, Session
@@ -101,7 +101,7 @@ class Conversation:
     def _titles(self) -> dict[str, str]:
         return {sid: s.title for sid, s in self.sections.items()}
 
-    def _search(self, query: str, boost: list[str]) -> tuple[list[PassageRef], str]:
+    def _search(self, query: str, boost: list[str]) -> list[PassageRef]:
         """Retrieved passages; if the store cannot be used, degrade to no search results with a notice."""
         if self._retriever is None and not self._retrieval_failed:
             try:
@@ -113,12 +113,12 @@ class Conversation:
                 print(f"modelchoice: search is unavailable ({exc}); answering from the rules only",
                       file=sys.stderr)
         if self._retriever is None:
-            return [], ""
+            return []
         try:
             found = self._retriever.search(query, k=4, boost_sections=boost)
-        except ValueError:
-            return [], ""
-        return [PassageRef(p.id, p.section, p.title, p.source, p.text, p.score) for p in found], ""
+        except ValueError:  # e.g. a query with no searchable words: answer without passages
+            return []
+        return [PassageRef(p.id, p.section, p.title, p.source, remove_instructions(p.text), p.score) for p in found]
 
     def _with_cited(self, passages: list[PassageRef], citations: tuple[Citation, ...]) -> list[PassageRef]:
         """Every cited section is among the passages provided (the guard checks that for LLM answers)."""
@@ -127,7 +127,8 @@ class Conversation:
         for citation in citations:
             section = self.sections.get(citation.id)
             if section and citation.id not in have:
-                out.append(PassageRef(f"{section.id}#0", section.id, section.title, section.source, section.text))
+                out.append(PassageRef(f"{section.id}#0", section.id, section.title, section.source,
+                                      remove_instructions(section.text)))
                 have.add(citation.id)
         return out
 
@@ -253,8 +254,8 @@ class Conversation:
         passages: list[PassageRef] = []
         if intent in _RETRIEVING:
             focus = what_if.after if what_if else decision
-            query = text if intent == "concept" else f"{text} {' '.join(focus.sources[:2])}".strip()
-            passages, _ = self._search(query, focus.sources[:4])
+            # Concept questions search on their own words; decision answers lean towards the rules' sources.
+            passages = self._search(text, [] if intent == "concept" else focus.sources[:4])
 
         ctx = Context(decision=decision, titles=self._titles(), passages=passages, changes=applied,
                       what_if=what_if, previous=previous if applied else None, question_field=question,

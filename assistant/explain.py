@@ -358,8 +358,8 @@ def undo(ctx: Context, undone: bool) -> Answer:
 
 
 def out_of_scope(ctx: Context) -> Answer:
-    return _finish(["That's outside what I can help with. I help you decide whether your project should use a "
-                    "foundation model, a custom model or a hybrid, explain why, and explore \"what if\" changes. "
+    return _finish(["That's outside what I can help with. I help you choose between a foundation model, a custom "
+                    "model and a hybrid of both for your project, explain why, and explore \"what if\" changes. "
                     "Tell me about your project to start."], (), ctx)
 
 

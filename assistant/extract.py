@@ -17,7 +17,9 @@ How a text is read
   4. Context: a short reply ("yes", "nope", "plenty", "strict", "about 5k") answers `context.asked_field`;
      with `context.pending_what_if`, yes/no-like replies adopt or discard the what-if.
   5. Intent by priority: injection > reset > undo > adopt/discard > what_if > why_not > why > change_mind >
-     recommend > describe (changes found) > concept > help > out_of_scope (fallback).
+     recommend > describe (changes found) > concept > help > out_of_scope. Text with no recognisable
+     content is out_of_scope, but a statement about the project with no readable fact ("our ML guy left")
+     is describe with no changes, so the session can ask its next question.
 
 `changes` is kept for describe, recommend, why, why_not, change_mind and what_if (the facts a question
 states are still facts). It is empty for injection (security, see above), concept (a general question,
@@ -86,36 +88,86 @@ class Understander(Protocol):
 
 # ------------------------------------------------------------------------------------------- helpers
 
+def _top_level_parts(source: str) -> list[str]:
+    """Split a pattern at its top-level "|" (outside groups and character classes)."""
+    parts, depth, start, i, in_class = [], 0, 0, 0, False
+    while i < len(source):
+        ch = source[i]
+        if ch == "\\":
+            i += 2
+            continue
+        if in_class:
+            in_class = ch != "]"
+        elif ch == "[":
+            in_class = True
+        elif ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+        elif ch == "|" and depth == 0:
+            parts.append(source[start:i])
+            start = i + 1
+        i += 1
+    parts.append(source[start:])
+    return parts
+
+
+_GROUP_OPENERS = re.compile(r"^(?:\(\?:|\(\?P<\w+>)+")
+
+
 class _LazyRe:
     """A regular expression compiled on first use: compiling all patterns costs tens of milliseconds,
-    which would otherwise be paid at import. `warm_up()` compiles them all ahead of time."""
+    which would otherwise be paid at import. `warm_up()` compiles them all ahead of time.
+
+    Speed: the C engine skips quickly to positions where an alternative can start, but only when all
+    alternatives start alike; one alternative anchored with "^" or starting with a plain character among
+    "\\b..." ones spoils that for all of them (10x slower). So alternatives are compiled in groups by how
+    they start, and `search` / `finditer` combine the groups."""
 
     __slots__ = ("_compiled", "_flags", "_source")
     _all: list[_LazyRe] = []
 
     def __init__(self, source: str, flags: int = 0) -> None:
         self._source, self._flags = source, flags
-        self._compiled: re.Pattern[str] | None = None
+        self._compiled: tuple[re.Pattern[str], ...] | None = None
         _LazyRe._all.append(self)
 
     @property
-    def compiled(self) -> re.Pattern[str]:
+    def compiled(self) -> tuple[re.Pattern[str], ...]:
         if self._compiled is None:
-            self._compiled = re.compile(self._source, self._flags)
+            groups: dict[str, list[str]] = {}
+            for part in _top_level_parts(self._source):
+                head = _GROUP_OPENERS.sub("", part)
+                kind = "^" if head.startswith("^") else "b" if head.startswith("\\b") else "other"
+                groups.setdefault(kind, []).append(part)
+            self._compiled = tuple(re.compile("|".join(g), self._flags) for g in groups.values())
         return self._compiled
 
     def search(self, text: str, *span: int) -> re.Match[str] | None:
-        return self.compiled.search(text, *span)
+        found = None
+        for rx in self.compiled:
+            m = rx.search(text, *span)
+            if m and (found is None or m.start() < found.start()):
+                found = m
+        return found
 
     def match(self, text: str, *span: int) -> re.Match[str] | None:
-        return self.compiled.match(text, *span)
+        for rx in self.compiled:
+            m = rx.match(text, *span)
+            if m:
+                return m
+        return None
 
     def finditer(self, text: str, *span: int) -> Iterator[re.Match[str]]:
-        return self.compiled.finditer(text, *span)
+        compiled = self.compiled
+        if len(compiled) == 1:
+            return compiled[0].finditer(text, *span)
+        return iter(sorted((m for rx in compiled for m in rx.finditer(text, *span)), key=lambda m: m.start()))
 
 
 def warm_up() -> None:
     """Compile every pattern now (e.g. at server start) so the first user turn is as fast as the rest."""
+    _scanners()
     for pattern in _LazyRe._all:
         pattern.compiled
 
@@ -165,8 +217,12 @@ def _after(text: str, pos: int, words: int = 6) -> str:
     return " ".join(text[pos:_clause_end(text, pos)].split()[:words])
 
 
+_SUGGESTION = re.compile(r"\bwhy (?:not|(?:don't|dont|wouldn't|shouldn't|can't|couldn't|won't) (?:we|you|i))\b")
+
+
 def _negated(text: str, pos: int, words: int = 6) -> bool:
-    return bool(_NEGATOR.search(_before(text, pos, words)))
+    """A negator in the few words before `pos`, in its clause. "why not use X" is a suggestion, not one."""
+    return bool(_NEGATOR.search(_SUGGESTION.sub(" ", _before(text, pos, words))))
 
 
 # ------------------------------------------------------------------------------------------- numbers
@@ -177,13 +233,14 @@ _WORD_NUMBERS = {
     "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90, "hundred": 100,
     "a few": 3, "a couple": 2, "a couple of": 2, "couple": 2, "couple of": 2, "few": 3, "several": 5,
     "a dozen": 12, "dozens of": 36, "half a": 0.5, "a handful": 5, "a handful of": 5, "handful of": 5,
-    "a few dozen": 36, "a few tens of": 30,
+    "a few dozen": 36, "a few tens of": 30, "a quarter of a": 0.25, "three quarters of a": 0.75,
 }
 _SCALES = {"k": 1e3, "thousand": 1e3, "m": 1e6, "mm": 1e6, "mn": 1e6, "mil": 1e6, "million": 1e6,
            "b": 1e9, "bn": 1e9, "billion": 1e9, "hundred": 1e2, "": 1.0}
 _PLURALS = {"tens of thousands": 3e4, "hundreds of thousands": 3e5, "tens of millions": 3e7,
             "hundreds of millions": 3e8, "hundreds": 300, "thousands": 3e3, "millions": 2e6, "billions": 2e9,
-            "a handful": 5, "a few": 3, "a couple": 2, "several": 5, "a dozen": 12, "dozens": 36}
+            "a handful": 5, "a few": 3, "a couple": 2, "several": 5, "a dozen": 12, "dozens": 36,
+            **{w: v for w, v in _WORD_NUMBERS.items() if " " not in w and w not in {"a", "an", "few", "couple"}}}
 _WORDS_ALT = "|".join(sorted((re.escape(w) for w in _WORD_NUMBERS), key=len, reverse=True))
 _QTY = _LazyRe(
     r"(?<![\w.$€£])(?:"
@@ -191,7 +248,8 @@ _QTY = _LazyRe(
     r"mil|billion|hundred))?\b"
     rf"|(?P<words>{_WORDS_ALT})\s+(?P<wscale>hundred|thousand|million|billion)s?\b"
     r"|(?P<plural>(?:tens|hundreds) of (?:thousands|millions)|hundreds|thousands|millions|billions|a handful|"
-    r"a few|a couple|several|a dozen|dozens)\b"
+    r"a few|a couple|several|a dozen|dozens|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
+    r"fifteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)\b"
     r")")
 _MONEY_AFTER = _LazyRe(r"\s*(?:\$|€|£|usd|eur|gbp|dollars?|euros?|pounds?|bucks)\b")
 
@@ -276,6 +334,7 @@ _ML_ROLE = (r"(?:teams?|engineers?|engineering|people|folks|experts?|expertise|s
 _LABEL = (r"(?:hand[- ]?)?(?:labels?|label(?:l?ed|l?ing)|labl?ed|labeld|annotat(?:ed|ions?|ing)|"
           r"ground[- ]truth|tagged (?:data|examples|images|samples)|training (?:data|examples|samples|set))")
 _LABEL_RX = _LazyRe(rf"\b{_LABEL}\b")
+_LABELS_FOR = _LazyRe(r"\s+(?:for|on|of)\s")
 _PLENTY_WORDS = _LazyRe(r"\b(?:plenty|lots|loads|tons|a lot|a ton|large|huge|massive|big|extensive|vast|"
                            r"abundant|many|years of|a wealth|enormous|millions|thousands)\b")
 _SOME_WORDS = _LazyRe(r"\b(?:some|a few|few|a small|small|limited|a handful|handful|a bit|a little|"
@@ -286,8 +345,9 @@ def _labels(text: str, m: re.Match[str]) -> Value | None:
     """How much labelled data a positive label cue speaks of: a count, a quantity word, else "some"."""
     clause = text[_clause_start(text, m.start()):m.start()]
     near = [q for q in quantities(clause) if len(clause[q[2]:].split()) <= 2]
-    if not near and m.group(0).startswith(("label", "annotat")) and not m.group(0).endswith(("s", "ed")):
-        near = [q for q in quantities(text[m.end():_clause_end(text, m.end())]) if q[1] < 30]  # "label 2k"
+    if not near and (m.group(0).startswith(("label", "annotat")) and not m.group(0).endswith(("s", "ed"))
+                     or _LABELS_FOR.match(text, m.end())):  # "label 2k examples", "labels for 250k records"
+        near = [q for q in quantities(text[m.end():_clause_end(text, m.end())]) if q[1] < 30]
     if near:
         return "plenty" if near[-1][0] >= LABELS_PLENTY else "some"
     before = " ".join(clause.split()[-4:])
@@ -296,18 +356,22 @@ def _labels(text: str, m: re.Match[str]) -> Value | None:
     return "some"
 
 
+_KEY_VALUE = _LazyRe(r"\s*[:=]\s*")
 _BUDGET_ADJ = _LazyRe(
     r"\b(?P<neg>not|isn't|isnt|never|nothing|no)?\s*(?:\w+\s+)?(?:"
     r"(?P<medium>moderate|medium|reasonable|decent|average|mid|middle|mid-sized|medium-sized|fair|normal|"
+    r"five[- ]figure|"
     r"standard|sensible|ok|okay)"
     r"|(?P<low>tight|small|tiny|limited|low|minimal|shoestring|constrained|modest|little|lean|restricted|"
-    r"meagre|meager|scarce|smallish)"
+    r"meagre|meager|scarce|smallish|a little|not much|(?:three|four)[- ]figure)"
     r"|(?P<high>big|large|huge|high|generous|ample|massive|deep|substantial|significant|healthy|unlimited|"
-    r"plenty|enormous|sizable|sizeable|hefty|serious))\b")
+    r"plenty|enormous|sizable|sizeable|hefty|serious|a lot|lots|loads|tons|(?:six|seven|eight)[- ]figure))\b")
 
 
 def _budget(text: str, m: re.Match[str]) -> Value | None:
-    window = f"{_before(text, m.start(), 4)} | {_after(text, m.end(), 6)}"
+    end = m.end()
+    colon = _KEY_VALUE.match(text, end)  # "budget: small"
+    window = f"{_before(text, m.start(), 4)} | {_after(text, colon.end() if colon else end, 6)}"
     levels: dict[str, list[bool]] = {"low": [], "medium": [], "high": []}
     for a in _BUDGET_ADJ.finditer(window):
         level = next(k for k in ("medium", "low", "high") if a.group(k))
@@ -326,21 +390,29 @@ def _budget(text: str, m: re.Match[str]) -> Value | None:
 _API = (r"(?:(?:external|third[- ]party|3rd[- ]party|hosted|cloud|commercial|public|vendor|model|llm|ai|"
         r"openai|anthropic|gpt|inference|saas|outside)\s+)*(?:apis?|api calls|endpoints?)"
         r"|openai|anthropic|claude|chat-?gpt|gpt-?\d\S*|gemini|hosted (?:models?|llms?|ai)"
-        r"|(?:third[- ]party|external|cloud|commercial) (?:models?|llms?|ai services?|ai providers?|model providers?)")
+        r"|(?:third[- ]party|external|cloud|commercial|outside) (?:models?|llms?|ai|ai services?|ai providers?|"
+        r"model providers?|ai vendors?)")
 _API_NO = _LazyRe(
     r"\b(?:can't|cannot|can not|cant|not allowed|aren't allowed|isn't allowed|is not allowed|are not allowed|"
     r"mustn't|must not|may not|never|forbidden|banned|prohibited|not an option|not acceptable|unacceptable|"
     r"off the table|out of the question|won't sign off|not permitted|no-go|not ok|not okay|not fine|avoid|"
-    r"no way|disallowed|not possible|won't allow|doesn't allow|don't allow|isn't an option)\b")
+    r"no way|disallowed|not possible|won't allow|wont allow|doesn't allow|don't allow|dont allow|doesnt allow|"
+    r"isn't an option|won't approve|will not allow|refuses?)\b")
 _API_YES = _LazyRe(
     r"\b(?:ok|okay|fine|acceptable|allowed|no problem|happy to|can use|could use|we use|we're using|"
     r"already use|permitted|approved|good with|comfortable|go ahead|no issue|not a problem|totally fine|"
-    r"open to|willing to)\b")
+    r"open to|willing to|pay for|paying for|subscription|contract with|agreement with|covers? (?:that|it|this)|"
+    r"works (?:fine|well)|already using|using it|we have access)\b")
+
+
+_SOFT = _LazyRe(r"\b(?:prefer(?:ably)?|rather|ideally|if possible|not a hard (?:rule|requirement)|nice to have)\b")
 
 
 def _api(text: str, m: re.Match[str]) -> Value | None:
     start, end = _clause_start(text, m.start()), _clause_end(text, m.end())
     clause = text[start:end]
+    if _SOFT.search(clause):
+        return None  # "we'd prefer to avoid APIs": a preference, not a constraint
     if _negated(text, m.start(), 4) or _API_NO.search(clause):
         return False
     if _API_YES.search(clause):
@@ -358,8 +430,9 @@ _CAN_NOT = (r"(?:can't|cannot|can not|cant|couldn't|couldnt|could not|must not|m
 
 _CUES: tuple[_Cue, ...] = (
     # ---- ml_team
-    _c("ml_team", rf"\b{_ML}[- ]{_ML_ROLE}\b|\bdata scientists?\b|\bml engineers?\b|\bmles?\b|"
-                  r"\bresearch scientists?\b|\b(?:does|do|doing|knows?|understands?)\s+(?:ml|machine learning|data science)"
+    _c("ml_team", rf"\b{_ML}[- ]{_ML_ROLE}\b|\bdata (?:people|folks|persons|nerds|team)\b|\bdata scientists?\b|\bml engineers?\b|\bmles?\b|"
+                  r"\bresearch scientists?\b|\b(?:does|do|doing|knows?|understands?)\s+(?:ml|machine learning|data science|"
+                  r"ai)"
                   r"\b(?!\s+(?:models?|apis?|systems?|projects?|pipelines?|tools?))",
        True, False),
     _c("ml_team", r"\b(?:only|just|all)\s+(?:\w+\s+){0,3}?(?:web|backend|back-end|frontend|front-end|software|"
@@ -367,14 +440,17 @@ _CUES: tuple[_Cue, ...] = (
                   r"engineers|people|folks|programmers)\b", False),
     # ---- labeled_data
     _c("labeled_data", rf"\b{_LABEL}\b", _labels, "none"),
-    _c("labeled_data", r"\bun-?(?:label(?:l?ed)?|labl?ed|annotated)\b", "none"),
+    _c("labeled_data", r"\bun-?(?:label(?:l?ed)?|labl?ed|annotated)\b|\b(?:need|have|has|would have) to (?:label|"
+                       r"annotate) (?:everything|it all|all of it|all the data|the whole)\b|\b(?:label\w*|annotat\w*) "
+                       r"(?:\w+ )?from scratch\b", "none"),
     _c("labeled_data", rf"\bnot (?:many|much|a lot of|a ton of|that many)\s+(?:\w+\s+)?{_LABEL}", "some"),
     # ---- stage
     _c("stage", r"\bproto(?!col)\w*|\bprotyp\w*|\bmvps?\b|\bpocs?\b|proof[- ]of[- ]concept|\bpilot\b|\bdemos?\b|"
-                r"hackathon|\bquick (?:test|experiment|hack|trial)\b|throw-?away|quick and dirty|"
+                r"hackathon|\bhack ?days?\b|\bgame jam\b|\bquick (?:test|experiment|hack|trial)\b|throw-?away|quick and dirty|"
                 r"\b(?:show|pitch|present|demo)\w*\s+(?:\w+\s+){0,2}?(?:to\s+)?(?:our\s+)?investors|"
-                r"\binvestor (?:demo|pitch|meeting)|see (?:if|whether) (?:the |this |our )?(?:idea|concept|"
-                r"approach|it) (?:works|is viable|has legs|flies)", "prototype", None),
+                r"\binvestor (?:demo|pitch|meeting)|\b(?:see|test|check|find out|validate) (?:if|whether) (?:\w+\s+){1,3}?"
+                r"(?:works|is viable|has legs|flies|want|wants|like|likes|would use|will use|need|needs|is worth)\b|"
+                r"\ban experiment\b|\bexperimental\b|\bjust experimenting\b|\btrial run\b", "prototype", None),
     _c("stage", r"\b(?:past|beyond|no longer|not just|not|moved (?:on )?(?:from|past|beyond)|graduated from|"
                 r"out of|done with|grown out of|way past)\s+(?:the |a |an |our |its |that )?(?:\w+\s+)?"
                 r"(?:proto\w*|mvps?|pocs?|pilot|demo|proof[- ]of[- ]concept)(?:\s+stage|\s+phase)?\b",
@@ -395,18 +471,28 @@ _CUES: tuple[_Cue, ...] = (
        "strict", None),
     _c("privacy", r"\bon[- ]?prem\w* only\b|\bonly on[- ]?prem\w*|\bair[- ]?gapped\b|\b(?:strictly|highly|"
                   r"extremely|very) confidential\b|\btop[- ]secret\b|\bclassified (?:data|information|documents)\b"
-                  r"|\bnothing (?:can|may|is allowed to) leave\b|\bno data (?:can|may|is allowed to|should) "
-                  r"(?:ever )?leave\b|\bdata sovereignty\b", "strict"),
-    _c("privacy", r"(?<![-\w])(?<!latency )(?<!cost )(?<!price )(?<!time )sensitive\b|\bpersonal (?:data|"
+                  r"|\b(?:nothing|no data|none of (?:it|the data|our data))\s+(?:\w+\s+)?(?:can|may|could|should|must|will|"
+                  r"is allowed to|gets to)\s+(?:ever\s+)?(?:leave|go|be sent|be processed|be stored|be hosted|be "
+                  r"uploaded|exit)\b|\bdata sovereignty\b", "strict"),
+    _c("privacy", r"\bsensitive\b(?<!-sensitive)(?<!latency sensitive)(?<!cost sensitive)(?<!price sensitive)"
+                  r"(?<!time sensitive)|\bpersonal (?:data|"
                   r"information|info|details)\b|\bpii\b|\bgdpr\b|\bhipaa\b|\bconfidential\b|\bprivate "
                   r"(?:data|information|customer data|records)\b|\b(?:patient|medical|health) (?:data|records|"
-                  r"information)\b|\bpersonally identifiable\b", "sensitive", "none"),
+                  r"information)\b|\bpersonally identifiable\b|\bregulated\b(?! (?:industry|industries|sector|market))|"
+                  r"\bprivate\b(?! (?:cloud|network|endpoint|company|companies|beta|repo|repository|sector|equity|"
+                  r"key|link|instance|deployment|llm|model))", "sensitive", "none"),
     _c("privacy", r"\bno (?:real )?(?:privacy|data[- ]protection|confidentiality|compliance|security) "
                   r"(?:concerns?|issues?|constraints?|requirements?|restrictions?|problems?|worries)\b|"
                   r"\bprivacy (?:isn't|is not|doesn't|does not|is no|won't be) (?:an? |really )?(?:issue|"
                   r"concern|problem|matter|a thing)\b|\bpublic(?:ly)? (?:available )?(?:\w+ )?(?:data|"
                   r"dataset|content|info|information|documents|text|web|domain)\b|\ball public\b|\bopen data\b"
-                  r"|\bnon-?sensitive\b", "none"),
+                  r"|\bnon-?sensitive\b|\b(?:data|it|everything|dataset|content|information|all of it) (?:is|was|"
+                  r"were|are|would be|be) (?:all |entirely |completely |fully |100% )?public\b", "none"),
+    _c("privacy", rf"\b(?:data|it|records|documents|files|information|anything|nothing|none of it|images|"
+                  rf"recordings|texts?)\s+(?:\w+\s+)?{_CAN_NOT}\s+(?:ever\s+)?(?:go|be sent|be uploaded|be "
+                  r"shared|be transferred|be processed|be stored|be hosted|end up)\s+(?:(?:to|with|in|on|outside|"
+                  r"by|at)\s+(?:any\s+|a\s+|the\s+|an\s+)?(?:public\s+)?(?:cloud|third[- ]part|external|outside|"
+                  rf"vendor|provider|foreign)|outside (?:of )?{_STRICT_PLACE})", "strict"),
     # ---- external_api_ok
     _c("external_api_ok", rf"\b(?:{_API})\b", _api),
     _c("external_api_ok", rf"\b{_CAN_NOT}\s+(?:use|call|send|share|upload|transfer|pass|rely on)\s+"
@@ -427,11 +513,17 @@ _CUES: tuple[_Cue, ...] = (
                   r"|will be\s+)?(?:wait|waiting|waits)\b|\bsub-?second\b|\b(?:in|within|under|below|than|about|"
                   r"around|max(?:imum)?|most|take|takes)\s+(?:a|one|two|three|a few|a couple(?: of)?"
                   r"|few|\d+(?:\.\d+)?)(?:\s*(?:-|to|or)\s*(?:\d+|two|three))?\s*(?:s|secs?|seconds?)\b|"
-                  r"\b(?:a|one) second or two\b|\b(?:snappy|responsive)\b", "interactive", None),
+                  r"\b(?:a|one) second or two\b|\b(?:snappy|responsive)\b|\bwhile (?:the |a )?(?:users?|customers?|"
+                  r"they|people|agents?|callers?) (?:is |are )?(?:typing|waiting|on the (?:phone|call|line)|"
+                  r"chatting)\b|\bas (?:they|the user|users|you) types?\b|\bautocomplete\b|\blive chat\b",
+       "interactive", None),
     _c("latency", r"\bbatch(?:es|ed)?\b(?!\s+of\b)|\bovernight\b|\bnightly\b|\boffline (?:batch|processing|jobs?|"
                   r"scoring|analysis)\b|\b(?:latency|speed|response time|timing)\s+(?:really\s+)?(?:doesn't|does "
-                  r"not|doesnt|isn't|is not|isnt|won't|is no)\s+(?:really\s+)?(?:matter|important|critical|a "
-                  r"concern|an issue|a problem|a priority|a big deal)|\b(?:don't|do not|dont) (?:really )?care "
+                  r"not|doesnt|didn't|did not|didnt|wouldn't|would not|isn't|is not|isnt|wasn't|weren't|won't|"
+                  r"is no|were not)\s+(?:really\s+)?(?:matter|important|critical|a concern|an issue|a problem|a "
+                  r"priority|a big deal)|\bonce an? (?:day|week|month|night|hour)\b|\bevery (?:night|evening|"
+                  r"weekend)\b|\b(?:runs?|process(?:es)?|updates?|refresh(?:es)?|recomputes?|scores?)\s+(?:[a-z]+\s+)"
+                  r"{0,3}?(?:nightly|weekly|monthly|daily)\b|\b(?:don't|do not|dont) (?:really )?care "
                   r"(?:much )?about (?:latency|speed|response time)|\bno (?:latency|speed|real-?time|timing) "
                   r"(?:requirements?|constraints?|pressure)\b|\bno rush\b|\bnot (?:urgent|time[- ]critical|"
                   r"time[- ]sensitive)\b|\b(?:nobody|no one|noone|no-one|none of us)\s+(?:is\s+|will be\s+)?"
@@ -448,12 +540,19 @@ _CUES: tuple[_Cue, ...] = (
                r"\bjetson\b|\bembedded\b|\bmicrocontrollers?\b|\b(?:run|runs|running|work|works|working|"
                r"function|operate)\s+(?:\w+\s+)?(?:fully\s+|completely\s+|entirely\s+)?offline\b|\b(?:fully|"
                r"completely|entirely) offline\b|\boffline[- ]first\b", True, False),
+    _c("edge", r"\b(?:run|runs|running|deployed|deploy|work|works|embedded|installed|live|lives)\s+(?:\w+\s+)?"
+               r"(?:inside|in|on|into)\s+(?:the |a |an |our |each |every |their )?(?:\w+'s\s+|\w+\s+)?(?:car|cars|"
+               r"vehicles?|robots?|drones?|machines?|units?|appliances?|kiosks?|terminals?|boards?|chips?|"
+               r"handsets?|watch|watches|headsets?|glasses|routers?|doorbells?|tractors?|printers?)\b",
+       True, False),
     _c("edge", r"\b(?:no|without(?: an?)?|little|patchy|spotty) (?:network|internet|connectivity|signal|"
                r"reception)(?: (?:connection|access))?\b", True),
     _c("edge", r"\b(?:run|runs|running|ran|hosted|host|deployed|deploy|live|lives|sit|sits|goes|go|going|served|"
                r"serve)\s+(?:\w+\s+){0,2}?(?:in|on|through|from|via)\s+(?:the|our|a|their)\s+(?:own\s+)?"
-               r"(?:\w+\s+)?(?:cloud|servers?|backend|back-end|data ?cent(?:er|re)s?)\b|\bcloud[- ](?:based|"
-               r"hosted|only)\b|\bserver[- ]side\b", False, None),
+               r"(?:\w+\s+)?(?:cloud|servers?|backend|back-end|data ?cent(?:er|re)s?|cluster|vms?)\b|\b(?:run|runs|"
+               r"running|hosted|host|deployed|deploy|live|lives|served|serve)\s+(?:\w+\s+){0,2}?(?:in|on|via)\s+"
+               r"(?:aws|azure|gcp|google cloud|kubernetes|k8s|ec2|lambda|heroku)\b|\bcloud[- ](?:based|hosted|"
+               r"only)\b|\bserver[- ]side\b", False, None),
     # ---- volume (rates are handled by requests_per_day)
     _c("volume", r"\b(?:low|light|modest|small|little|tiny|minimal) (?:traffic|volume|usage|load)\b|"
                  r"\bnot (?:many|much|a lot of) (?:requests|traffic|queries|calls|usage)\b|\b(?:traffic|volume|usage|load) "
@@ -465,33 +564,38 @@ _CUES: tuple[_Cue, ...] = (
                  r"volume)\b|\b(?:traffic|volume|usage|load) (?:is|will be|stays|remains|should be) (?:\w+ )?(?:high|"
                  r"heavy|huge|massive|enormous)\b", "high", None),
     # ---- budget
-    _c("budget", r"\bbud?ge?t\w*|\bmoney\b|\bfunding\b|\bfunds\b|\bcash\b|\bspend\b", _budget),
     _c("budget", r"\b(?:money|budget|cost|costs|price|spend)\s+(?:is not|isn't|isnt|is no|aren't|are not|is "
                  r"never|won't be|will not be)\s+(?:really\s+)?(?:an?\s+)?(?:issue|problem|object|concern|"
                  r"constraint|limit)\b|\bno budget (?:constraints?|limits?|issues?|concerns?|problems?)\b|"
                  r"\bdeep pockets\b|\bwell[- ]funded\b", "high"),
     _c("budget", r"\b(?:no|zero|hardly any|barely any|very little) (?:budget|money|funding|funds|cash)\b(?! "
                  r"(?:constraints?|limits?|issues?|concerns?|problems?))|\bshoestring\b|\bbootstrapped\b|"
-                 r"\bcash[- ]strapped\b|\bcan't afford\b|\bcannot afford\b|\bstrapped for cash\b", "low"),
+                 r"\bcash[- ]strapped\b|\b(?:can't|cannot|can barely|can hardly|could barely|barely|hardly) afford\b|"
+                 r"\bstrapped for cash\b", "low"),
+    _c("budget", r"\bbud?ge?t\w*|\bmoney\b|\bfunding\b|\bfunds\b|\bcash\b|\bspend\b", _budget),
     # ---- control
     _c("control", r"\bfull (?:control|ownership)\b|\bown(?:ing)? (?:the|our) (?:model|weights|stack)\b|"
                   r"\bownership of (?:the|our) (?:model|weights)\b|\bexplainab\w+|\binterpretab\w+|\bauditab\w+|"
                   r"\b(?:be able to|must|need to|needs to|have to|has to|want to|should|must be able to)\s+"
                   r"(?:\w+\s+){0,2}?(?:retrain|re-train|debug|explain|audit|inspect)\b(?! why)",
        True, False),
-    _c("control", r"\bexplain (?:every|each|all|individual|its|the model's|our|any) (?:single )?(?:decisions?|"
+    _c("control", r"\b(?:explain|justify|audit|trace) (?:every|each|all|individual|its|the model's|our|any) (?:single )?"
+                  r"(?:decisions?|"
                   r"predictions?|outputs?|results?|scores?)\b|\bretrain (?:it )?(?:ourselves|whenever|any ?time|"
                   r"on demand|regularly)\b", True, False),
     _c("control", r"\b(?:no|avoid|avoiding|without|not|never|don't want|can't have|cannot have|can't accept|"
                   r"zero|must not have|won't accept)\s+(?:any\s+)?(?:vendor\s+|platform\s+)?lock[- ]?in\b|"
                   r"\bnot (?:be )?(?:locked|tied) (?:in|into|to)\b|\b(?:worried|concerned|afraid|wary|scared) "
-                  r"(?:about|of) (?:\w+\s+)?lock[- ]?in\b|\bvendor[- ]independen\w+", True),
+                  r"(?:about|of) (?:\w+\s+)?lock[- ]?in\b|\bvendor[- ]independen\w+|\bindependen\w+ (?:from|of) (?:any |a |the "
+                  r"|our |one )?(?:\w+ )?(?:vendors?|providers?|suppliers?)\b", True),
     _c("control", r"\b(?:vendor\s+)?lock[- ]?in\s+(?:really\s+)?(?:doesn't|does not|doesnt|won't|isn't|is not|"
                   r"isnt)\s+(?:really\s+)?(?:bother|matter|worry|concern|a (?:problem|concern|issue|big deal)|an "
                   r"issue)\w*|\b(?:vendor\s+)?lock[- ]?in is (?:fine|ok|okay|acceptable)\b|\b(?:fine|ok|okay|happy|"
                   r"comfortable) (?:with )?(?:depending|relying) on (?:a |an |the |one )?(?:vendor|provider|third"
                   r"[- ]party)|\bblack[- ]?box(?:es)? (?:is |are |would be )?(?:\w+\s+)?(?:fine|ok|okay|"
-                  r"acceptable)\b|\b(?:don't|do not|dont) (?:really )?(?:care|mind) about (?:\w+\s+)?(?:lock[- ]?in|"
+                  r"acceptable)\b|\bno need to (?:retrain|debug|tinker|tweak|customi[sz]e|explain|own|control|inspect)\b|"
+                  r"\b(?:fine|ok|okay|happy|content) with whatever (?:the |a )?(?:vendor|provider)\b|"
+                  r"\b(?:don't|do not|dont) (?:really )?(?:care|mind) about (?:\w+\s+)?(?:lock[- ]?in|"
                   r"control|explainability)\b|\b(?:fine|ok|okay|happy) with (?:a )?(?:vendor'?s? )?black[- ]?box",
        False),
     # ---- data_type (policy: first mention; two types joined by "and" make it multimodal)
@@ -499,9 +603,11 @@ _CUES: tuple[_Cue, ...] = (
                     r"tables?\b|\brows and columns\b|\brows\b|\b(?:customer|sales|financial|transaction(?:al)?|"
                     r"billing|crm|claims?|insurance|account|employee|purchase|order) (?:records|tables?|"
                     r"history|histories)\b|\btransactions?\b|\btime[- ]series\b|\bsensor (?:data|readings)\b|"
-                    r"\bnumeric(?:al)? data\b", "tabular", None),
-    _c("data_type", r"\btexts?\b|\btextual\b|\be-?mails?\b|\b(?:support|helpdesk|help desk|customer|service|it|jira|zendesk|"
-                    r"incoming) tickets?\b|\b(?:text|chat|sms|slack|whatsapp|"
+                    r"\bnumeric(?:al)? data\b|\btables\b|\b(?:sensor|machine|iot) (?:logs|measurements|metrics)\b|"
+                    r"\btelemetry\b|\bmeasurements\b", "tabular", None),
+    _c("data_type", r"\btexts?\b|\btextual\b|\be-?mails?\b|\bticket(?<!flight ticket)(?<!plane ticket)(?<!train ticket)"
+                    r"(?<!concert ticket)(?<!movie ticket)(?<!event ticket)(?<!lottery ticket)s?\b|\bwriting assistant\b|\bmemos\b|\bpdfs?\b|\b(?:research|scientific|"
+                    r"academic|legal|news) (?:papers|articles)\b|\bmanuals\b|\bbooks\b|\bweb ?pages\b|\b(?:text|chat|sms|slack|whatsapp|"
                     r"customer) messages\b|\bsms\b|\breviews\b|\btranscripts?\b|\bchat ?logs?\b|\bchat ?bots?\b|"
                     r"\bchatbots?\b|\barticles\b|\b(?:help|product|internal|technical|support) docs\b|"
                     r"\bdocumentation\b|\bnatural language\b|\bsentences\b|\btweets\b|\bsocial media posts\b|"
@@ -511,20 +617,25 @@ _CUES: tuple[_Cue, ...] = (
                     r"\bscanned\b|\bx-?rays?\b|\bmri\b|\bscreenshots?\b|\bjpe?gs?\b|\bpngs?\b|\bvisual "
                     r"inspection\b|\bcomputer vision\b", "image", None),
     _c("data_type", r"\bvideos?\b|\bfootage\b|\bcctv\b|\bcamera (?:feeds?|streams?)\b|\bvideo streams?\b|"
-                    r"\blive streams?\b|\bclips\b|\bdashcam\b", "video", None),
+                    r"\blive-?streams?\b|\bclips\b|\bdashcam\b", "video", None),
     _c("data_type", r"\baudio\b|\bspeech\b|\bvoice\b|\b(?:phone|support|customer|sales|recorded|service) "
                     r"calls\b|\bcall[- ]cent(?:er|re)s?\b|\b(?:call|audio|voice) recordings?\b|\bpodcasts?\b|"
                     r"\bmusic\b|\bvoicemails?\b|\bspoken\b|\bdictation\b", "audio", None),
     _c("data_type", r"\bmulti-?modal\b|\bmultiple modalities\b|\bmixed media\b", "multimodal", None),
     # ---- task
     _c("task", r"\bclassif(?:y|ies|ied|ying|ication|ier|iers)\b|\bcategori[sz](?:e|es|ed|ing|ation)\b|"
-               r"\bdetect(?:s|ed|ing|ion|or)?\b|\bpredict(?:s|ed|ing|ion|ive)?\b|\bforecast(?:s|ed|ing)?\b|"
+               r"\bdetect(?:s|ed|ing|ion|or)?\b|\bpredict(?:s|ed|ing|ive)?\b|\b(?:churn|demand|price|sales|risk|fraud|failure|revenue|click|"
+               r"conversion|credit|default|value|outcome|delay|traffic) prediction\b|\brecogni[sz](?:e|es|ing)\b|"
+               r"\binto (?:\d+ |\w+ )?(?:categories|classes|departments|buckets|groups|queues|types|topics|"
+               r"labels|bins|tiers)\b|\bforecast(?:s|ed|ing)?\b|"
                r"\b(?:to|we|and|will|must|should|can|then) score\b|\bscoring\b|\bregression\b|\bwell[- ]defined\b|"
                r"\b(?:specific|single|narrow|clear(?:ly defined)?|one) (?:task|problem|use case|goal|job)\b|"
                r"\bsentiment\b|\bsegmentation\b|\bto segment\b|\bflag(?:s|ging)? (?:\w+\s+)?(?:fraud\w*|spam|"
                r"suspicious|anomal\w+|defects?)\b|\banomal(?:y|ies) detection\b|\bextract(?:s|ing|ion)? "
                r"(?:of )?(?:the )?(?:fields|entities|amounts|totals?|dates|names|values|key fields)\b|"
-               r"\btriage\b|\broute (?:each |incoming )?(?:tickets|emails|requests)\b", "narrow", None),
+               r"\btriage\b|\broute (?:each |incoming )?(?:tickets|emails|requests)\b|\btag(?:s|ging)? (?:each|every|all|"
+               r"incoming|the|our)\b|\b(?:right|correct) (?:\w+ )?(?:category|class|label)\b|\bassign(?:s|ing)? "
+               r"(?:\w+ )?(?:a |the )?(?:categor\w+|labels?|class(?:es)?)\b", "narrow", None),
     _c("task", r"\bopen[- ]?ended\b|\bcreative\b|\bcreativity\b|\bbrainstorm\w*|\bexplor\w+ (?:what(?:'s| is)? "
                r"possible|ideas|possibilities|the data|our data|options for)|\bexploratory\b|\bwhat(?:'s| is) "
                r"possible\b|\bgeneral[- ]purpose\b|\bfree[- ]?form\b|\b(?:answer|handle|respond to)\w* (?:any|"
@@ -534,11 +645,20 @@ _CUES: tuple[_Cue, ...] = (
                r"emails?|descriptions?|summaries|marketing|ideas|answers|responses|replies|code)\b|\b(?:writes|"
                r"generates|drafts|composes|writing|generating|drafting)\s+(?:\w+\s+){0,2}?(?:captions?|copy|"
                r"content|stories|articles|posts|emails?|descriptions?|summaries|marketing|ideas|answers|"
-               r"responses|replies)\b|\b(?:content|copy|text) generation\b|\b(?:no|not a|without "
+               r"responses|replies)\b|\b(?:content|copy|text) generation\b|\bwriting assistant\b|\b(?:write|draft|"
+               r"generate|compose)s? (?:almost |just )?(?:anything|whatever)\b|\b(?:write|generate|draft|compose)\s+"
+               r"(?!me\b|us\b)(?:\w+\s+){0,2}?(?:captions?|copy|content|stories|articles|posts|descriptions?|"
+               r"summaries|marketing|slogans|headlines|ads|blog\w*)\b|\b(?:talk|chat|converse) about anything\b|"
+               r"\bgeneral (?:chat |purpose |knowledge )?(?:assistant|chatbot|bot)\b|\b(?:no|not a|without "
                r"a?|nothing) ?(?:specific|particular|clear|fixed|defined|single) (?:target|goal|task|use case|"
                r"objective|problem)\b", "open_ended", None),
 )
 
+# A negative answer right after the cue: "labels? we have none", "ML team: nobody."
+_POST_NEGATION = re.compile(r"\s*[?:,-]+\s*(?:we have |we've got |there (?:are|is) |we got )?(?:none|zero|nothing|"
+                            r"nobody|nope|nada|no)\s*(?:[.,;!?]|$)|\s+(?:is|are|would be|will be)?\s*(?:not|isn't|"
+                            r"aren't|isnt|arent|won't be|wont be)\s+(?:really\s+)?(?:needed|required|necessary|a "
+                            r"requirement|a must|an option|available|allowed)\b")
 _DATA_JOIN = _LazyRe(r"^\W*(?:\w+\W+)?(?:and|&|plus|as well as|with|together with|\+|/)\W+(?:\w+\W+)?$")
 _STRICTNESS = {"privacy": ("none", "sensitive", "strict"), "latency": ("relaxed", "interactive", "realtime")}
 
@@ -556,12 +676,34 @@ def _resolve(name: str, hits: list[tuple[int, int, Value | None]]) -> Value | No
     return valued[-1][2]
 
 
+_SCANNERS: list[tuple[_LazyRe, tuple[_Cue, ...]]] = []
+_MAX_HITS_PER_FIELD = 40
+
+
+def _scanners() -> list[tuple[_LazyRe, tuple[_Cue, ...]]]:
+    """One pattern per field (its cues' alternatives), so a text is scanned once per field, not once per
+    cue; a hit is then matched against the field's cues at that position to find its value. Within a field
+    the leftmost match wins, then the first cue listed: list specific cues ("budget isn't an issue")
+    before general ones ("budget")."""
+    if not _SCANNERS:
+        by_field: dict[str, list[_Cue]] = {}
+        for cue in _CUES:
+            by_field.setdefault(cue.field, []).append(cue)
+        for cues in by_field.values():
+            source = "|".join(f"(?:{part})" for c in cues for part in _top_level_parts(c.regex._source))
+            _SCANNERS.append((_LazyRe(source.replace("(?P<ms>", "(?:")), tuple(cues)))
+    return _SCANNERS
+
+
 def extract_fields(text: str) -> dict[str, Value]:
     """Profile facts stated in lower-cased, cleaned text (no intent logic, no context)."""
     hits: dict[str, list[tuple[int, int, Value | None]]] = {}
-    for cue in _CUES:
-        for m in cue.regex.finditer(text):
-            if cue.negated is not _SAME and _negated(text, m.start()):
+    for scanner, cues in _scanners():
+        for n, hit in enumerate(scanner.finditer(text)):
+            if n == _MAX_HITS_PER_FIELD:
+                break  # no real text mentions a field this often; bounds the time on degenerate pastes
+            cue, m = next((c, cm) for c in cues if (cm := c.regex.match(text, hit.start())))
+            if cue.negated is not _SAME and (_negated(text, m.start()) or _POST_NEGATION.match(text, m.end())):
                 value = cue.negated
             else:
                 value = cue.value(text, m) if callable(cue.value) else cue.value
@@ -606,7 +748,8 @@ _INJECTION = _LazyRe("|".join(f"(?:{p})" for p in (
     r"system|root|superuser|sysadmin|maintainer)\b",
     r"\bi\s+(?:order|command|instruct|demand|authori[sz]e)\s+you\b",
     r"\bpretend\s+(?:that\s+)?(?:you(?:'re|\s+are|\s+have|\s+were)|to\s+be)\b",
-    r"\bact\s+as\s+(?:if\s+you|an?\s+(?:ai|assistant|chatbot|bot|model|llm|unrestricted|unfiltered|different|"
+    r"\byou\s+have\s+no\s+(?:rules|restrictions|limits|guidelines|filters)\b",
+    r"\bact\s+(?:as|like)\s+(?:if\s+you|an?\s+(?:ai|assistant|chatbot|bot|model|llm|unrestricted|unfiltered|different|"
     r"evil)|dan)\b",
     r"\byou\s+are\s+now\b|\byou're\s+now\b|\byour\s+(?:new|real|true)\s+(?:role|task|instructions?|purpose)\b",
     r"\b(?:unrestricted|unfiltered|uncensored)\s+(?:ai|mode|assistant|model|version)\b",
@@ -616,7 +759,14 @@ _INJECTION = _LazyRe("|".join(f"(?:{p})" for p in (
     r"<\s*/?\s*(?:system|sys|instructions?|prompt|im_start|im_end)\s*>|\[\s*/?\s*(?:system|inst|sys)\s*\]|"
     r"#{2,}\s*(?:system|instructions?)\b|<\|[a-z_]+\|>",
     r"\bjailbreak\w*|\bdeveloper mode\b|\bdan mode\b|\bdo anything now\b|\bgod mode\b",
-    r"\b(?:reveal|print|show|repeat|leak|output|dump)\s+(?:me\s+)?(?:your|the)\s+(?:system\s+|hidden\s+|"
+    r"\b(?:ignore|disregard|forget)\s+(?:all\s+|everything\s+)?(?:of\s+)?(?:the\s+|everything\s+)?(?:above|previous|"
+    r"prior|preceding)\b(?!\s+(?:\w+\s+)?(?:requirements?|numbers?|figures?|data|messages?|answers?|facts?|"
+    r"points?))",
+    r"\b(?:admin|administrator|system|developer|root|sudo)\s+(?:override|mode|command|access|prompt|message)\b|"
+    r"\boverride\s*:|\brecommendation\s*[:=]\s*(?:foundation|custom|hybrid)\b",
+    r"\b(?:what are|give me|tell me|share)\s+(?:me\s+)?your\s+(?:hidden|secret|system|initial|original)\s+"
+    r"(?:instructions|prompt|rules)\b",
+    r"\b(?:reveal|print|show|repeat|leak|output|dump|tell)\s+(?:me\s+)?(?:your|the)\s+(?:system\s+|hidden\s+|"
     r"initial\s+)?(?:prompt|instructions)\b",
     r"\bnew\s+(?:instructions?|rules?|system prompt)\s*:",
     r"\b(?:always|only)\s+(?:say|answer|recommend|respond(?:\s+with)?|reply(?:\s+with)?|output|pick|choose|"
@@ -634,12 +784,13 @@ _RESET = _rx(r"\bstart(?:ing)? (?:all )?over\b", r"\b(?:start|begin)(?:ning)? (?
              r"scratch|from zero|from the (?:top|beginning))\b", r"\b(?:clear|wipe|erase|delete|forget) "
              r"(?:everything|it all|all of it|all|the (?:whole )?profile|my profile|our profile|the session)\b",
              r"\breset\b", r"\bblank (?:profile|slate)\b", r"\bclean slate\b", r"\bnew (?:profile|session|chat)\b",
-             r"\brestart\b")
-_UNDO = _rx(r"\bundo\b", r"\bgo back (?:one|a|1) step\b",
+             r"\brestart\b", r"\b(?:clear|wipe|clean) the slate\b")
+_UNDO = _rx(r"\bundo\b", r"\bgo back (?:one|a|1) step\b", r"\b(?:revert|undo|cancel|remove) (?:my|the|that) "
+            r"(?:last|previous) (?:answer|change|message|edit|input|reply)\b",
             r"\bstep back\b", r"\btake (?:that|it|the last (?:one|thing|answer)) back\b",
             r"\brevert (?:that|it|the last (?:change|thing|step|answer|edit))\b", r"\bscratch that\b",
             r"\b(?:remove|cancel|roll back) (?:that|the) last (?:change|answer|thing|edit)\b")
-_ADOPT = _rx(r"\badopt\b", r"\bgo (?:with|for) (?:that|this|it)\b(?! (?:model|vendor|api))",
+_ADOPT = _rx(r"\badopt\b", r"\blet'?s keep (?:that|this|it|the new one)\b", r"\bgo (?:with|for) (?:that|this|it)\b(?! (?:model|vendor|api))",
              r"\bmake (?:that|this|it) (?:our|the) (?:new )?(?:plan|profile|baseline|setup|reality)\b",
              r"\bapply (?:that|this|the) (?:scenario|what-?if|what if|change|changes|hypothetical)\b",
              r"\bapply (?:that|this|it)\s*(?:$|[.!,]|to (?:our|the|my) profile)",
@@ -652,7 +803,8 @@ _DISCARD = _rx(r"\bdiscard\b", r"\bkeep (?:the|our) (?:original|old|real|current
                r"\b(?:forget|drop|scrap|ditch|discard|ignore|throw away|cancel) (?:that|the|this) "
                r"(?:hypothetical|what-?if|what if|scenario)\b",
                r"\bgo back to (?:our|the) (?:real|original|actual|previous|old|current) (?:setup|profile|"
-               r"situation|one|version|plan|data|answer)\b", r"\brevert to (?:the )?(?:original|real)\b")
+               r"situation|one|version|plan|data|answer)\b", r"\b(?:revert|go back|return) to (?:the )?(?:original|real)\b",
+               r"\b(?:go back|revert|return) to (?:how it was|the way it was|how things were|what we had)\b")
 _ADOPT_PENDING = _rx(r"\b(?:let'?s|lets) do (?:that|it|this)\b", r"\bdo it\b", r"\bgo for it\b",
                      r"\bsounds good\b", r"\bdeal\b", r"\bapply\b", r"\bkeep it\b", r"\bmake it so\b",
                      r"^\W*(?:ok|okay|great|perfect|fine|good)\W*$")
@@ -661,15 +813,18 @@ _DISCARD_PENDING = _rx(r"\bnever ?mind\b", r"\bforget (?:it|that)\b", r"\bno tha
 
 _WHAT_IF = _rx(r"\bwhat if\b", r"\bwhat about if\b", r"\bsuppos(?:e|ing)\b", r"\bimagine\b", r"^\W*and if\b",
                r"\bhypothetical(?:ly)?\b", r"\bwould (?:it|that|this|the (?:answer|recommendation|result|outcome)"
-               r"|anything|your (?:answer|recommendation)) (?:\w+ )?(?:change|be different|flip)\b.*\bif\b",
+               r"|anything|your (?:answer|recommendation)) (?:\w+ )?(?:change|be different|flip)\b.{0,80}?\bif\b",
                r"\bwhat would (?:happen|you (?:say|recommend|suggest)) if\b", r"\blet'?s say\b",
                r"\bin a world where\b", r"\bpretend (?:that )?we\b", r"\bassume (?:that )?we\b",
-               r"\bif we (?:had|were|didn't|did not|could|got|hired|needed|only had)\b.*\bwould\b")
+               r"\bif we (?:had|were|didn't|did not|could|got|hired|needed|only had)\b.{0,80}?\bwould\b",
+               r"^\W*say\s+(?:that\s+)?(?:we|our|the|it|they|there)\b", r"\bthen what\b", r"\bwhat happens if\b",
+               r"\bhow about if\b")
 _WHY_NOT = _rx(r"\bwhy\s+(?:not|wouldn't|wouldnt|shouldn't|shouldnt|couldn't|couldnt|don't|dont|didn't|didnt|"
                r"can't|cant|isn't|isnt|aren't|arent|won't|wont)\b", r"\bwhy (?:would|should) (?:we|i) not\b",
                r"\bhow come (?:you )?(?:didn't|didnt|don't|dont|did not|do not|not|no|won't|wouldn't|isn't)\b",
                r"\bwhat about (?:a |an |the |using |going |just )?(?=custom|foundation|hybrid|llm|gpt|"
-               r"an? (?:api|llm))", r"\bisn't (?:a |an )?(?:custom|foundation|hybrid)\b.*\bbetter\b")
+               r"an? (?:api|llm))", r"\b(?:isn't|wouldn't|won't|doesn't) (?:a |an |the )?(?:custom|foundation|hybrid)\b[^.?!]{0,60}?\b(?:be )?"
+               r"(?:better|work|make more sense|fit)\b")
 _TARGETS = {
     "custom": _LazyRe(r"\bcustom\b|\b(?:our|my|an?|its) own\b|\bbuild(?:ing)? (?:it |one |a model )?"
                          r"(?:ourselves|in[- ]house)\b|\btrain(?:ing)? (?:\w+\s+){0,2}?(?:ourselves|from scratch|"
@@ -685,10 +840,13 @@ _WHY = _rx(r"^\W*(?:(?:ok|okay|so|but|and|hmm+|hm+|wait|really|ah|oh|interesting
            r"\bwhy (?:do|did|would|does|is|are|should|was|were) (?:you|it|that|this|the recommendation)\b",
            r"\bexplain (?:why|the reason|your reason|the rationale|how you (?:decided|got|chose|came))",
            r"\breason(?:s|ing)? (?:for|behind)\b", r"\b(?:main|key|top) reasons?\b", r"\brationale\b",
-           r"\bjustif(?:y|ication)\b", r"\bhow did you (?:decide|arrive|come to|get to|reach|pick|choose)\b",
+           r"\bjustify (?:that|this|it|your)\b|\b(?:can|could|would) you justify\b", r"\bhow did you (?:decide|arrive|come to|get to|reach|pick|choose)\b",
            r"\bwhat(?:'s| is| are|s) (?:the|your) reasons?\b", r"\bon what basis\b",
-           r"\bwhat makes you (?:say|think|recommend|suggest)\b", r"\bwhy that\b", r"\bhow so\b",
-           r"\bhow (?:sure|confident|certain) are you\b")
+           r"\bwhat makes you (?:say|think|recommend|suggest)\b", r"\bwhat makes (?:a |an |the )?(?:custom|"
+           r"foundation|hybrid|it|this|that)\b", r"\bwhy that\b", r"\bhow so\b",
+           r"\bhow (?:sure|confident|certain) are you\b", r"\bwhy\W*$", r"\b(?:tell|show|walk) (?:me|us) "
+           r"(?:through )?(?:why|the (?:reasoning|logic|reasons))\b", r"\bbehind (?:that|this|the|your) "
+           r"(?:recommendation|choice|answer|decision|verdict)\b")
 _CHANGE_MIND = _rx(r"\bchange your mind\b", r"\b(?:recommend|suggest|pick|choose) (?:something|anything) "
                    r"(?:else|different)\b", r"\b(?:another|a different|the other) (?:option|answer|recommendation|"
                    r"approach|choice)\b", r"\b(?:flip|change|switch|reverse)\w* (?:your|the) (?:recommendation|"
@@ -696,15 +854,21 @@ _CHANGE_MIND = _rx(r"\bchange your mind\b", r"\b(?:recommend|suggest|pick|choose
                    r"\b(?:which|what) (?:conditions|circumstances)\b", r"\bwhat would (?:have to|need to|it take)\b",
                    r"\bwhat would make you\b", r"\bwhat (?:could|would|might) change (?:the|your) (?:answer|"
                    r"recommendation|decision)\b", r"\bwhat would (?:flip|change) (?:it|that|this)\b",
-                   r"\bwhat (?:are|is) (?:the )?deciding factors?\b")
+                   r"\bwhat (?:are|is) (?:the )?deciding factors?\b", r"\bhow (?:robust|stable|solid|firm|"
+                   r"fragile|sensitive|final) is (?:this|the|that|your)\b", r"\b(?:which|what) (?:facts?|fields?|"
+                   r"answers?|things?|inputs?) (?:would|could|might) (?:flip|change|alter)\b", r"\btipping point\b",
+                   r"\bat what point\b", r"\bbreak-?even\b")
 _RECOMMEND = _rx(r"\brecc?om+e?nd\w*", r"\bsugg?est\w*", r"\bwhat (?:should|shall|would|do|could|can) (?:we|i) "
                  r"(?:use|do|pick|choose|go with|go for|build|buy|try|start with)\b", r"\bwhich (?:approach|option|"
                  r"one|model|way|path|route|solution|of (?:these|them|the three|the options)|is (?:best|better))\b",
                  r"\bwhat(?:'s| is| would be|s) (?:your|the) (?:advice|verdict|take|pick|call|answer|best option|"
                  r"best choice|best approach|best bet|opinion)\b", r"\bshould (?:we|i) (?:use|build|go|train|buy|"
                  r"pick|choose|start|fine-?tune|get)\b", r"\bwhat do you (?:think|advise|propose)\b",
-                 r"\badvi[sc]e\b", r"\b(?:foundation|custom|hybrid)\b[^.?!]*\bor\b[^.?!]*\b(?:foundation|custom|"
-                 r"hybrid)\b[^.?!]*\?", r"\bbest (?:option|approach|choice|fit) for us\b", r"\bhelp (?:us|me) "
+                 r"\badvi[sc]e\b", r"\bbest (?:option|approach|choice|fit) for us\b", r"\b(?:which|what) "
+                 r"(?:would|should|do) you (?:pick|choose|go with|use|do)\b", r"\bin (?:our|my) (?:shoes|position|"
+                 r"place)\b", r"\b(?:right|best|good|better|smart|wise)\s+(?:call|choice|fit|option|idea|approach|"
+                 r"bet|move|way to go)\b", r"\bthoughts\s*\?|\bany (?:thoughts|ideas|advice)\b|\bwhat do you "
+                 r"reckon\b", r"\bhelp (?:us|me) "
                  r"(?:decide|choose|pick)\b", r"\bwhat(?:'s| is) the (?:verdict|decision)\b", r"\bbuild or buy\b")
 _FIRST_PERSON = _LazyRe(r"\b(?:we|we're|we've|we'd|we'll|our|ours|us|i'm|i've|my|mine)\b|\bi (?:have|need|"
                            r"want|am|run|work|plan)\b")
@@ -715,7 +879,7 @@ _CONCEPT_FORM = _rx(
     r"|why (?:are|is|do|does|would|can|should))\b",
     r"\bdifferences? between\b", r"\bpros and cons\b", r"\bcompare\b", r"\b(?:downsides?|drawbacks?|upsides?|"
     r"advantages?|disadvantages?|benefits?|strengths?|weaknesses?|trade-?offs?|limitations?|risks?|costs?) "
-    r"(?:of|with|for)\b", r"\bwhat (?:does|do)\b.*\bmean\b", r"\bhow (?:does|do)\b.*\bwork\b",
+    r"(?:of|with|for)\b", r"\bwhat (?:does|do)\b.{0,80}?\bmean\b", r"\bhow (?:does|do)\b.{0,80}?\bwork\b",
     r"\bwhat(?:'s| is) (?:a|an)\b")
 _CONCEPT_TERM = _LazyRe(
     r"\bfoundation\b|\bcustom models?\b|\bhybrid\b|\bmodels?\b|\bllms?\b|\bfine-?tun\w*|\bdistill\w*|\brag\b|"
@@ -732,16 +896,24 @@ _HELP = _rx(r"^\W*(?:(?:hi|hello|hey|hiya|howdy|yo|greetings|good (?:morning|aft
             r"\bwho are you\b", r"\bhow (?:does|do) (?:this|it|you|this (?:tool|thing|assistant|app)) work\b",
             r"\bhow (?:do|can|should) (?:i|we) (?:use|start|begin)\b", r"\bwhat (?:kind|sort|type)s? of "
             r"(?:questions|things)\b", r"\bwhat can (?:i|we) ask\b", r"\bhow can you help\b", r"^\W*help\W*$",
-            r"\bhelp me get started\b", r"\bget(?:ting)? started\b", r"\bwhat is this\b", r"^\W*(?:menu|commands|"
+            r"\bhelp me get started\b", r"\bget(?:ting)? (?:started|going)\b", r"\bwhat (?:info|information|"
+            r"details|data|facts) (?:do|would|will) you need\b", r"\bwhat do you need (?:from|to know)\b", r"\bwhat is this\b", r"^\W*(?:menu|commands|"
             r"options|usage)\W*$", r"\bwhat (?:should|do) (?:i|we) tell you\b", r"\bwhat do you need to know\b",
             r"^\W*(?:thanks|thank you|thx|ty|ok|okay|cool|great|nice|got it|alright|sure|yes|no|yep|nope|fine|"
             r"perfect|awesome)\W*$")
 _OUT_OF_SCOPE = _LazyRe(
     r"\bweather\b|\bpoems?\b|\bpoetry\b|\bhaiku\b|\bsongs?\b|\blyrics\b|\bjokes?\b|\brecipes?\b|\bcook\w*|"
     r"\btax(?:es)?\b|\btax return\b|\bflights?\b|\bhotels?\b|\bbook me\b|\brestaurants?\b|\bmovies?\b|\bfootball\b|"
-    r"\bsoccer\b|\bhoroscope\b|\bdating\b|\blottery\b|\bstock tips?\b|\bbitcoin\b|\bhomework\b|\bessay\b|"
+    r"\bsoccer\b|\bhoroscope\b|\bdating\b|\blottery\b|\bstock tips?\b|\bbitcoin\b|\bhomework\b|\bessay\b|\bpizza\b|\bfood\b|\bvacation\b|\bholiday\b|\bgifts?\b|\bgame\b|"
     r"\buseless\b|\bstupid\b|\bidiot\w*|\bdumb\b|\bmoron\b|\bjunk\b|\btrash\b|\bgarbage\b|\bsucks?\b|\bshut up\b|"
     r"\bhate you\b|\bworthless\b|\bpathetic\b|\bf+u+c+k\w*|\bshit\w*|\bcrap\b")
+
+_ON_TOPIC = _LazyRe(
+    r"\b(?:data|dataset|datasets|documents?|records|files|archive|models?|ml|ai|llms?|team|engineers?|users?|"
+    r"customers?|clients?|app|application|product|system|platform|service|project|pipeline|budget|apis?|traffic|"
+    r"requests|labels?|latency|deploy\w*|infra\w*|servers?|cloud|gpus?|training|inference|prototype|production|"
+    r"vendors?|privacy|use case|accuracy|classifier|chatbot|assistant|cameras?|sensors?|devices?|phones?|"
+    r"video|images?|text|audio|costs?|code|content|recommendation)\b")
 
 # ------------------------------------------------------------------------------------------- context replies
 
@@ -821,6 +993,22 @@ def _answer(name: str, text: str, polarity: str | None) -> Value | None:
     return None
 
 
+_SENTENCE = re.compile(r"[^.?!]+[.?!]*")
+_OPTION = re.compile(r"\b(?:foundation|custom|hybrid)\b")
+
+
+def _asks_between_options(text: str) -> bool:
+    """"foundation model, custom model or hybrid?", "custom model yes or no?" (checked per sentence: one
+    regex for this would backtrack badly on long pastes)."""
+    for m in _SENTENCE.finditer(text):
+        sentence = m.group()
+        if "?" in sentence and " or " in sentence:
+            options = set(_OPTION.findall(sentence))
+            if len(options) >= 2 or (options and "yes or no" in sentence):
+                return True
+    return False
+
+
 def _why_not_target(text: str, start: int) -> str | None:
     best: tuple[int, str] | None = None
     for name, rx in _TARGETS.items():
@@ -887,6 +1075,8 @@ class RuleBasedUnderstander:
             return "discard", None
         if _ADOPT.search(text):
             return "adopt", None
+        if _OUT_OF_SCOPE.search(text) and not changes and not _ON_TOPIC.search(text):
+            return "out_of_scope", None  # "recommend me a pizza place": an explicit off-topic request
         if _WHAT_IF.search(text):
             return "what_if", None
         why_not = _WHY_NOT.search(text)
@@ -899,7 +1089,7 @@ class RuleBasedUnderstander:
             return "why", None
         if _CHANGE_MIND.search(text):
             return "change_mind", None
-        if _RECOMMEND.search(text):
+        if _RECOMMEND.search(text) or _asks_between_options(text):
             return "recommend", None
         concept = bool(_CONCEPT_FORM.search(text) and _CONCEPT_TERM.search(text))
         if concept and not _FIRST_PERSON.search(text):
@@ -912,6 +1102,10 @@ class RuleBasedUnderstander:
             return "out_of_scope", None
         if _HELP.search(text):
             return "help", None
+        if _ON_TOPIC.search(text):
+            # About the project but no fact we can read ("our ML guy left last year"): describe with no
+            # changes, so the session asks its next question instead of calling it off-topic.
+            return "describe", None
         return "out_of_scope", None
 
 
@@ -921,3 +1115,15 @@ def understand(text: str, context: Context = Context()) -> Turn:
 
 
 _DEFAULT = RuleBasedUnderstander()
+
+
+_COMMENT = re.compile(r"<!--.*?-->", re.S)
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
+
+
+def remove_instructions(text: str) -> str:
+    """Knowledge text minus anything that reads like an instruction to the assistant (HTML comments and
+    sentences the injection detector flags), so a poisoned knowledge file can't speak through an answer."""
+    kept = [s for s in _SENTENCE_END.split(_COMMENT.sub(" ", text))
+            if s.strip() and not _INJECTION.search(clean_text(s).lower())]
+    return " ".join(kept) if len(kept) > 1 or "\n" not in text else "\n".join(kept)

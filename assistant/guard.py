@@ -88,12 +88,14 @@ def normalize(text: str) -> str:
 
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"')*_]*\s+(?=[\"'(*_\[#>-]*[A-Z0-9])|\n+")
+_CITE_AFTER_STOP = re.compile(r"([.!?])[ \t]*((?:\[[^\[\]\n]{1,80}\][ \t]*)+)(?=\s|$)")
 _LIST_MARK = re.compile(r"^\s*(?:[-*+>]|\d+[.)]|#+)\s*")
 
 
 def sentences(text: str) -> list[str]:
     """Split into sentences; list items and lines are sentences; a trailing citation joins its sentence."""
     out: list[str] = []
+    text = _CITE_AFTER_STOP.sub(r" \2\1", text)  # "One. [id] Two." -> "One [id]. Two."
     for piece in _SENTENCE_END.split(text):
         piece = _LIST_MARK.sub("", piece).strip()
         if not piece:
@@ -195,7 +197,8 @@ _TAIL = rf"(?:\s+(?:{_NOUNS})\b|\s+(?:for|to)\s+(?:you|your|this|the project|the
         rf"|\s+here\b|\s+in your\b|\s*(?=[.!,;:)]|$))"
 # "X is the best choice", "X would not be ideal", "X is a poor fit", "X is what I recommend".
 _SUFFIX_CUE = re.compile(
-    r"\b(?:is|are|'s|would be|will be|remains?|stays?|seems?|looks?|becomes?|sounds?)\s+"
+    r"\b(?:is|are|'s|(?:would|will|could|might|should)(?:\s+(?:still|also|then|really|probably|definitely|"
+    r"certainly|clearly|likely))*\s+be|remains?|stays?|seems?|looks?|becomes?|sounds?)\s+"
     r"(?P<neg>(?:not|never|no longer|hardly)\s+)?(?:(?:still|also|really|clearly|probably|definitely|certainly|"
     r"likely|always|simply|just|truly|indeed|therefore|thus)\s+)*"
     r"(?:(?:the|a|an|your|my|our)\s+)?(?:(?:most|more|much|far|very|by far the|the)\s+)*"
@@ -325,9 +328,9 @@ _FACT_TERMS: list[tuple[str, Value, str]] = [
     ("volume", "high", r"high (?:request )?volume|millions of requests|a million requests"),
     ("volume", "medium", r"medium (?:request )?volume|moderate (?:request )?volume"),
     ("volume", "low", r"low (?:request )?volume|few requests"),
-    ("budget", "low", r"tight (?:infrastructure )?budget|low budget|limited budget|small budget"),
-    ("budget", "medium", r"moderate (?:infrastructure )?budget|medium budget"),
-    ("budget", "high", r"generous (?:infrastructure )?budget|large budget|big budget|high budget"),
+    ("budget", "low", r"(?:tight|low|limited|small) (?:infrastructure )?budget|budget is (?:tight|low|limited|small)"),
+    ("budget", "medium", r"(?:moderate|medium) (?:infrastructure )?budget|budget is (?:moderate|medium)"),
+    ("budget", "high", r"(?:generous|large|big|high) (?:infrastructure )?budget|budget is (?:generous|large|big|high)"),
     ("control", True, r"full control"),
 ]
 _FACTS = [(name, value, re.compile(rf"\b(?:{pattern})")) for name, value, pattern in _FACT_TERMS]

@@ -374,6 +374,35 @@ class _Corrupt(_StoreProblem):
     """The store exists but cannot be read."""
 
 
+def _passthrough(exc: BaseException) -> None:
+    """Re-raise what must not be turned into a store problem: interrupts, exits and our own errors."""
+    if isinstance(exc, (KeyboardInterrupt, SystemExit, GeneratorExit, RetrievalError, _StoreProblem)):
+        raise exc
+
+
+def _sqlite_problem(path: Path) -> str | None:
+    """Check Chroma's SQLite file before Chroma opens it: on a malformed file Chroma's Rust core panics
+    (and prints a backtrace to stderr) instead of raising. None when fine, missing or merely busy."""
+    import sqlite3
+
+    if not path.is_file():
+        return None
+    try:
+        connection = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True, timeout=10)
+        try:
+            result = connection.execute("PRAGMA quick_check").fetchone()
+        finally:
+            connection.close()
+    except sqlite3.OperationalError as exc:
+        return None if "locked" in str(exc) or "busy" in str(exc) else f"{path.name}: {exc}"
+    except sqlite3.DatabaseError as exc:
+        return f"{path.name}: {exc}"
+    if result and result[0] == "ok":
+        return None
+    detail = str(result[0]).splitlines()[-1] if result else "no answer"
+    return f"{path.name}: {_one_line(Exception(detail), 120)}"
+
+
 def _parse_url(url: str) -> tuple[str, int, bool]:
     from urllib.parse import urlsplit
 
@@ -493,7 +522,8 @@ class Retriever:
             try:
                 self._client = chromadb.HttpClient(host=host, port=port, ssl=ssl, settings=chroma_settings)
                 self._client.heartbeat()
-            except Exception as exc:
+            except BaseException as exc:  # chromadb errors; Rust panics are BaseExceptions
+                _passthrough(exc)
                 self._client = None
                 raise RetrievalError(
                     f"cannot reach the Chroma server at {url} ({_one_line(exc, 120)}); start one with "
@@ -501,9 +531,13 @@ class Retriever:
                 ) from None
         else:
             self.store_dir.mkdir(parents=True, exist_ok=True)
+            problem = _sqlite_problem(self.store_dir / "chroma.sqlite3")
+            if problem:
+                raise _Corrupt(problem)
             try:
                 self._client = chromadb.PersistentClient(path=str(self.store_dir), settings=chroma_settings)
-            except Exception as exc:
+            except BaseException as exc:  # chromadb errors; Rust panics are BaseExceptions
+                _passthrough(exc)
                 raise _Corrupt(_one_line(exc)) from None
         return self._client
 
@@ -524,7 +558,8 @@ class Retriever:
             return client.get_collection(self.settings.collection, embedding_function=None)
         except NotFoundError:
             return None
-        except Exception as exc:
+        except BaseException as exc:  # chromadb errors; Rust panics are BaseExceptions
+            _passthrough(exc)
             if "does not exist" in str(exc):
                 return None
             raise _Corrupt(_one_line(exc)) from None
@@ -545,7 +580,8 @@ class Retriever:
         self._check_model(collection)
         try:
             got = collection.get(include=["documents", "metadatas"])
-        except Exception as exc:
+        except BaseException as exc:  # chromadb errors; Rust panics are BaseExceptions
+            _passthrough(exc)
             raise _Corrupt(_one_line(exc)) from None
         records = [_record(i, d, m) for i, d, m in
                    zip(got["ids"], got["documents"] or [], got["metadatas"] or [], strict=False)]
@@ -636,7 +672,8 @@ class Retriever:
         if collection is not None and rebuild:
             try:
                 client.delete_collection(self.settings.collection)
-            except Exception as exc:
+            except BaseException as exc:  # chromadb errors; Rust panics are BaseExceptions
+                _passthrough(exc)
                 raise _Corrupt(_one_line(exc)) from None
             collection = None
         if collection is None:
@@ -644,12 +681,14 @@ class Retriever:
                 collection = client.get_or_create_collection(
                     self.settings.collection, configuration={"hnsw": {"space": "cosine"}},
                     metadata={"embedding_model": model, "schema": SCHEMA}, embedding_function=None)
-            except Exception as exc:
+            except BaseException as exc:  # chromadb errors; Rust panics are BaseExceptions
+                _passthrough(exc)
                 raise _Corrupt(_one_line(exc)) from None
         self._check_model(collection)
         try:
             got = collection.get(include=["metadatas"])
-        except Exception as exc:
+        except BaseException as exc:  # chromadb errors; Rust panics are BaseExceptions
+            _passthrough(exc)
             raise _Corrupt(_one_line(exc)) from None
         metas = dict(zip(got["ids"], [m or {} for m in got["metadatas"] or []], strict=False))
         stored = {i: metas.get(i, {}).get("hash") for i in got["ids"]}
@@ -666,7 +705,8 @@ class Retriever:
             backend = self._backend()
             try:
                 vectors = backend.embeddings.embed_documents([c.embed_text for c in todo])
-            except Exception as exc:
+            except BaseException as exc:  # chromadb errors; Rust panics are BaseExceptions
+                _passthrough(exc)
                 raise RetrievalError(f"embedding with {backend.name} failed: {_one_line(exc)}") from None
         try:
             batch = max(1, min(500, client.get_max_batch_size())) if todo or relabel else 1
@@ -676,12 +716,13 @@ class Retriever:
                                   documents=[c.text for c in part], metadatas=[c.metadata() for c in part])
             for start in range(0, len(relabel), batch):
                 part = relabel[start:start + batch]
-                collection.update(ids=[c.id for c in part], documents=[c.text for c in part],
-                                  metadatas=[c.metadata() for c in part])
+                collection.update(ids=[c.id for c in part], metadatas=[c.metadata() for c in part])
             if removed:
                 collection.delete(ids=removed)
-        except Exception as exc:
-            raise _Corrupt(f"writing failed: {_one_line(exc)}") from None
+        except BaseException as exc:  # chromadb errors; Rust panics are BaseExceptions
+            _passthrough(exc)
+            raise RetrievalError(f"writing to the knowledge store at {self.location} failed: {_one_line(exc)}"
+                                 ) from None
         self._collection = collection
         self._index = self._load_index(allow_empty=True)
         touched = {c.section for c in added + updated}
@@ -727,13 +768,15 @@ class Retriever:
         backend = self._backend()
         try:
             vector = backend.embeddings.embed_query(text)
-        except Exception as exc:
+        except BaseException as exc:  # chromadb errors; Rust panics are BaseExceptions
+            _passthrough(exc)
             raise RetrievalError(f"embedding the query with {backend.name} failed: {_one_line(exc)}"
                                  ) from None
         try:
             found = self._collection.query(query_embeddings=[vector], n_results=min(index.units, DENSE_DEPTH),
                                            where={"kind": "unit"}, include=["distances", "metadatas"])
-        except Exception as exc:
+        except BaseException as exc:  # chromadb errors; Rust panics are BaseExceptions
+            _passthrough(exc)
             raise RetrievalError(f"searching {self.location} failed ({_one_line(exc)}); "
                                  "try `modelchoice ingest --rebuild`") from None
         ranking: list[tuple[_Record, float]] = []

@@ -1,0 +1,234 @@
+"""The web app through its HTTP API (gradio_client against a launched app): a whole conversation, and two
+concurrent sessions that must not see each other's profile or history."""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import threading
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+# Gradio's queue calls a pandas option that pandas 3 deprecates; not ours to fix.
+pytestmark = pytest.mark.filterwarnings("ignore:.*(no_silent_downcasting|copy keyword is deprecated)")
+
+pytest.importorskip("gradio")
+gradio_client = pytest.importorskip("gradio_client")
+
+from assistant.conversation import Conversation  # noqa: E402
+from assistant.engine import decide  # noqa: E402
+from assistant.profile import FIELDS, Profile  # noqa: E402
+from assistant.session import Session  # noqa: E402
+from assistant.settings import Settings  # noqa: E402
+
+BANK = ("We are a bank and want to score credit applications from tabular customer data. The data must stay on our "
+        "own infrastructure and we can't use third-party APIs. We have an in-house data science team and need full "
+        "control to explain every decision.")
+SEGMENTATION = ("We need instance segmentation of product images in production, but we have no labelled data at all. "
+                "We do have an ML team.")
+CHATBOT = ("We want a quick prototype of an internal support chatbot that answers employees' questions from our "
+           "wiki. It's open-ended text, we have no ML engineers, using an external API like OpenAI is fine, and "
+           "volume is low.")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def ui_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """Settings whose knowledge store lives in this test run's temp dir (shared by the UI test modules)."""
+    data_dir = tmp_path_factory.getbasetemp() / "modelchoice-ui-data"
+    os.environ["MODELCHOICE_DATA_DIR"] = str(data_dir)  # for anything that reads the process-wide settings
+    return Settings.from_env().with_overrides(data_dir=data_dir, llm="none")
+
+
+@pytest.fixture(scope="module")
+def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    return ui_settings(tmp_path_factory)
+
+
+@pytest.fixture(scope="module")
+def app_url(settings: Settings) -> Any:
+    from ui.app import launch
+
+    demo, url = launch(Conversation(settings), port=free_port(), prevent_thread_lock=True, quiet=True)
+    yield url
+    demo.close()
+
+
+class View:
+    """One endpoint's outputs by component label, as a person reads the page."""
+
+    def __init__(self, client: Any, endpoint: str, result: Any) -> None:
+        returns = client.view_api(print_info=False, return_format="dict")["named_endpoints"]
+        labels = [r["label"] for r in returns.get(endpoint, returns["/adopt"])["returns"]]
+        values = list(result) if isinstance(result, (list, tuple)) else [result]
+        if endpoint == "/chat" or len(values) == len(labels):
+            self.by_label = dict(zip(labels, values, strict=True))
+        else:  # undocumented endpoints share the button handlers' outputs (no textbox)
+            self.by_label = dict(zip([x for x in labels if x != "Message"], values, strict=True))
+
+    def value(self, label: str) -> Any:
+        raw = self.by_label[label]
+        return raw.get("value") if isinstance(raw, dict) and raw.get("__type__") == "update" else raw
+
+    def info(self, label: str) -> str:
+        raw = self.by_label[label]
+        return raw.get("info", "") if isinstance(raw, dict) else ""
+
+    @property
+    def messages(self) -> list[tuple[str, str]]:
+        return [(m["role"], text_of(m["content"])) for m in self.value("Chat")]
+
+    @property
+    def recommendation(self) -> str:
+        match = re.search(r'data-recommendation="(\w+)"', self.value("Recommendation"))
+        assert match, self.value("Recommendation")
+        return match.group(1)
+
+    def field(self, name: str) -> str:
+        return self.value(FIELDS[name].label)
+
+    def profile(self) -> Profile:
+        return Profile({n: self.field(n) for n in FIELDS if self.field(n) != "unknown"})
+
+
+def text_of(content: Any) -> str:
+    """Chat message content arrives as a string or as a list of parts."""
+    if isinstance(content, str):
+        return content
+    return " ".join(part.get("text", "") for part in content if isinstance(part, dict))
+
+
+def call(client: Any, endpoint: str, *args: Any) -> View:
+    return View(client, endpoint, client.predict(*args, api_name=endpoint))
+
+
+def test_a_whole_conversation(app_url: str) -> None:
+    from ui import render
+
+    client = gradio_client.Client(app_url, verbose=False)
+
+    # Describe: the answer arrives, the card and the form follow the chat.
+    view = call(client, "/chat", SEGMENTATION)
+    assert view.value("Message") == ""  # the input is cleared
+    assert [role for role, _ in view.messages] == ["user", "assistant"]
+    assert "hybrid" in view.messages[-1][1]
+    assert view.recommendation == "hybrid"
+    assert view.field("data_type") == "image" and view.info(FIELDS["data_type"].label) == "from the chat"
+    assert view.field("labeled_data") == "none"
+    assert view.field("volume") == "unknown" and view.info(FIELDS["volume"].label) == "not known yet"
+    assert "labelling tool" in view.value("Recommendation")  # the hybrid pattern
+    assert "<li" in view.value("Sources")  # the passages behind the answer
+
+    # Why: the reasons, recommendation unchanged; no bracketed section ids in what the chat shows.
+    view = call(client, "/chat", "why?")
+    assert view.recommendation == "hybrid"
+    assert not re.search(r"\[(?:hybrid-fm-labeling|example-segmentation-no-labels)\]", view.messages[-1][1])
+
+    # A form edit recomputes at once and leaves a note in the chat.
+    view = call(client, "/set_volume", "low")
+    assert view.field("volume") == "low" and view.info(FIELDS["volume"].label) == "set here"
+    assert view.messages[-1][0] == "assistant" and "Form updated" in view.messages[-1][1]
+    profile = view.profile()
+    assert view.recommendation == decide(profile).recommendation
+
+    # A counterfactual button runs a what-if: a comparison, the profile untouched.
+    expected = render.ranked_counterfactuals(decide(profile))[0]
+    view = call(client, "/what_if_0")
+    comparison = view.value("What-if comparison")
+    assert f'data-after="{expected.recommendation}"' in comparison
+    assert view.messages[-2] == ("user", render.what_if_question({expected.field: expected.value}))
+    assert view.profile() == profile
+
+    # Keep original: the comparison goes, nothing changes.
+    view = call(client, "/keep_original")
+    assert view.value("What-if comparison") == ""
+    assert view.profile() == profile
+
+    # Again, and adopt: now the form changes.
+    call(client, "/what_if_0")
+    view = call(client, "/adopt")
+    assert view.value("What-if comparison") == ""
+    profile = profile.with_changes({expected.field: expected.value})
+    assert view.profile() == profile
+    assert view.recommendation == expected.recommendation == decide(profile).recommendation
+
+    # Typing it works the same way: a what-if in words, then "let's go with that".
+    view = call(client, "/chat", "what if we had plenty of labelled data?")
+    assert view.value("What-if comparison") != ""
+    assert view.profile() == profile
+    view = call(client, "/chat", "let's go with that")
+    assert view.field("labeled_data") == "plenty" and view.value("What-if comparison") == ""
+
+    # Export: the decision record of exactly this session.
+    path = Path(view.value("Export decision record (.md)"))
+    record = path.read_text(encoding="utf-8")
+    assert record.startswith("# Decision record")
+    for heading in ("## Project profile", "## Reasons", "## Counter-arguments", "## What would change it",
+                    "## Sources"):
+        assert heading in record
+    assert "| Request volume | low | set in the form" in record
+    assert "| Labelled data | plenty | stated in chat" in record
+
+    # New conversation: a clean slate.
+    view = call(client, "/new_conversation")
+    assert view.messages == [] and view.profile() == Profile()
+    client.close()
+
+
+def test_concurrent_sessions_do_not_leak(app_url: str) -> None:
+    scripts = {"bank": [BANK, "why?", "what would change your mind?"],
+               "chatbot": [CHATBOT, "why?", "what would change your mind?"]}
+    barrier = threading.Barrier(len(scripts))
+    results: dict[str, View] = {}
+    errors: list[BaseException] = []
+
+    def user(name: str) -> None:
+        try:
+            client = gradio_client.Client(app_url, verbose=False)
+            barrier.wait()
+            for text in scripts[name]:
+                results[name] = call(client, "/chat", text)
+            client.close()
+        except BaseException as exc:  # surfaced below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=user, args=(name,)) for name in scripts]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert not errors, errors
+    bank, chatbot = results["bank"], results["chatbot"]
+    assert bank.recommendation == "custom"
+    assert chatbot.recommendation == "foundation"
+    assert bank.field("data_type") == "tabular" and chatbot.field("data_type") == "text"
+    assert bank.field("external_api_ok") == "false" and chatbot.field("external_api_ok") == "true"
+    bank_text = " ".join(text for _, text in bank.messages)
+    chatbot_text = " ".join(text for _, text in chatbot.messages)
+    assert "chatbot" not in bank_text and "bank" not in chatbot_text
+    assert len(bank.messages) == len(chatbot.messages) == 6
+
+
+def test_conversation_what_if_is_pending_until_adopted(settings: Settings) -> None:
+    """The library method the what-if buttons use: compare without touching the profile; adopt applies it."""
+    conversation = Conversation(settings)
+    session = Session()
+    conversation.respond(session, BANK)
+    before = session.profile
+    reply = conversation.what_if(session, {"ml_team": False}, "What if we had no in-house ML team?")
+    assert reply.what_if is not None and reply.turn.intent == "what_if"
+    assert session.profile == before and session.pending is not None
+    assert session.history[-1]["user"] == "What if we had no in-house ML team?"
+    *_, adopted = conversation.stream_action(session, "adopt", text="Adopt")
+    assert session.profile == before.with_changes({"ml_team": False})
+    assert session.pending is None and adopted.turn.intent == "adopt"
+    conversation.what_if(session, {"ml_team": True})
+    *_, kept = conversation.stream_action(session, "discard")
+    assert session.pending is None and session.profile["ml_team"] is False

@@ -1,0 +1,55 @@
+"""Take the README's screenshot: the app at laptop width after the bank credit-scoring conversation.
+
+Run: .venv/bin/python -m ui.screenshot [docs/screenshot.png]
+
+Uses Debian's chromium through Playwright (never `playwright install`) and a throwaway knowledge store unless
+MODELCHOICE_DATA_DIR is set, so the user's data is not touched.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import sys
+import tempfile
+from pathlib import Path
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
+
+
+def main(out: str = "docs/screenshot.png") -> None:
+    os.environ.setdefault("MODELCHOICE_DATA_DIR", tempfile.mkdtemp(prefix="modelchoice-shot-"))
+    from playwright.sync_api import expect, sync_playwright
+
+    from assistant.conversation import Conversation
+    from ui.app import launch
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    demo, url = launch(Conversation(), port=port, prevent_thread_lock=True, quiet=True)
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+            page = browser.new_page(viewport={"width": 1366, "height": 960}, device_scale_factor=1)
+            page.goto(url)
+            page.get_by_role("button", name="Bank credit scoring").click()
+            card = page.locator("#mc-card .mc-card")
+            expect(card).to_have_attribute("data-turns", "1", timeout=30_000)
+            expect(card).to_have_attribute("data-recommendation", "custom")
+            expect(page.locator("#mc-why")).to_contain_text("tabular")
+            source = page.locator("#mc-why details.mc-src").first
+            source.locator("summary").click()
+            expect(source).to_have_attribute("open", "")
+            Path(out).parent.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=out)
+            browser.close()
+    finally:
+        demo.close()
+    print(f"wrote {out}")
+
+
+if __name__ == "__main__":
+    main(*sys.argv[1:2])
