@@ -248,7 +248,8 @@ def _store_options(function: Any) -> Any:
 @click.option("--json", "as_json", is_flag=True, help="Print the ingest report as one JSON object.")
 def ingest(knowledge_dirs: tuple[Path, ...], rebuild: bool, data_dir: Path | None, chroma_url: str | None,
            as_json: bool) -> None:
-    """Embed the knowledge base into Chroma; unchanged chunks are skipped, removed ones deleted."""
+    """Sync the knowledge base into Chroma: new and changed chunks are embedded, unchanged ones skipped,
+    removed ones deleted. Afterwards the store holds exactly the configured knowledge directories."""
     settings = _retrieval_settings(data_dir, chroma_url, knowledge_dirs)
     from .retrieval import Retriever
 

@@ -272,8 +272,8 @@ def what_if(ctx: Context) -> Answer:
     facts = join([phrase(n, v) for n, v in w.changes.items()])
     before, after = w.before.recommendation, w.after.recommendation
     if not w.changes:
-        return _finish(["I couldn't tell which fact you want to change. Try e.g. \"what if we had no ML team?\""],
-                       (), ctx)
+        return _finish(["I couldn't tell which fact you want to change, so my recommendation stays "
+                        f"{option(before)}. Try e.g. \"what if we had no ML team?\""], (), ctx)
     if before != after:
         parts = [f"With {facts}, my recommendation would change from {option(before)} to **{option(after)}**."]
     else:

@@ -7,7 +7,7 @@ The rules decide and the LLM only explains, so an LLM answer is acceptable only 
   profile         states no fact about the user's project that contradicts (or is absent from) the profile;
   citations       cites only passages it was given, written as ``[section-id]``;
   support         has every sentence supported by the decision trace or the passages (lexical coverage of
-                  the sentence's content words; threshold calibrated in evals/guard_calibration.yaml);
+                  the sentence's content words >= SUPPORT_THRESHOLD, calibrated on labelled sentences);
   repetition      does not run away (repeated sentences or phrases, stuttering, an endless sentence).
 
 Pure Python and regular expressions: no model, no network, well under 5 ms per answer
@@ -32,11 +32,13 @@ from .rules import OPTION_LABELS, PATTERN_LABELS
 
 CHECKS: tuple[str, ...] = ("recommendation", "profile", "citations", "support", "repetition")
 
-# Minimum share of a sentence's content words that must occur in the trace or the passages.
-# Calibrated on evals/guard_calibration.yaml with evals/calibrate_guard.py (see the numbers there and in
-# the module docstring of that script); sentences with fewer than MIN_CONTENT_WORDS content words are
-# not scored (connectives such as "Here is why:").
-SUPPORT_THRESHOLD = 0.6
+# Minimum share of a sentence's content words that must occur in the trace or the passages. Calibrated
+# with evals/calibrate_guard.py on evals/guard_calibration.yaml (165 labelled sentences, 81 written by the
+# local SmolLM2 model): the most unsupported sentences caught while passing >= 95% of supported ones.
+# At 0.85: accuracy 0.952, unsupported caught 0.952, supported passed 0.951 (AUC 0.991); leave-one-
+# scenario-out: 0.921 / 0.904 / 0.951. Sentences with fewer than MIN_CONTENT_WORDS content words are not
+# scored (connectives such as "Here is why:").
+SUPPORT_THRESHOLD = 0.85
 MIN_CONTENT_WORDS = 3
 MAX_SENTENCE_CHARS = 1000  # one "sentence" longer than this is a runaway
 CITATION_RE = re.compile(r"\[([^\[\]\n]{1,80})\](\([^)\s]*\))?")
@@ -75,6 +77,7 @@ class Verdict:
 
 # --------------------------------------------------------------------------------------------- text helpers
 
+@lru_cache(maxsize=4096)
 def normalize(text: str) -> str:
     """Lower case, straight quotes, contractions expanded (isn't -> is not), markdown emphasis removed."""
     text = text.replace("\u2019", "'").replace("\u2018", "'").replace("\u201c", '"').replace("\u201d", '"')
@@ -115,19 +118,19 @@ def clauses(normalized_sentence: str) -> list[str]:
 
 
 # Words that carry no claim of their own: function words and the discourse every answer uses.
-_STOP = frozenset("""
-a an the and or but if then than that this these those there here it its it's is are was were be been being am
-to of in on for with without by as at from into onto about over under after before between through during per
-via so such too very also just only even still yet however therefore thus hence because since while whereas
-although though when where which who whom whose what why how all any both each few more most other some same
-own no nor not can could may might must shall should will would do does did done doing have has had having
-i me my mine we us our ours you your yours he she they them their theirs his her hers one ones
+_STOP = frozenset(re.findall(r"\S+", """
+a an the and or but if then than that this these those there here it its it's is are was were be been being
+am to of in on for with without by as at from into onto about over under after before between through during
+per via so such too very also just only even still yet however therefore thus hence because since while
+whereas although though when where which who whom whose what why how all any both each few more most other
+some same own no nor not can could may might must shall should will would do does did done doing have has had
+having i me my mine we us our ours you your yours he she they them their theirs his her hers one ones
 get gets got make makes made making use uses used using well really quite rather much many lot lots
 recommend recommended recommendation recommendations suggest suggests choice choose option options
 answer answers reason reasons case cases project projects approach approaches way ways thing things
 good better best great important key main likely probably generally typically usually often
 help helps helpful need needs needed want wants like e g eg ie etc s t
-""".split())
+"""))
 
 
 def _stem(word: str) -> str:
@@ -169,72 +172,101 @@ def support_score(sentence: str, vocabulary: frozenset[str]) -> tuple[float, int
 
 # ---------------------------------------------------------------------------------- recommendation stance
 
+def _alt(*parts: str) -> str:
+    """A non-capturing alternation of regex parts."""
+    return "(?:" + "|".join(parts) + ")"
+
+
 _OPTION_TERMS: dict[str, str] = {
-    "foundation": r"foundation(?:[- ]models?)?|\bfms?\b|(?:pre-?trained|off[- ]the[- ]shelf|general[- ]purpose)"
-                  r" (?:large |ai |language )*models?|large language models?|\bllms?\b|chatgpt|gpt(?:-?\d\w*)?"
-                  r"|openai(?:'s)? (?:api|models?)",
-    "custom": r"custom(?:[- ](?:built|trained|made))?(?: ml| machine[- ]learning)? models?|\bcustom\b"
-              r"|task[- ]specific models?|bespoke models?|(?:your|its|their) own models?|models? of your own"
-              r"|(?:train|build)(?:ing)? (?:a model of )?your own",
-    "hybrid": r"hybrids?(?: approach(?:es)?| models?| solutions?| setups?)?|combin(?:e|es|ing|ation of) (?:both|the two)"
-              r"|(?:mix|blend) of both|(?:knowledge )?distillation|distill?(?:ed|ing)?(?= (?:a|into|it|the|from))"
-              r"|bootstrapping|(?:labell?ing|annotation) tool",
+    "foundation": _alt(r"foundation(?:[- ]models?)?", r"\bfms?\b",
+                       r"(?:pre-?trained|off[- ]the[- ]shelf|general[- ]purpose)"
+                       r" (?:large |ai |language )*models?",
+                       r"large language models?", r"\bllms?\b", "chatgpt", r"gpt(?:-?\d\w*)?",
+                       r"openai(?:'s)? (?:api|models?)"),
+    "custom": _alt(r"custom(?:[- ](?:built|trained|made))?(?: ml| machine[- ]learning)? models?",
+                   r"\bcustom\b", r"task[- ]specific models?", "bespoke models?",
+                   "(?:your|its|their) own models?", "models? of your own",
+                   "(?:train|build)(?:ing)? (?:a model of )?your own"),
+    "hybrid": _alt(r"hybrids?(?: approach(?:es)?| models?| solutions?| setups?)?",
+                   "combin(?:e|es|ing|ation of) (?:both|the two)", "(?:mix|blend) of both",
+                   "(?:knowledge )?distillation", "distill?(?:ed|ing)?(?= (?:a|into|it|the|from))",
+                   "bootstrapping", "(?:labell?ing|annotation) tool"),
 }
 _MENTION = re.compile("|".join(f"(?P<{name}>{pattern})" for name, pattern in _OPTION_TERMS.items()))
+_ARTICLES = r"\s+(?:(?:a|an|the|using|building|your)\s+)*$"
 # A mention right after one of these is contrasted or attributed elsewhere, never endorsed.
-_CONTRAST_BEFORE = re.compile(
-    r"(?:rather than|instead of|over|than|not|from|versus|vs\.?|unlike|away from|no longer|compared (?:to|with)"
-    r"|against|except|switch(?:ing)? from|move(?:s|d)? (?:away )?from)\s+(?:(?:a|an|the|using|building|your)\s+)*$")
-_NEGATIVE_BEFORE = re.compile(r"(?:avoid|avoiding|rule out|ruled out|skip|steer clear of|against using|not using"
-                              r"|not use|do not use|never use|move away from|(?:do|does|will|would) not need|no need for)\s+(?:(?:a|an|the|using|your)\s+)*$")
-_NOUNS = (r"choice|option|fit|bet|approach|pick|path|solution|candidate|match|way(?: to go)?|route|"
-          r"starting point|call|answer|decision|one|direction|strategy|plan|move")
-_ADJ = (r"best|better|ideal|right|recommended|preferred|preferable|optimal|suitable|appropriate|good|great|strong|"
-        r"smart|smarter|sensible|wise|wiser|natural|obvious|safe|safer|safest|clear|solid|perfect|top|winning|"
-        r"correct|logical|viable|reasonable")
-_BAD_ADJ = r"bad|poor|wrong|worse|worst|unsuitable|inappropriate|weak|risky|mistake|overkill|unwise|suboptimal"
-_TAIL = rf"(?:\s+(?:{_NOUNS})\b|\s+(?:for|to)\s+(?:you|your|this|the project|the task|the job|here|now|us|our)\b" \
-        rf"|\s+here\b|\s+in your\b|\s*(?=[.!,;:)]|$))"
+_CONTRAST_BEFORE = re.compile(_alt(
+    "rather than", "instead of", "over", "than", "not", "from", r"versus", r"vs\.?", "unlike", "away from",
+    "no longer", "compared (?:to|with)", "against", "except", "switch(?:ing)? from",
+    "move(?:s|d)? (?:away )?from",
+) + _ARTICLES)
+_NEGATIVE_BEFORE = re.compile(_alt(
+    "avoid", "avoiding", "rule out", "ruled out", "skip", "steer clear of", "against using", "not using",
+    "not use", "do not use", "never use", "move away from", "(?:do|does|will|would) not need", "no need for",
+) + _ARTICLES)
+_NOUNS = _alt("choice", "option", "fit", "bet", "approach", "pick", "path", "solution", "candidate", "match",
+              "way(?: to go)?", "route", "starting point", "call", "answer", "decision", "one", "direction",
+              "strategy", "plan", "move")
+_ADJ = _alt("best", "better", "ideal", "right", "recommended", "preferred", "preferable", "optimal",
+            "suitable", "appropriate", "good", "great", "strong", "smart", "smarter", "sensible", "wise",
+            "wiser", "natural", "obvious", "safe", "safer", "safest", "clear", "solid", "perfect", "top",
+            "winning", "correct", "logical", "viable", "reasonable")
+_BAD_ADJ = _alt("bad", "poor", "wrong", "worse", "worst", "unsuitable", "inappropriate", "weak", "risky",
+                "mistake", "overkill", "unwise", "suboptimal")
+_TAIL = _alt(rf"\s+{_NOUNS}\b",
+             r"\s+(?:for|to)\s+(?:you|your|this|the project|the task|the job|here|now|us|our)\b",
+             r"\s+here\b", r"\s+in your\b", r"\s*(?=[.!,;:)]|$)")
+_ADVERBS = _alt("still", "also", "then", "really", "probably", "definitely", "certainly", "clearly", "likely",
+                "always", "simply", "just", "truly", "indeed", "therefore", "thus")
 # "X is the best choice", "X would not be ideal", "X is a poor fit", "X is what I recommend".
 _SUFFIX_CUE = re.compile(
-    r"\b(?:is|are|'s|(?:would|will|could|might|should)(?:\s+(?:still|also|then|really|probably|definitely|"
-    r"certainly|clearly|likely))*\s+be|remains?|stays?|seems?|looks?|becomes?|sounds?)\s+"
-    r"(?P<neg>(?:not|never|no longer|hardly)\s+)?(?:(?:still|also|really|clearly|probably|definitely|certainly|"
-    r"likely|always|simply|just|truly|indeed|therefore|thus)\s+)*"
+    r"\b(?:is|are|'s|(?:would|will|could|might|should)(?:\s+" + _ADVERBS + r")*\s+be|remains?|stays?|seems?|"
+    r"looks?|becomes?|sounds?)\s+(?P<neg>(?:not|never|no longer|hardly)\s+)?(?:" + _ADVERBS + r"\s+)*"
     r"(?:(?:the|a|an|your|my|our)\s+)?(?:(?:most|more|much|far|very|by far the|the)\s+)*"
-    rf"(?:(?P<adj>(?:{_ADJ})){_TAIL}|(?P<bad>{_BAD_ADJ})\b|(?P<std>recommended|the way to go|the answer|the winner"
-    r"|my (?:recommendation|pick|choice|advice)|what i (?:would )?recommend|the recommendation|ruled out"
-    r"|not an option|out of the question)\b)"
+    rf"(?:(?P<adj>{_ADJ}){_TAIL}|(?P<bad>{_BAD_ADJ})\b|(?P<std>"
+    + _alt("recommended", "the way to go", "the answer", "the winner",
+           "my (?:recommendation|pick|choice|advice)", "what i (?:would )?recommend", "the recommendation",
+           "ruled out", "not an option", "out of the question") + r")\b)"
     r"|\b(?P<neg2>(?:does|do|would|will|can) not\s+)?(?:makes?|make) (?:the most |more |most )?sense"
     r"|\b(?:fits|suits|works|serves you)\s+(?:you\s+|your \w+\s+)?(?:best|better)\b"
     r"|\b(?:is|are) (?P<neg3>not\s+)?(?:better|best|well) suited\b"
 )
+_VERBS = _alt("use", "go with", "go for", "choose", "pick", "opt for", "adopt", "start with", "build",
+              "train", "develop", "deploy", "consider", "stick with", "rely on", "prefer", "invest in",
+              "lean towards?")
 # "I recommend X", "you should use X", "my recommendation is X", "go with X".
 _PREFIX_CUE = re.compile(
-    r"\b(?:(?P<neg>(?:not|never)\s+)?(?:recommend(?:s|ed|ing)?|suggest(?:s|ed|ing)?|advis(?:e|es|ed|ing)|propos"
-    r"(?:e|es|ed|ing)|endorse)\b"
-    r"|(?:should|must|need to|ought to|had better|i would|we would)\s+(?P<neg2>(?:not|never)\s+)?(?:(?:really|"
-    r"definitely|probably|clearly|still|also)\s+)?(?:use|go with|go for|choose|pick|opt for|adopt|start with|"
-    r"build|train|develop|deploy|consider|stick with|rely on|prefer|invest in|lean towards?)\b"
-    r"|(?:\bi (?:would |will |do |also )?|\bwe (?:would |will )?)(?:go with|go for|opt for|choose|pick|prefer|"
-    r"lean towards?|stick with|suggest going with)\b"
+    r"\b(?:(?P<neg>(?:not|never)\s+)?"
+    + _alt("recommend(?:s|ed|ing)?", "suggest(?:s|ed|ing)?", "advis(?:e|es|ed|ing)", "propos(?:e|es|ed|ing)",
+           "endorse") + r"\b"
+    r"|(?:should|must|need to|ought to|had better|i would|we would)\s+(?P<neg2>(?:not|never)\s+)?"
+    r"(?:(?:really|definitely|probably|clearly|still|also)\s+)?" + _VERBS + r"\b"
+    r"|(?:\bi (?:would |will |do |also )?|\bwe (?:would |will )?)"
+    + _alt("go with", "go for", "opt for", "choose", "pick", "prefer", "lean towards?", "stick with",
+           "suggest going with") + r"\b"
     r"|\bi(?:'m| am) (?:leaning|going) (?:towards?|with|for)\b"
-    r"|(?:my|our|the) (?:recommendation|advice|suggestion|pick|choice|verdict)\b(?:\s+(?:is|would be|remains|"
-    r"stays|here is))?"
-    rf"|(?:{_ADJ}) (?:{_NOUNS}) (?:for you |for your project |here )?(?:is|would be|remains|stays)\b"
-    r"|^\s*(?:so |therefore |then |thus |overall |in short |in summary )?(?:use|go with|choose|pick|build|"
-    r"start with|adopt)\b)"
+    r"|(?:my|our|the) (?:recommendation|advice|suggestion|pick|choice|verdict)\b"
+    r"(?:\s+(?:is|would be|remains|stays|here is))?"
+    rf"|{_ADJ} {_NOUNS} (?:for you |for your project |here )?(?:is|would be|remains|stays)\b"
+    r"|^\s*(?:so |therefore |then |thus |overall |in short |in summary )?"
+    r"(?:use|go with|choose|pick|build|start with|adopt)\b)"
 )
-_CONDITIONAL = re.compile(r"(?:^|\b)(?:if|unless|once|suppose|assuming|were you|had you|should you|in case)\b")
+_CONDITIONAL = re.compile(r"(?:^|\b)" + _alt("if", "unless", "once", "suppose", "assuming", "were you",
+                                              "had you", "should you", "in case") + r"\b")
 _MODAL = re.compile(r"\b(?:would|could|might|will)\b")
 _QUESTION = re.compile(r"\?\s*(?:\[[^\]]*\]\s*)*$")
-_PAST = re.compile(r"\b(?:was|were|previously|before|earlier|used to|had been|initially|originally|at first)\b")
-_CURRENT = re.compile(r"\b(?:currently|today|right now|at the moment|as things stand|as it stands|at present|"
-                      r"for now|now|current|original|saved|existing|as is|without (?:the|this|that|these) "
-                      r"changes?|was)\b")
+_PAST = re.compile(r"\b" + _alt("was", "were", "previously", "before", "earlier", "used to", "had been",
+                                "initially", "originally", "at first") + r"\b")
+_CURRENT = re.compile(r"\b" + _alt("currently", "today", "right now", "at the moment", "as things stand",
+                                   "as it stands", "at present", "for now", "now", "current", "original",
+                                   "saved", "existing", "as is", "without (?:the|this|that|these) changes?",
+                                   "was") + r"\b")
 _HYPOTHETICAL = re.compile(r"\b(?:would|if|then|in that case|with (?:that|this|these|the) changes?|under)\b")
-_HYBRID_PARTS = re.compile(r"\b(?:hybrid|both|combin\w*|then|later|first|label\w*|annotat\w*|distil\w*|embedding\w*|"
-                           r"features?|bootstrap\w*|smaller|student|teacher|train\w* (?:a|your|on)|move to|replace)\b")
+_ADDRESSED = re.compile(r"\b(?:i|i'm|i've|we|you|your|yours|my|our|us|this project|the project)\b")
+_HYBRID_PARTS = re.compile(r"\b" + _alt(
+    "hybrid", "both", r"combin\w*", "then", "later", "first", r"label\w*", r"annotat\w*", r"distil\w*",
+    r"embedding\w*", "features?", r"bootstrap\w*", "smaller", "student", "teacher", r"train\w* (?:a|your|on)",
+    "move to", "replace") + r"\b")
 
 
 @dataclass(frozen=True)
@@ -259,7 +291,10 @@ def _mentions(clause: str) -> list[tuple[int, int, str, bool]]:
 def stances(sentence: str) -> list[Stance]:
     """Which options the sentence endorses (+) or rejects (-), clause by clause."""
     found: list[Stance] = []
-    for clause in clauses(normalize(sentence)):
+    low = normalize(sentence)
+    if not _MENTION.search(low):
+        return found
+    for clause in clauses(low):
         mentions = _mentions(clause)
         if not mentions:
             continue
@@ -268,8 +303,9 @@ def stances(sentence: str) -> list[Stance]:
             if _NEGATIVE_BEFORE.search(before):
                 found.append(Stance(option, False, clause))
         for cue in _PREFIX_CUE.finditer(clause):
+            lead = clause[max(0, cue.start() - 30):cue.start()]
             negated = bool(cue.group("neg") or cue.group("neg2")) or bool(
-                re.search(r"\b(?:not|never|no longer)\s+(?:\w+\s+){0,2}$", clause[max(0, cue.start() - 30):cue.start()]))
+                re.search(r"\b(?:not|never|no longer)\s+(?:\w+\s+){0,2}$", lead))
             after = [m for m in mentions if m[0] >= cue.end() and not m[3]]
             if after:
                 found.append(Stance(after[0][2], not negated, clause))
@@ -288,6 +324,10 @@ def stances(sentence: str) -> list[Stance]:
 
 _YOU = re.compile(r"\b(?:you|your|you're|you've|you'll|yours|we|our|us|we're|we've)\b")
 _NEGATION = re.compile(r"\b(?:not|never|no longer|lack\w*|without)\b")
+_ML = r"(?:ml|machine[- ]learning|data[- ]science)"
+_ML_WHO = r"(?:team|engineers|expertise|skills|people|staff)"
+_LABELS = r"(?:labell?ed|labels|annotated)"
+_OUTSIDE = r"(?:third[- ]party|external)"
 _FACT_TERMS: list[tuple[str, Value, str]] = [
     ("data_type", "tabular", r"tabular|structured data|spreadsheets?|rows and columns"),
     ("data_type", "text", r"text data|textual data|free text|text documents"),
@@ -295,31 +335,31 @@ _FACT_TERMS: list[tuple[str, Value, str]] = [
     ("data_type", "video", r"video data|videos|video footage|footage"),
     ("data_type", "audio", r"audio data|audio|speech|voice recordings"),
     ("data_type", "multimodal", r"multi-?modal|mixed media"),
-    ("task", "narrow", r"narrow(?:,| and)? (?:well-defined )?task|well[- ]defined(?:,)? (?:specific )?task|specific task"),
+    ("task", "narrow", r"narrow(?:,| and)? (?:well-defined )?task|well[- ]defined(?:,)? (?:specific )?task"
+                       r"|specific task"),
     ("task", "open_ended", r"open[- ]ended|creative task|exploratory task"),
     ("stage", "prototype", r"prototype|\bmvp\b|proof[- ]of[- ]concept|quick test|early[- ]stage"),
     ("stage", "production", r"(?:long[- ]lived )?production system|in production|long[- ]lived"),
-    ("ml_team", False, r"no (?:in-house |dedicated )?(?:ml|machine[- ]learning|data[- ]science) (?:team|engineers|"
-                       r"expertise|skills|people|staff)|no data scientists|without (?:an? |any )?(?:in-house )?"
-                       r"(?:ml|machine[- ]learning|data[- ]science) (?:team|engineers|expertise|skills)"
-                       r"|lack(?:s|ing)? (?:an? |the )?(?:ml|machine[- ]learning) (?:team|engineers|expertise|skills)"),
-    ("ml_team", True, r"(?:ml|machine[- ]learning|data[- ]science) (?:team|engineers|expertise|skills)|data scientists"),
-    ("labeled_data", "none", r"no (?:labell?ed |annotated )?(?:data|examples|labels)(?= |$|[.,])|without (?:any )?labels"
-                             r"|unlabell?ed|lack(?:s|ing)? labels|no labell?ed"),
-    ("labeled_data", "plenty", r"plenty of (?:labell?ed|labels|annotated)|(?:lots|large amounts?|a lot|millions|"
-                               r"abundant|many|large volumes?) of (?:labell?ed|labels|annotated)"),
-    ("labeled_data", "some", r"(?:some|a few|limited|few|a small (?:number|amount) of|only some) "
-                             r"(?:labell?ed|labels|annotated)"),
-    ("privacy", "strict", r"must (?:not|never) leave|(?:stay|kept|remain)s? (?:on|within|inside) your (?:own )?"
-                          r"infrastructure|strict privacy|can not leave|on-prem(?:ise)?s?"),
+    ("ml_team", False, rf"no (?:in-house |dedicated )?{_ML} {_ML_WHO}|no data scientists"
+                       rf"|without (?:an? |any )?(?:in-house )?{_ML} {_ML_WHO}"
+                       rf"|lack(?:s|ing)? (?:an? |the )?{_ML} {_ML_WHO}"),
+    ("ml_team", True, rf"{_ML} (?:team|engineers|expertise|skills)|data scientists"),
+    ("labeled_data", "none", r"no (?:labell?ed |annotated )?(?:data|examples|labels)(?= |$|[.,])"
+                             r"|without (?:any )?labels|unlabell?ed|lack(?:s|ing)? labels|no labell?ed"),
+    ("labeled_data", "plenty", rf"plenty of {_LABELS}"
+                               r"|(?:lots|large amounts?|a lot|millions|abundant|many|large volumes?)"
+                               rf" of {_LABELS}"),
+    ("labeled_data", "some", rf"(?:some|a few|limited|few|a small (?:number|amount) of|only some) {_LABELS}"),
+    ("privacy", "strict", r"must (?:not|never) leave|strict privacy|can not leave|on-prem(?:ise)?s?"
+                          r"|(?:stay|kept|remain)s? (?:on|within|inside) your (?:own )?infrastructure"),
     ("privacy", "sensitive", r"sensitive (?:data|information)|personal data|\bpii\b"),
     ("privacy", "none", r"no (?:special )?privacy (?:constraints|concerns|requirements)"),
-    ("external_api_ok", False, r"no (?:third[- ]party|external) (?:model )?apis|(?:can not|not allowed to|must not|"
-                               r"do not want to|can not) (?:use|depend on|rely on|send data to) (?:a |an )?"
-                               r"(?:third[- ]party|external)"),
-    ("external_api_ok", True, r"(?:third[- ]party|external) (?:model )?apis? (?:are|is) (?:allowed|fine|acceptable|ok)"
+    ("external_api_ok", False, rf"no {_OUTSIDE} (?:model )?apis"
+                               r"|(?:can not|not allowed to|must not|do not want to) "
+                               rf"(?:use|depend on|rely on|send data to) (?:a |an )?{_OUTSIDE}"),
+    ("external_api_ok", True, rf"{_OUTSIDE} (?:model )?apis? (?:are|is) (?:allowed|fine|acceptable|ok)"
                               r"|(?:allowed|fine|okay|ok|comfortable|happy) (?:to use|using|with|relying on) "
-                              r"(?:a |an )?(?:third[- ]party|external|openai)"),
+                              rf"(?:a |an )?(?:{_OUTSIDE}|openai)"),
     ("latency", "realtime", r"real[- ]?time|tens of milliseconds"),
     ("latency", "interactive", r"interactive latency"),
     ("latency", "relaxed", r"relaxed latency|batch (?:processing )?is fine"),
@@ -328,14 +368,18 @@ _FACT_TERMS: list[tuple[str, Value, str]] = [
     ("volume", "high", r"high (?:request )?volume|millions of requests|a million requests"),
     ("volume", "medium", r"medium (?:request )?volume|moderate (?:request )?volume"),
     ("volume", "low", r"low (?:request )?volume|few requests"),
-    ("budget", "low", r"(?:tight|low|limited|small) (?:infrastructure )?budget|budget is (?:tight|low|limited|small)"),
+    ("budget", "low", r"(?:tight|low|limited|small) (?:infrastructure )?budget"
+                      r"|budget is (?:tight|low|limited|small)"),
     ("budget", "medium", r"(?:moderate|medium) (?:infrastructure )?budget|budget is (?:moderate|medium)"),
-    ("budget", "high", r"(?:generous|large|big|high) (?:infrastructure )?budget|budget is (?:generous|large|big|high)"),
+    ("budget", "high", r"(?:generous|large|big|high) (?:infrastructure )?budget"
+                       r"|budget is (?:generous|large|big|high)"),
     ("control", True, r"full control"),
 ]
-_FACTS = [(name, value, re.compile(rf"\b(?:{pattern})")) for name, value, pattern in _FACT_TERMS]
-_FACT_CONDITIONAL = re.compile(r"\b(?:if|unless|whether|suppose|imagine|would|could|might|should you|were you|"
-                               r"once|when|in case|assuming)\b")
+# One alternation, in table order: at a position the first listed fact wins ("no ML team" before "ML team").
+_FACTS = re.compile("|".join(rf"(?P<f{i}>\b(?:{pattern}))" for i, (_, _, pattern) in enumerate(_FACT_TERMS)))
+_FACT_CONDITIONAL = re.compile(r"\b" + _alt("if", "unless", "whether", "suppose", "imagine", "would", "could",
+                                              "might", "should you", "were you", "once", "when", "in case",
+                                              "assuming") + r"\b")
 
 
 def fact_claims(sentence: str) -> list[tuple[str, Value, bool, str]]:
@@ -344,46 +388,51 @@ def fact_claims(sentence: str) -> list[tuple[str, Value, bool, str]]:
     Only clauses addressed to the user ("you", "your", "we") and not conditional count; asserted=False is
     a negated enum fact ("your data is not tabular")."""
     out: list[tuple[str, Value, bool, str]] = []
-    for clause in clauses(normalize(sentence)):
+    low = normalize(sentence)
+    if not _YOU.search(low):
+        return out
+    for clause in clauses(low):
         if _FACT_CONDITIONAL.search(clause):
             continue
-        taken: list[tuple[int, int]] = []
-        found: list[tuple[str, Value, bool]] = []
-        for name, value, pattern in _FACTS:
-            for match in pattern.finditer(clause):
-                if any(s < match.end() and match.start() < e for s, e in taken):
-                    continue
-                taken.append((match.start(), match.end()))
-                before = clause[max(0, match.start() - 40): match.start()]
-                negated = bool(re.search(r"\b(?:not|never|no longer|lack\w*|without)\s+(?:\w+\s+){0,3}$", before))
-                if isinstance(value, bool):
-                    found.append((name, value != negated if negated else value, True))
-                else:
-                    found.append((name, value, not negated))
-        if not found:
-            continue
-        rest = clause
-        for start, end in sorted(taken, reverse=True):  # "your" inside a fact phrase is not an address
-            rest = rest[:start] + " " + rest[end:]
-        if _YOU.search(rest):
-            out += [(name, value, asserted, clause) for name, value, asserted in found]
+        hits: list[tuple[int, int, str, Value]] = []
+        for match in _FACTS.finditer(clause):
+            name, value, _ = _FACT_TERMS[int((match.lastgroup or "f0")[1:])]
+            hits.append((match.start(), match.end(), name, value))
+        masked = clause
+        for start, end, _, _ in hits:  # "your" inside a fact ("stay on your infrastructure") is no address
+            masked = masked[:start] + " " * (end - start) + masked[end:]
+        for start, end, name, value in hits:
+            # Addressed to the user: "you"/"your"/"we" within a few words of the fact.
+            if not _YOU.search(masked[max(0, start - 50): start] + " " + masked[end: end + 30]):
+                continue
+            negated = bool(re.search(r"\b(?:not|never|no longer|lack\w*|without)\s+(?:\w+\s+){0,3}$",
+                                     clause[max(0, start - 40): start]))
+            if isinstance(value, bool):
+                out.append((name, value != negated if negated else value, True, clause))
+            else:
+                out.append((name, value, not negated, clause))
     return out
 
 
 # ------------------------------------------------------------------------------------------------ evidence
 
-# The explainer's own connective wording (explain.py): an LLM may echo it without inventing anything.
-FRAME_TEXT = """because of what you've told me. It scores against for the runner-up, so my confidence is.
-What would change it. The main argument against. That points to. One question that could change the answer.
-What speaks for it. What holds it back. It would become my recommendation. No single change to your profile
-would make it the recommendation; it would take several. Nothing you've told me so far argues for. It is ruled
-out. Is in fact what I recommend. My recommendation would change from to, would stay. The hybrid would use.
-What changes. No longer applies. Your saved profile is unchanged. Say let's go with that to adopt these
-changes, or keep the original. Any one of these would change my mind. Still unknown and able to tip it. The
-case for it is robust. Related. For your project, I currently recommend. Done: I've updated your profile.
-That changes my answer: it was. Noted. I've set back to unknown. On balance, I'd go with. For now I lean
-towards, but it is a close call. Specifically. Sources. Why not. Rules decide, explain, fact, facts, profile,
-known, unknown, told, tell, trace, passage, rule, score, scores, confidence, recommendation, explanation."""
+# The explainer's own wording: every string literal in assistant/explain.py (its templates), so an LLM may
+# echo the deterministic answer's connectives without inventing anything; template edits need no change here.
+FRAME_WORDS = "rules decide explain explanation fact facts profile known unknown told tell trace passage rule"
+
+
+@lru_cache(maxsize=1)
+def frame_vocabulary() -> frozenset[str]:
+    import ast
+    import inspect
+
+    from . import explain
+
+    texts = [FRAME_WORDS]
+    for node in ast.walk(ast.parse(inspect.getsource(explain))):
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            texts.append(node.value)
+    return frozenset(w for text in texts for w in content_words(text))
 
 def _texts_of(decision: Decision) -> list[str]:
     texts = []
@@ -412,6 +461,7 @@ class Evidence:
     previous_markers: re.Pattern[str] | None = None
     conditional_options: frozenset[str] = frozenset()  # options a conditional ("if ... would") may endorse
     alternatives: Mapping[str, Value] = field(default_factory=dict)  # hypothetical values (what-if)
+    names: frozenset[tuple[str, ...]] = frozenset()  # n-grams of titles and labels: these may repeat
 
     @classmethod
     def build(cls, decision: Decision, passages: Sequence[Any] = (), *, intent: str = "recommend",
@@ -419,7 +469,7 @@ class Evidence:
               extra: Iterable[str] = ()) -> Evidence:
         """decision: the saved profile's decision; what_if: explain.WhatIf; previous: the decision before this
         turn's changes (when they changed the answer); passages: objects with .section, .title, .text."""
-        texts = [FRAME_TEXT, *OPTION_LABELS.values(), *PATTERN_LABELS.values(), *SHORT.values(), *extra]
+        texts = [*OPTION_LABELS.values(), *PATTERN_LABELS.values(), *SHORT.values(), *extra]
         texts += _texts_of(decision)
         focus, before_option, markers = decision, None, None
         alternatives: dict[str, Value] = {}
@@ -432,23 +482,28 @@ class Evidence:
             before_option, markers = previous.recommendation, _PAST
             texts += _texts_of(previous)
         ids: set[str] = set()
+        labels = [*OPTION_LABELS.values(), *PATTERN_LABELS.values(), *(titles or {}).values()]
         for passage in passages:
             section = str(getattr(passage, "section", None) or getattr(passage, "id", passage)).split("#")[0]
             ids.add(section)
             texts += [getattr(passage, "title", ""), getattr(passage, "text", "")]
-        vocabulary: set[str] = set()
+            labels.append(getattr(passage, "title", ""))
+        vocabulary: set[str] = set(frame_vocabulary())
         for text in texts:
             if text:
                 vocabulary.update(content_words(text))
         conditional = {cf.recommendation for cf in focus.counterfactuals} | {focus.recommendation}
         if before_option:
             conditional.add(before_option)
-        return cls(recommendation=focus.recommendation, profile=dict(decision.profile), passage_ids=frozenset(ids),
-                   vocabulary=frozenset(vocabulary), intent=intent, previous=before_option,
-                   previous_markers=markers, conditional_options=frozenset(conditional), alternatives=alternatives)
+        names = {gram for label in labels for gram in _ngrams(_WORD.findall(normalize(label)))}
+        return cls(recommendation=focus.recommendation, profile=dict(decision.profile),
+                   passage_ids=frozenset(ids), vocabulary=frozenset(vocabulary), intent=intent,
+                   previous=before_option, previous_markers=markers, alternatives=alternatives,
+                   conditional_options=frozenset(conditional), names=frozenset(names))
 
     @classmethod
-    def from_context(cls, ctx: Any, passages: Sequence[Any] | None = None, intent: str = "recommend") -> Evidence:
+    def from_context(cls, ctx: Any, passages: Sequence[Any] | None = None,
+                     intent: str = "recommend") -> Evidence:
         """From explain.Context (the deterministic explainer's input) and the passages shown to the LLM."""
         return cls.build(ctx.decision, ctx.passages if passages is None else passages, intent=intent,
                          what_if=ctx.what_if, previous=ctx.previous, titles=ctx.titles)
@@ -493,10 +548,14 @@ class Guard:
         low = normalize(sentence)
         conditional = bool(_CONDITIONAL.search(low) and _MODAL.search(low))
         for stance in stances(sentence):
+            if ev.intent == "concept" and not _ADDRESSED.search(stance.clause):
+                continue  # explaining a concept states general truths; only advice to the user counts
             expected = ev.recommendation
-            attributed_past = bool(ev.previous and ev.previous_markers and ev.previous_markers.search(stance.clause))
-            if attributed_past and not (ev.previous_markers is _CURRENT and _HYPOTHETICAL.search(stance.clause)
-                                        and not re.search(r"\b(?:currently|today|now|current)\b", stance.clause)):
+            clause = stance.clause
+            attributed_past = bool(ev.previous and ev.previous_markers and ev.previous_markers.search(clause))
+            hypothetical = (ev.previous_markers is _CURRENT and _HYPOTHETICAL.search(clause)
+                            and not re.search(r"\b(?:currently|today|now|current)\b", clause))
+            if attributed_past and not hypothetical:
                 expected = ev.previous or expected
             if stance.positive:
                 if stance.option == expected:
@@ -505,8 +564,8 @@ class Guard:
                     continue
                 if expected == "hybrid" and stance.option != "hybrid" and _HYBRID_PARTS.search(stance.clause):
                     continue  # "start with a foundation model, then train a smaller one" describes the hybrid
-                out.append(Finding("recommendation", f"endorses {label[stance.option]}, but the rules recommend "
-                                                     f"{label[expected]}", sentence))
+                out.append(Finding("recommendation", f"endorses {label[stance.option]}, but the rules "
+                                                     f"recommend {label[expected]}", sentence))
             elif stance.option == expected and not conditional:
                 out.append(Finding("recommendation", f"argues against {label[expected]}, which the rules "
                                                      f"recommend", sentence))
@@ -535,8 +594,9 @@ class Guard:
         for match in CITATION_RE.finditer(sentence):
             inner, link = match.group(1), match.group(2)
             if link:
-                out.append(Finding("citations", f"links to {link.strip('()') or inner!r}; cite provided passages "
-                                                f"as [section-id]", sentence))
+                target = link.strip("()") or inner
+                out.append(Finding("citations", f"links to {target!r}; cite provided passages as "
+                                                "[section-id]", sentence))
                 continue
             if inner.strip().lower() in {"", "x", " "}:
                 continue
@@ -564,16 +624,24 @@ class Guard:
         return Verdict(findings, self.checks, (time.perf_counter() - start) * 1000)
 
 
-class Repetition:
-    """Incremental runaway detection: repeated sentences, a phrase repeated again and again, stuttering."""
+NGRAM = 6
 
-    NGRAM = 6
+
+def _ngrams(words: Sequence[str], n: int = NGRAM) -> list[tuple[str, ...]]:
+    return [tuple(words[i:i + n]) for i in range(len(words) - n + 1)]
+
+
+class Repetition:
+    """Incremental runaway detection: repeated sentences, a phrase repeated again and again, stuttering.
+    Names (passage titles, option labels) may repeat."""
+
     NGRAM_LIMIT = 3  # the same 6 words a third time is a loop, not style
     STUTTER = re.compile(r"\b(\w+)(?:\W+\1\b){3,}", re.I)
 
-    def __init__(self) -> None:
+    def __init__(self, names: frozenset[tuple[str, ...]] = frozenset()) -> None:
         self.seen: set[str] = set()
         self.ngrams: Counter[tuple[str, ...]] = Counter()
+        self.names = names
 
     def add(self, sentence: str) -> list[Finding]:
         out: list[Finding] = []
@@ -581,10 +649,10 @@ class Repetition:
         if len(key) >= 12 and key in self.seen:
             out.append(Finding("repetition", "repeats an earlier sentence", sentence))
         self.seen.add(key)
-        words = key.split()
         hits = []
-        for i in range(len(words) - self.NGRAM + 1):
-            gram = tuple(words[i:i + self.NGRAM])
+        for gram in _ngrams(key.split()):
+            if gram in self.names:
+                continue
             self.ngrams[gram] += 1
             if self.ngrams[gram] == self.NGRAM_LIMIT and not set(gram) <= _STOP:
                 hits.append(" ".join(gram))
@@ -598,7 +666,8 @@ class Repetition:
     def tail(cls, text: str) -> list[Finding]:
         """Checks for an unfinished sentence that keeps growing (a loop that never reaches a full stop)."""
         if len(text) > MAX_SENTENCE_CHARS:
-            return [Finding("repetition", f"a sentence runs past {MAX_SENTENCE_CHARS} characters", text[:200])]
+            return [Finding("repetition", f"a sentence runs past {MAX_SENTENCE_CHARS} characters",
+                            text[:200])]
         probe = cls()
         words = _WORD.findall(normalize(text))
         if len(words) >= 24 and len(set(words)) / len(words) < 0.35:
@@ -608,31 +677,36 @@ class Repetition:
 
 class StreamCheck:
     """Checks a growing text sentence by sentence: `feed(text_so_far)` returns findings for sentences that
-    completed since the last call (and for a runaway unfinished one); `feed(text, final=True)` checks the rest."""
+    completed since the last call (and for a runaway unfinished one); `feed(text, final=True)` checks the
+    rest.
+    Each call only looks at the text after the last complete sentence, so a whole stream costs O(length)."""
 
     def __init__(self, guard: Guard) -> None:
         self.guard = guard
-        self.done = 0  # sentences already checked
-        self.repetition = Repetition()
+        self.offset = 0  # characters already checked (complete sentences)
+        self.repetition = Repetition(guard.evidence.names)
         self.ms = 0.0
         self.findings: list[Finding] = []
 
     def feed(self, text: str, final: bool = False) -> list[Finding]:
         start = time.perf_counter()
-        parts = sentences(text)
-        complete = parts if final else parts[:-1]
-        # A citation or closing mark can still join the last "complete" sentence: keep one back until
-        # more text follows it.
+        tail = text[self.offset:]
+        if final:
+            complete, rest = tail, ""
+        else:
+            # A sentence is complete once the next one has begun (a boundary is followed by its first letter).
+            cut = 0
+            for match in _SENTENCE_END.finditer(tail):
+                cut = match.end()
+            complete, rest = tail[:cut], tail[cut:]
         new: list[Finding] = []
-        for sentence in complete[self.done:]:
+        for sentence in sentences(complete):
             new += self.guard.check_sentence(sentence)
             if "repetition" in self.guard.checks:
                 new += self.repetition.add(sentence)
-        self.done = max(self.done, len(complete))
-        if not final and parts and len(parts) > len(complete) and "repetition" in self.guard.checks:
-            tail = parts[-1]
-            if len(tail) > 200:
-                new += Repetition.tail(tail)
+        self.offset += len(complete)
+        if len(rest) > 200 and "repetition" in self.guard.checks:
+            new += Repetition.tail(rest)
         self.findings += new
         self.ms += (time.perf_counter() - start) * 1000
         return new

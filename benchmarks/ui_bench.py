@@ -1,4 +1,4 @@
-"""Web-app benchmark: time from launch to ready, and per-turn latency through the HTTP API (deterministic path).
+"""Web-app benchmark: launch to ready, and per-turn latency through the HTTP API (deterministic path).
 
 Run: .venv/bin/python benchmarks/ui_bench.py [--sessions 1 20] [--turns 8]
 
@@ -7,10 +7,15 @@ Run: .venv/bin/python benchmarks/ui_bench.py [--sessions 1 20] [--turns 8]
   `ui.app.launch()` returning (imports excluded).
 - Per turn: against a `modelchoice ui` server process (as deployed), each simulated user is a
   gradio_client.Client (its own browser session) in its own thread of this process, running a scripted
-  conversation (describe, why, what if, adopt, a form edit, ...); the time is from `predict` to its result,
-  i.e. the queue, the handler (understanding, rules, search, answer), all panel outputs and the HTTP/SSE round
+  conversation (describe, why, what if, adopt, a form edit, ...); a turn's time runs from the request to
+  the refreshed side panel, as the page does it: the answering event (queue, understanding, rules, search,
+  answer) and then the chained /panel event (card, reasons, form, sources, record), each an HTTP/SSE round
   trip. All users start together (a barrier), so the 20-session figure is 20 turns in flight at once. The
   clients share the machine's cores with the server, as they would not in production.
+
+Two loads: back to back (each user sends its next turn the moment an answer arrives: 20 turns in flight at
+once, the worst case) and with users reading for ~2 s between turns (20 people actively using the app).
+Server CPU per turn is printed too: it does not depend on what else the machine is running.
 
 The store lives in a temporary MODELCHOICE_DATA_DIR, built once before timing; nothing is sent anywhere.
 """
@@ -19,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import random
 import socket
 import statistics
 import subprocess
@@ -27,6 +33,7 @@ import tempfile
 import threading
 import time
 import urllib.request
+import uuid
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -36,19 +43,53 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
 # A conversation per user: (endpoint, argument or None). Chat turns and button/form events alike.
 SCRIPTS = [
-    [("/chat", "We are a bank scoring credit applications from tabular customer data. The data must stay on our "
-               "own infrastructure, no third-party APIs, and we have a data science team."),
-     ("/chat", "why?"), ("/chat", "what if we had no in-house ML team?"), ("/keep_original", None),
-     ("/set_control", "true"), ("/chat", "what would change your mind?"), ("/chat", "what is knowledge distillation?"),
-     ("/chat", "why not a foundation model?")],
-    [("/chat", "We want a quick prototype of an internal support chatbot over our wiki; open-ended questions, no ML "
-               "engineers, an external API is fine, low volume."),
-     ("/chat", "why?"), ("/what_if_0", None), ("/adopt", None), ("/set_stage", "production"),
-     ("/chat", "what if it had to run on a phone?"), ("/chat", "let's go with that"), ("/chat", "start over")],
-    [("/chat", "Segmentation of product photos in production, no labelled data at all, we have an ML team."),
-     ("/chat", "what would change your mind?"), ("/what_if_1", None), ("/keep_original", None),
-     ("/set_privacy", "strict"), ("/chat", "why?"), ("/chat", "what is a foundation model?"), ("/chat", "undo")],
+    [
+        (
+            "/chat",
+            "We are a bank scoring credit applications from tabular customer data. The data must stay on our "
+            "own infrastructure, no third-party APIs, and we have a data science team.",
+        ),
+        ("/chat", "why?"),
+        ("/chat", "what if we had no in-house ML team?"),
+        ("/keep_original", None),
+        ("/set_control", "true"),
+        ("/chat", "what would change your mind?"),
+        ("/chat", "what is knowledge distillation?"),
+        ("/chat", "why not a foundation model?"),
+    ],
+    [
+        (
+            "/chat",
+            "We want a quick prototype of an internal support chatbot over our wiki; open-ended questions, "
+            "no ML "
+            "engineers, an external API is fine, low volume.",
+        ),
+        ("/chat", "why?"),
+        ("/what_if_0", None),
+        ("/adopt", None),
+        ("/set_stage", "production"),
+        ("/chat", "what if it had to run on a phone?"),
+        ("/chat", "let's go with that"),
+        ("/chat", "start over"),
+    ],
+    [
+        (
+            "/chat",
+            "Segmentation of product photos in production, no labelled data at all, we have an ML team.",
+        ),
+        ("/chat", "what would change your mind?"),
+        ("/what_if_1", None),
+        ("/keep_original", None),
+        ("/set_privacy", "strict"),
+        ("/chat", "why?"),
+        ("/chat", "what is a foundation model?"),
+        ("/chat", "undo"),
+    ],
 ]
+
+
+# Endpoints that answer in the chat; the page then refreshes the panel with the chained /panel event.
+TURNS = ("/chat", "/adopt", "/keep_original", "/what_if_")
 
 
 def free_port() -> int:
@@ -73,8 +114,9 @@ def start_server(env: dict[str, str]) -> tuple[subprocess.Popen[bytes], str, flo
     port = free_port()
     exe = str(Path(sys.executable).parent / "modelchoice")
     start = time.perf_counter()
-    proc = subprocess.Popen([exe, "ui", "--port", str(port)], env=env, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [exe, "ui", "--port", str(port)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     url = f"http://127.0.0.1:{port}/"
     try:
         wait_ready(url)
@@ -93,33 +135,95 @@ def stop(proc: subprocess.Popen[bytes]) -> None:
         proc.wait()
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     index = min(len(ordered) - 1, max(0, round(q / 100 * len(ordered) + 0.5) - 1))
     return ordered[index]
 
 
-def run_users(url: str, users: int, turns: int) -> tuple[list[float], float]:
-    from gradio_client import Client
+class GradioUser:
+    """A session through gradio_client, as the issue asks. Note: gradio_client polls its message queue every
+    50 ms (gradio_client/utils.py), so each call carries up to ~50-150 ms of client-side waiting."""
 
-    clients = [Client(url, verbose=False) for _ in range(users)]
+    def __init__(self, url: str) -> None:
+        from gradio_client import Client
+
+        self.client = Client(
+            url, verbose=False, download_files=False
+        )  # a browser fetches the record on click
+
+    def call(self, endpoint: str, argument: str | None) -> None:
+        if argument is None:
+            self.client.predict(api_name=endpoint)
+        else:
+            self.client.predict(argument, api_name=endpoint)
+
+    def close(self) -> None:
+        self.client.close()
+
+
+class HttpUser:
+    """A session through Gradio's documented REST route (POST /gradio_api/call/<name> with a session hash,
+    then
+    read the event stream), like the browser's own client: no polling, so this is the server's latency."""
+
+    def __init__(self, url: str) -> None:
+        import httpx
+
+        self.base = url.rstrip("/") + "/gradio_api/call"
+        self.http = httpx.Client(timeout=120)
+        self.session = uuid.uuid4().hex[:11]
+
+    def call(self, endpoint: str, argument: str | None) -> None:
+        data = [] if argument is None else [argument]
+        response = self.http.post(f"{self.base}{endpoint}", json={"data": data, "session_hash": self.session})
+        response.raise_for_status()
+        event_id = response.json()["event_id"]
+        with self.http.stream("GET", f"{self.base}{endpoint}/{event_id}") as stream:
+            event = ""
+            for line in stream.iter_lines():
+                if line.startswith("event:"):
+                    event = line[6:].strip()
+                elif line.startswith("data:") and event in {"complete", "error"}:
+                    if event == "error":
+                        raise RuntimeError(f"{endpoint}: {line}")
+                    return
+        raise RuntimeError(f"{endpoint}: the stream ended without a result")
+
+    def close(self) -> None:
+        self.http.close()
+
+
+def run_users(
+    url: str, users: int, turns: int, kind: type[GradioUser] | type[HttpUser], think: float = 0.0
+) -> tuple[list[float], float]:
+    """Each user runs its script; `think`: mean seconds a user reads before the next turn (0: none at all)."""
+    sessions = [kind(url) for _ in range(users)]
     barrier = threading.Barrier(users)
     latencies: list[float] = []
     errors: list[BaseException] = []
     lock = threading.Lock()
 
     def user(index: int) -> None:
-        client = clients[index]
+        session = sessions[index]
         script = SCRIPTS[index % len(SCRIPTS)][:turns]
         own: list[float] = []
+        pause = random.Random(index)
         try:
             barrier.wait()
             for endpoint, argument in script:
+                if think and own:
+                    time.sleep(pause.uniform(0.5, 1.5) * think)
                 start = time.perf_counter()
-                if argument is None:
-                    client.predict(api_name=endpoint)
-                else:
-                    client.predict(argument, api_name=endpoint)
+                session.call(endpoint, argument)
+                if endpoint.startswith(TURNS):  # the page's chained panel refresh is part of the turn
+                    session.call("/panel", None)
                 own.append(time.perf_counter() - start)
         except BaseException as exc:
             errors.append(exc)
@@ -133,8 +237,8 @@ def run_users(url: str, users: int, turns: int) -> tuple[list[float], float]:
     for thread in threads:
         thread.join()
     wall = time.perf_counter() - start
-    for client in clients:
-        client.close()
+    for session in sessions:
+        session.close()
     if errors:
         raise RuntimeError(f"{len(errors)} users failed; first: {errors[0]!r}")
     return latencies, wall
@@ -145,6 +249,16 @@ def main() -> None:
     parser.add_argument("--sessions", type=int, nargs="+", default=[1, 20])
     parser.add_argument("--turns", type=int, default=8, help="turns per user (each script has 8)")
     parser.add_argument("--rounds", type=int, default=3, help="conversations per user")
+    parser.add_argument(
+        "--clients", nargs="+", choices=["gradio_client", "http"], default=["gradio_client", "http"]
+    )
+    parser.add_argument(
+        "--think",
+        type=float,
+        nargs="+",
+        default=[0.0, 2.0],
+        help="mean seconds between a user's turns (0: back to back, the worst case)",
+    )
     parser.add_argument("--cold-starts", type=int, default=3, help="server starts to time (at least 1)")
     args = parser.parse_args()
 
@@ -168,8 +282,10 @@ def main() -> None:
         colds.append(seconds)
     proc, url, seconds = start_server(env)
     colds.append(seconds)
-    print(f"launch to ready, `modelchoice ui` as a new process: median {statistics.median(colds):.2f}s "
-          f"(runs: {', '.join(f'{c:.2f}' for c in colds)})")
+    print(
+        f"launch to ready, `modelchoice ui` as a new process: median {statistics.median(colds):.2f}s "
+        f"(runs: {', '.join(f'{c:.2f}' for c in colds)})"
+    )
 
     start = time.perf_counter()
     demo, local = launch(conversation, port=free_port(), prevent_thread_lock=True, quiet=True)
@@ -178,18 +294,28 @@ def main() -> None:
     demo.close()
 
     try:
-        run_users(url, 2, 3)  # warm-up: first-request costs (imports, caches) are not per-turn latency
-        for users in args.sessions:
-            samples: list[float] = []
-            walls = []
-            for _ in range(args.rounds):
-                latencies, wall = run_users(url, users, args.turns)
-                samples += latencies
-                walls.append(wall)
-            ms = [s * 1000 for s in samples]
-            print(f"{users:>3} concurrent sessions: {len(ms)} turns, per turn median {statistics.median(ms):.0f} ms, "
-                  f"p95 {percentile(ms, 95):.0f} ms, max {max(ms):.0f} ms; "
-                  f"throughput {len(ms) / sum(walls):.0f} turns/s")
+        clients = {"gradio_client": GradioUser, "http": HttpUser}
+        for name in args.clients:
+            run_users(url, 2, 3, clients[name])  # warm-up: first-request costs are not per-turn latency
+            for think in args.think:
+                for users in args.sessions:
+                    samples: list[float] = []
+                    walls = []
+                    cpu_start = cpu_seconds(proc.pid)
+                    for _ in range(args.rounds):
+                        latencies, wall = run_users(url, users, args.turns, clients[name], think)
+                        samples += latencies
+                        walls.append(wall)
+                    ms = [s * 1000 for s in samples]
+                    cpu = (cpu_seconds(proc.pid) - cpu_start) / len(ms) * 1000
+                    print(
+                        f"{name:>13}, think {think:g}s, {users:>2} concurrent sessions: {len(ms)} turns, "
+                        "per turn "
+                        f"median {statistics.median(ms):.0f} ms, p95 {percentile(ms, 95):.0f} ms, "
+                        f"max {max(ms):.0f} ms; {len(ms) / sum(walls):.1f} turns/s; "
+                        f"server CPU {cpu:.0f} ms/turn",
+                        flush=True,
+                    )
     finally:
         stop(proc)
 

@@ -99,6 +99,7 @@ def evaluate(understander: Any = None, cases_path: Path | str = EVAL_FILE) -> di
                 problems.append(f"target: got {turn.target}, want {case['target']}")
         if problems:
             failures.append({"index": case["index"], "text": case["text"], "problems": problems,
+                             "reason": "; ".join(problems),
                              "gold": {k: format_value(v) for k, v in gold.items()},
                              "predicted": {k: format_value(v) for k, v in predicted.items()},
                              "intent": turn.intent, "gold_intent": case["intent"]})
@@ -124,9 +125,9 @@ def _show(value: Value | None) -> str:
 
 
 def format_report(report: dict[str, Any], max_failures: int = 50) -> str:
-    lines = [f"Extraction eval: {report['cases']} cases, {report['ms_per_utterance']:.3f} ms per utterance", "",
-             f"{'field':<16}{'gold':>6}{'tp':>5}{'fp':>5}{'fn':>5}{'prec':>8}{'recall':>8}{'f1':>8}"]
-    rows = list(report["fields"].items()) + [("micro (all)", report["micro"])]
+    lines = [f"Extraction eval: {report['cases']} cases, {report['ms_per_utterance']:.3f} ms per utterance",
+             "", f"{'field':<16}{'gold':>6}{'tp':>5}{'fp':>5}{'fn':>5}{'prec':>8}{'recall':>8}{'f1':>8}"]
+    rows = [*report["fields"].items(), ("micro (all)", report["micro"])]
     for name, s in rows:
         if name == "micro (all)":
             lines.append("-" * 61)
@@ -135,7 +136,8 @@ def format_report(report: dict[str, Any], max_failures: int = 50) -> str:
     lines += ["", f"intent accuracy        {report['intent_accuracy']:.3f}",
               f"hypothetical accuracy  {report['hypothetical_accuracy']:.3f}",
               f"why_not target accuracy {report['target_accuracy']:.3f}", "",
-              "per intent: " + ", ".join(f"{k} {v['correct']}/{v['total']}" for k, v in report["intents"].items())]
+              "per intent: " + ", ".join(f"{k} {v['correct']}/{v['total']}"
+                                         for k, v in report["intents"].items())]
     failures = report["failures"]
     lines += ["", f"{len(failures)} case(s) with a problem" + (":" if failures else "")]
     for f in failures[:max_failures]:

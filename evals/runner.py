@@ -60,6 +60,8 @@ class Tally:
     """Raw observations; `metrics()` turns them into the summary's numbers."""
 
     agreement: list[bool] = field(default_factory=list)
+    decisions: list[bool] = field(default_factory=list)  # decision cases: rules give an accepted option
+    scenarios: list[bool] = field(default_factory=list)  # text in -> accepted option out (extraction + rules)
     patterns: list[bool] = field(default_factory=list)
     citation_precision: list[float] = field(default_factory=list)
     citation_recall: list[float] = field(default_factory=list)
@@ -81,6 +83,8 @@ class Tally:
 
         out: dict[str, float | None] = {
             "recommendation_agreement": mean(self.agreement),
+            "decision_accuracy": mean(self.decisions),
+            "scenario_accuracy": mean(self.scenarios),
             "pattern_agreement": mean(self.patterns),
             "citation_precision": mean(self.citation_precision),
             "citation_recall": mean(self.citation_recall),
@@ -169,8 +173,9 @@ class Runner:
             decision = decide(case["profile"])
             elapsed = (time.perf_counter() - start) * 1000
             self.tally.fired.update(r.id for r in decision.fired_rules)
-            checks = [Check("recommendation", decision.recommendation in case["expect"],
-                            f"got {decision.recommendation}, expected {case['expect']}")]
+            ok = decision.recommendation in case["expect"]
+            self.tally.decisions.append(ok)
+            checks = [Check("recommendation", ok, f"got {decision.recommendation}, expected {case['expect']}")]
             if case.get("patterns"):
                 ok = all(p in decision.hybrid_patterns for p in case["patterns"])
                 self.tally.patterns.append(ok)
@@ -183,6 +188,7 @@ class Runner:
             session = Session()
             reply, elapsed = self.timed(session, case["text"])
             checks = self.check_answer(reply, case["expect"])
+            self.tally.scenarios.append(checks[0].passed)
             if case.get("patterns"):
                 ok = all(p in reply.decision.hybrid_patterns for p in case["patterns"])
                 self.tally.patterns.append(ok)
@@ -224,6 +230,7 @@ class Runner:
             expected = turn["recommendation"]
             expected = [expected] if isinstance(expected, str) else expected
             ok = reply.decision.recommendation in expected
+            self.tally.scenarios.append(ok)
             checks.append(Check(prefix + "recommendation", ok, f"saved profile gives {reply.decision.recommendation}"))
         if "what_if_recommendation" in turn and reply.what_if:
             checks += [Check(prefix + c.name, c.passed, c.reason)

@@ -15,9 +15,9 @@ from assistant.session import Session
 from assistant.settings import Settings
 
 DESCRIBE = "quick internal HR chatbot prototype, no ML engineers, OpenAI API is fine"
-GOOD = ("Without ML engineers, your software engineers can still build on a foundation model through its API "
-        "[when-foundation]. For a prototype, a foundation model gets you working results without a dataset or a "
-        "training pipeline.")
+GOOD = ("Without ML engineers, your software engineers can still build on a foundation model through its "
+        "API [when-foundation]. For a prototype, a foundation model gets you working results without a "
+        "dataset or a training pipeline.")
 TIMEOUT = 1.0
 
 
@@ -51,7 +51,8 @@ def deterministic(text: str = DESCRIBE, session: Session | None = None) -> Reply
     from test_llm_fakes import SectionRetriever
 
     plain = Settings()
-    return Conversation(plain, retriever=SectionRetriever(plain.knowledge_dirs)).respond(session or Session(), text)
+    conv = Conversation(plain, retriever=SectionRetriever(plain.knowledge_dirs))
+    return conv.respond(session or Session(), text)
 
 
 def turn(conv: Conversation, text: str = DESCRIBE, session: Session | None = None
@@ -202,7 +203,8 @@ def test_ask_cli_prints_the_answer_and_a_one_line_notice(monkeypatch: pytest.Mon
     from assistant import settings as settings_module
     from assistant.cli import main
 
-    monkeypatch.setattr(retrieval, "get_retriever", lambda s=None: SectionRetriever(Settings().knowledge_dirs))
+    monkeypatch.setattr(retrieval, "get_retriever",
+                        lambda s=None: SectionRetriever(Settings().knowledge_dirs))
     monkeypatch.setenv("OPENAI_BASE_URL", refused_url())
     monkeypatch.setenv("OPENAI_API_KEY", "sk-test")
     monkeypatch.setenv("MODELCHOICE_LLM_TIMEOUT", "1")

@@ -50,8 +50,9 @@ def ref(section: str) -> PassageRef:
     return PassageRef(f"{section}#0", section, s.title, s.source, s.text)
 
 
-def guard(profile: dict[str, Any], passages: list[str] | None = None, *, what_if: dict[str, Any] | None = None,
-          previous: dict[str, Any] | None = None, intent: str = "recommend") -> Guard:
+def guard(profile: dict[str, Any], passages: list[str] | None = None, *,
+          what_if: dict[str, Any] | None = None, previous: dict[str, Any] | None = None,
+          intent: str = "recommend") -> Guard:
     decision = decide(profile)
     w = WhatIf(what_if, decision, decide(decision.profile.with_changes(what_if))) if what_if else None
     focus = w.after if w else decision
@@ -115,7 +116,8 @@ def test_counterfactual_endorsements_must_be_in_the_trace() -> None:
 
 def test_hybrid_descriptions_may_name_their_parts() -> None:
     g = guard(SEGMENTATION)
-    ok = "I recommend using a foundation model such as SAM to label the images, then training a smaller model."
+    ok = ("I recommend using a foundation model such as SAM to label the images, then training a smaller "
+          "model.")
     assert "recommendation" not in failed(g, ok)
     assert failed(g, "A custom model is the best choice.") == ["recommendation"]
     assert failed(g, "I recommend a foundation model.") == ["recommendation"]
@@ -180,8 +182,9 @@ def test_negated_facts_that_the_profile_has_fail() -> None:
 
 def test_what_if_facts_may_state_the_hypothetical_value() -> None:
     g = guard(TEXT_TEAM, what_if={"ml_team": False}, intent="what_if")
-    assert "profile" not in failed(g, "You would have no ML team, and your text data suits a foundation model.")
-    assert "profile" not in failed(g, "With no ML team on your side, a foundation model is the practical route.")
+    for text in ("You would have no ML team, and your text data suits a foundation model.",
+                 "With no ML team on your side, a foundation model is the practical route."):
+        assert "profile" not in failed(g, text)
 
 
 # ----------------------------------------------------------------------------------------- (c) citations
@@ -276,7 +279,8 @@ def test_sentences_keep_citations_and_split_lists() -> None:
 def _answers(profile: dict[str, Any], field: str, value: Any) -> list[tuple[str, Guard]]:
     d = decide(profile)
     passages = [ref(s) for s in d.sources[:4]]
-    ctx = Context(decision=d, titles=TITLES, passages=passages, question_field=d.missing[0] if d.missing else None)
+    ctx = Context(decision=d, titles=TITLES, passages=passages,
+                  question_field=d.missing[0] if d.missing else None)
     out = []
     for intent, answer in [("recommend", explain.recommendation(ctx)), ("why", explain.why(ctx)),
                            ("change_mind", explain.change_mind(ctx)), ("concept", explain.concept(ctx))]:
@@ -318,22 +322,24 @@ def test_the_deterministic_explainer_never_fails_the_guard(case: tuple[dict[str,
 # ------------------------------------------------------------------------------------- calibration, speed
 
 def test_the_threshold_is_the_calibrated_one() -> None:
-    from evals.calibrate_guard import evaluate, load
+    from evals.calibrate_guard import MIN_PASSED, calibrate, evaluate, load
 
     examples = load(ROOT / "evals" / "guard_calibration.yaml")
     assert len(examples) >= 100
     assert {e.supported for e in examples} == {True, False}
+    assert calibrate(examples)["threshold"] == SUPPORT_THRESHOLD  # re-run the script after editing the labels
     result = evaluate(examples, SUPPORT_THRESHOLD)
-    assert result["accuracy"] >= 0.85, result
-    assert result["unsupported_caught"] >= 0.8, result
+    assert result["supported_passed"] >= MIN_PASSED, result
+    assert result["accuracy"] >= 0.9 and result["unsupported_caught"] >= 0.9, result
 
 
 def test_guard_overhead_is_under_5_ms_per_answer() -> None:
     g = guard(CHATBOT, ["when-foundation", "example-mvp", "fm-pros"])
-    answer = ("Without an in-house ML team, your software engineers can still build on a foundation model through "
-              "its API [when-foundation]. For a prototype, a foundation model gets you working results without a "
-              "dataset or a training pipeline [example-mvp]. Foundation models are at their strongest on "
-              "unstructured data such as text [fm-pros]. Relying on an external model API is acceptable to you.")
+    answer = ("Without an in-house ML team, your software engineers can still build on a foundation "
+              "model through its API [when-foundation]. For a prototype, a foundation model gets you "
+              "working results without a dataset or a training pipeline [example-mvp]. Foundation models "
+              "are at their strongest on unstructured data such as text [fm-pros]. Relying on an external "
+              "model API is acceptable to you.")
     samples = []
     for _ in range(30):
         started = time.perf_counter()

@@ -83,7 +83,9 @@ class Script:
 
     def next(self, kind: str) -> Any:
         queue = self.write if kind == "write" else self.understand
-        return queue.popleft() if queue else (self.default_write if kind == "write" else self.default_understand)
+        if queue:
+            return queue.popleft()
+        return self.default_write if kind == "write" else self.default_understand
 
 
 def _chunk(delta: dict[str, Any], finish: str | None = None) -> bytes:
@@ -99,10 +101,10 @@ class _Handler(BaseHTTPRequestHandler):
     def log_message(self, *args: Any) -> None:  # quiet
         pass
 
-    def do_GET(self) -> None:  # noqa: N802
+    def do_GET(self) -> None:
         self._json(200, {"object": "list", "data": [{"id": "fake", "object": "model"}]})
 
-    def do_POST(self) -> None:  # noqa: N802
+    def do_POST(self) -> None:
         length = int(self.headers.get("content-length") or 0)
         body = json.loads(self.rfile.read(length) or b"{}")
         script = self.server.script
@@ -118,16 +120,18 @@ class _Handler(BaseHTTPRequestHandler):
                        headers)
             return
         if isinstance(behaviour, Tool):
-            message = {"role": "assistant", "content": None, "tool_calls": [
-                {"id": "call_1", "type": "function",
-                 "function": {"name": body["tools"][0]["function"]["name"], "arguments": json.dumps(behaviour.args)}}]}
-            self._json(200, {"id": "chatcmpl-fake", "object": "chat.completion", "created": 0, "model": "fake",
+            function = {"name": body["tools"][0]["function"]["name"], "arguments": json.dumps(behaviour.args)}
+            message = {"role": "assistant", "content": None,
+                       "tool_calls": [{"id": "call_1", "type": "function", "function": function}]}
+            self._json(200, {"id": "chatcmpl-fake", "object": "chat.completion", "created": 0,
+                             "model": "fake",
                              "choices": [{"index": 0, "message": message, "finish_reason": "tool_calls"}],
                              "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2}})
             return
         if not body.get("stream"):
             text = behaviour.text if isinstance(behaviour, Text) else "?"
-            self._json(200, {"id": "chatcmpl-fake", "object": "chat.completion", "created": 0, "model": "fake",
+            self._json(200, {"id": "chatcmpl-fake", "object": "chat.completion", "created": 0,
+                             "model": "fake",
                              "choices": [{"index": 0, "message": {"role": "assistant", "content": text},
                                           "finish_reason": "stop"}]})
             return

@@ -159,20 +159,22 @@ def test_ingest_is_idempotent_and_tracks_edits_and_deletions(tmp_path, embedding
     assert not [p for p in found if p.section.startswith("example-")]
 
 
-def test_extra_knowledge_dir_is_searchable_via_cli(tmp_path, embedding_model, fresh_settings):
+def test_extra_knowledge_dir_is_searchable_via_cli(tmp_path, kb_store, embedding_model, fresh_settings):
     extra = tmp_path / "team-guidance"
     extra.mkdir()
     (extra / "gpu.md").write_text(
         "# Team guidance\n\n## GPU budget for fine-tuning {#team-gpu-budget}\n"
         "Our platform team caps fine-tuning jobs at eight A100 hours per week. Ask in the platform channel "
         "before launching anything larger.\n", encoding="utf-8")
-    data = tmp_path / "data"
+    data = copy_store(kb_store, tmp_path / "data")  # the default knowledge is in already
     runner = CliRunner()
     from assistant.cli import main
 
     ingest = runner.invoke(main, ["ingest", "--knowledge", str(extra), "--data-dir", str(data), "--json"])
     assert ingest.exit_code == 0, ingest.output
-    assert json.loads(ingest.stdout)["sections"] == 26
+    report = json.loads(ingest.stdout)
+    new_records = len(build_chunks([extra]))  # one chunk and its retrieval units
+    assert (report["sections"], report["added"], report["embedded"]) == (26, new_records, new_records)
     search = runner.invoke(main, ["search", "how many A100 hours can we spend on fine-tuning", "--json",
                                   "--data-dir", str(data)])
     assert search.exit_code == 0, search.output
@@ -327,7 +329,8 @@ def test_empty_store_is_rebuilt_with_one_notice(tmp_path, embedding_model, capsy
 
 
 @pytest.mark.parametrize("damage", ["garbage", "truncated-middle"])
-def test_corrupted_store_is_rebuilt_with_one_notice(tmp_path, kb_store, embedding_model, capsys, damage):
+def test_corrupted_store_is_rebuilt_with_one_notice(tmp_path, kb_store, embedding_model, capfd, damage):
+    # capfd, not capsys: a Rust panic inside Chroma would write to file descriptor 2 directly.
     data = copy_store(kb_store, tmp_path / "data")
     sqlite = data / "chroma" / "chroma.sqlite3"
     if damage == "garbage":
@@ -337,19 +340,9 @@ def test_corrupted_store_is_rebuilt_with_one_notice(tmp_path, kb_store, embeddin
             handle.seek(40_000)
             handle.write(b"\xff" * 40_000)
     passages = Retriever(Settings(data_dir=data)).search("what is knowledge distillation", k=1)
-    err = capsys.readouterr().err
+    err = capfd.readouterr().err
     assert err.count("\n") == 1 and "unreadable" in err and "rebuilding" in err
     assert passages[0].section == "hybrid-distillation"
-
-
-def test_corrupted_store_via_cli_subprocess(tmp_path, kb_store):
-    data = copy_store(kb_store, tmp_path / "data")
-    (data / "chroma" / "chroma.sqlite3").write_bytes(b"this is not a database" * 100)
-    result = subprocess.run([EXE, "search", "Jellysmack", "--json", "--k", "1"], capture_output=True,
-                            text=True, env=cli_env(data), cwd=ROOT, timeout=180)
-    assert result.returncode == 0, result.stderr
-    assert result.stderr.count("\n") == 1 and "rebuilding" in result.stderr
-    assert json.loads(result.stdout)[0]["section"] == "example-video-revenue"
 
 
 def test_moved_knowledge_dir_relabels_without_re_embedding_and_edits_get_a_notice(tmp_path, kb_store):
@@ -371,7 +364,7 @@ def test_sections_from_an_extra_dir_do_not_make_the_store_look_stale(tmp_path, k
     data = copy_store(kb_store, tmp_path / "data")
     both = Settings(data_dir=data, knowledge_dirs=(DEFAULT_KNOWLEDGE, extra))
     added = Retriever(both, notify=None).ingest()
-    assert added.added == 2 and added.embedded == 2  # one chunk and its one unit
+    assert added.added == added.embedded == len(build_chunks([extra]))
     quiet: list[str] = []
     retriever = Retriever(Settings(data_dir=data), notify=quiet.append).ensure()
     assert quiet == []
@@ -412,6 +405,20 @@ def test_methods_rank_the_obvious_section_first(kb):
     assert all(-1.0 <= p.score <= 1.0 for p in dense) and dense[0].score > dense[1].score
 
 
+@pytest.mark.parametrize(("query", "section"), [
+    ("what are the downsides of foundation models?", "fm-cons"),
+    ("disadvantages of foundation models", "fm-cons"),
+    ("strengths of foundation models", "fm-pros"),
+    ("weaknesses of custom models", "custom-cons"),
+    ("advantages of custom models", "custom-pros"),
+    ("what is a custom model", "custom-what"),
+])
+def test_plain_heading_questions_beyond_the_eval_set(kb, query, section):
+    # Not in evals/retrieval.yaml: pros/cons sections look alike to the embedding model; the heading unit
+    # is what tells them apart.
+    assert kb.search(query, k=1)[0].section == section
+
+
 def test_boost_lifts_cited_sections_modestly(kb):
     query = "what is knowledge distillation"
     base = [p.section for p in kb.search(query, k=25)]
@@ -438,9 +445,10 @@ def test_eval_targets_for_the_default_method(kb):
 
     results = evaluate(kb)
     default = results[Settings().retrieval]
-    assert default.recall[3] >= 0.90, default
-    assert default.mrr >= 0.80, default
-    assert default.mrr == max(r.mrr for r in results.values())  # the default is the best method
+    assert default["recall@3"] >= 0.90, default
+    assert default["mrr"] >= 0.80, default
+    assert default["mrr"] == max(r["mrr"] for r in results.values())  # the default is the best method
+    assert default["recall@3"] == max(r["recall@3"] for r in results.values())
 
 
 # ------------------------------------------------------------------------------- pure helpers (fast)

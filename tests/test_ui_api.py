@@ -24,14 +24,21 @@ from assistant.profile import FIELDS, Profile  # noqa: E402
 from assistant.session import Session  # noqa: E402
 from assistant.settings import Settings  # noqa: E402
 
-BANK = ("We are a bank and want to score credit applications from tabular customer data. The data must stay on our "
-        "own infrastructure and we can't use third-party APIs. We have an in-house data science team and need full "
-        "control to explain every decision.")
-SEGMENTATION = ("We need instance segmentation of product images in production, but we have no labelled data at all. "
-                "We do have an ML team.")
-CHATBOT = ("We want a quick prototype of an internal support chatbot that answers employees' questions from our "
-           "wiki. It's open-ended text, we have no ML engineers, using an external API like OpenAI is fine, and "
-           "volume is low.")
+BANK = (
+    "We are a bank and want to score credit applications from tabular customer data. "
+    "The data must stay on our own infrastructure and we can't use third-party APIs. "
+    "We have an in-house data science team and need full "
+    "control to explain every decision."
+)
+SEGMENTATION = (
+    "We need instance segmentation of product images in production, but we have no labelled data at all. "
+    "We do have an ML team."
+)
+CHATBOT = (
+    "We want a quick prototype of an internal support chatbot that answers employees' questions from our "
+    "wiki. It's open-ended text, we have no ML engineers, using an external API like OpenAI is fine, and "
+    "volume is low."
+)
 
 
 def free_port() -> int:
@@ -62,24 +69,46 @@ def app_url(settings: Settings) -> Any:
 
 
 class View:
-    """One endpoint's outputs by component label, as a person reads the page."""
+    """What a browser would show for one session, built from the API's outputs by component label.
 
-    def __init__(self, client: Any, endpoint: str, result: Any) -> None:
-        returns = client.view_api(print_info=False, return_format="dict")["named_endpoints"]
-        labels = [r["label"] for r in returns.get(endpoint, returns["/adopt"])["returns"]]
-        values = list(result) if isinstance(result, (list, tuple)) else [result]
-        if endpoint == "/chat" or len(values) == len(labels):
-            self.by_label = dict(zip(labels, values, strict=True))
-        else:  # undocumented endpoints share the button handlers' outputs (no textbox)
-            self.by_label = dict(zip([x for x in labels if x != "Message"], values, strict=True))
+    Like the page, it keeps what it was sent: an output that did not change may come back as a bare update,
+    and a field's provenance (its `info`) is sent when it changes. A chat turn returns the chat; the side
+    panel
+    follows from the chained `/panel` event, which the page triggers and an API client calls itself.
+    """
+
+    TURNS = ("/chat", "/adopt", "/keep_original", "/what_if_")
+
+    def __init__(self, client: Any) -> None:
+        self.client = client
+        endpoints = client.view_api(print_info=False, return_format="dict")["named_endpoints"]
+        self.labels = {name: [r["label"] for r in spec["returns"]] for name, spec in endpoints.items()}
+        self.values: dict[str, Any] = {}
+        self.infos: dict[str, str] = {}
+
+    def do(self, endpoint: str, *args: Any) -> View:
+        self._merge(endpoint, self.client.predict(*args, api_name=endpoint))
+        if endpoint.startswith(self.TURNS):
+            self._merge("/panel", self.client.predict(api_name="/panel"))
+        return self
+
+    def _merge(self, endpoint: str, result: Any) -> None:
+        labels = self.labels.get(endpoint, ["Chat"])  # the undocumented what-if buttons return the chat
+        values = list(result) if len(labels) > 1 else [result]
+        for label, raw in zip(labels, values, strict=True):
+            if isinstance(raw, dict) and raw.get("__type__") == "update":
+                if "value" in raw:
+                    self.values[label] = raw["value"]
+                if "info" in raw:
+                    self.infos[label] = raw["info"]
+            else:
+                self.values[label] = raw
 
     def value(self, label: str) -> Any:
-        raw = self.by_label[label]
-        return raw.get("value") if isinstance(raw, dict) and raw.get("__type__") == "update" else raw
+        return self.values[label]
 
     def info(self, label: str) -> str:
-        raw = self.by_label[label]
-        return raw.get("info", "") if isinstance(raw, dict) else ""
+        return self.infos.get(label, "")
 
     @property
     def messages(self) -> list[tuple[str, str]]:
@@ -105,18 +134,14 @@ def text_of(content: Any) -> str:
     return " ".join(part.get("text", "") for part in content if isinstance(part, dict))
 
 
-def call(client: Any, endpoint: str, *args: Any) -> View:
-    return View(client, endpoint, client.predict(*args, api_name=endpoint))
-
-
 def test_a_whole_conversation(app_url: str) -> None:
     from ui import render
 
     client = gradio_client.Client(app_url, verbose=False)
+    page = View(client)
 
     # Describe: the answer arrives, the card and the form follow the chat.
-    view = call(client, "/chat", SEGMENTATION)
-    assert view.value("Message") == ""  # the input is cleared
+    view = page.do("/chat", SEGMENTATION)
     assert [role for role, _ in view.messages] == ["user", "assistant"]
     assert "hybrid" in view.messages[-1][1]
     assert view.recommendation == "hybrid"
@@ -127,12 +152,12 @@ def test_a_whole_conversation(app_url: str) -> None:
     assert "<li" in view.value("Sources")  # the passages behind the answer
 
     # Why: the reasons, recommendation unchanged; no bracketed section ids in what the chat shows.
-    view = call(client, "/chat", "why?")
+    view = page.do("/chat", "why?")
     assert view.recommendation == "hybrid"
     assert not re.search(r"\[(?:hybrid-fm-labeling|example-segmentation-no-labels)\]", view.messages[-1][1])
 
     # A form edit recomputes at once and leaves a note in the chat.
-    view = call(client, "/set_volume", "low")
+    view = page.do("/set_volume", "low")
     assert view.field("volume") == "low" and view.info(FIELDS["volume"].label) == "set here"
     assert view.messages[-1][0] == "assistant" and "Form updated" in view.messages[-1][1]
     profile = view.profile()
@@ -140,51 +165,58 @@ def test_a_whole_conversation(app_url: str) -> None:
 
     # A counterfactual button runs a what-if: a comparison, the profile untouched.
     expected = render.ranked_counterfactuals(decide(profile))[0]
-    view = call(client, "/what_if_0")
+    view = page.do("/what_if_0")
     comparison = view.value("What-if comparison")
     assert f'data-after="{expected.recommendation}"' in comparison
     assert view.messages[-2] == ("user", render.what_if_question({expected.field: expected.value}))
     assert view.profile() == profile
 
     # Keep original: the comparison goes, nothing changes.
-    view = call(client, "/keep_original")
+    view = page.do("/keep_original")
     assert view.value("What-if comparison") == ""
     assert view.profile() == profile
 
     # Again, and adopt: now the form changes.
-    call(client, "/what_if_0")
-    view = call(client, "/adopt")
+    page.do("/what_if_0")
+    view = page.do("/adopt")
     assert view.value("What-if comparison") == ""
     profile = profile.with_changes({expected.field: expected.value})
     assert view.profile() == profile
     assert view.recommendation == expected.recommendation == decide(profile).recommendation
 
     # Typing it works the same way: a what-if in words, then "let's go with that".
-    view = call(client, "/chat", "what if we had plenty of labelled data?")
+    view = page.do("/chat", "what if we had plenty of labelled data?")
     assert view.value("What-if comparison") != ""
     assert view.profile() == profile
-    view = call(client, "/chat", "let's go with that")
+    view = page.do("/chat", "let's go with that")
     assert view.field("labeled_data") == "plenty" and view.value("What-if comparison") == ""
 
     # Export: the decision record of exactly this session.
     path = Path(view.value("Export decision record (.md)"))
     record = path.read_text(encoding="utf-8")
     assert record.startswith("# Decision record")
-    for heading in ("## Project profile", "## Reasons", "## Counter-arguments", "## What would change it",
-                    "## Sources"):
+    for heading in (
+        "## Project profile",
+        "## Reasons",
+        "## Counter-arguments",
+        "## What would change it",
+        "## Sources",
+    ):
         assert heading in record
     assert "| Request volume | low | set in the form" in record
     assert "| Labelled data | plenty | stated in chat" in record
 
     # New conversation: a clean slate.
-    view = call(client, "/new_conversation")
+    view = page.do("/new_conversation")
     assert view.messages == [] and view.profile() == Profile()
     client.close()
 
 
 def test_concurrent_sessions_do_not_leak(app_url: str) -> None:
-    scripts = {"bank": [BANK, "why?", "what would change your mind?"],
-               "chatbot": [CHATBOT, "why?", "what would change your mind?"]}
+    scripts = {
+        "bank": [BANK, "why?", "what would change your mind?"],
+        "chatbot": [CHATBOT, "why?", "what would change your mind?"],
+    }
     barrier = threading.Barrier(len(scripts))
     results: dict[str, View] = {}
     errors: list[BaseException] = []
@@ -192,9 +224,10 @@ def test_concurrent_sessions_do_not_leak(app_url: str) -> None:
     def user(name: str) -> None:
         try:
             client = gradio_client.Client(app_url, verbose=False)
+            page = View(client)
             barrier.wait()
             for text in scripts[name]:
-                results[name] = call(client, "/chat", text)
+                results[name] = page.do("/chat", text)
             client.close()
         except BaseException as exc:  # surfaced below
             errors.append(exc)
@@ -230,5 +263,5 @@ def test_conversation_what_if_is_pending_until_adopted(settings: Settings) -> No
     assert session.profile == before.with_changes({"ml_team": False})
     assert session.pending is None and adopted.turn.intent == "adopt"
     conversation.what_if(session, {"ml_team": True})
-    *_, kept = conversation.stream_action(session, "discard")
+    list(conversation.stream_action(session, "discard"))
     assert session.pending is None and session.profile["ml_team"] is False

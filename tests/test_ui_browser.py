@@ -7,6 +7,7 @@ Screenshots of each step go to test-artifacts/screenshots/ (CI keeps that folder
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import os
 import socket
 import time
@@ -35,15 +36,24 @@ from assistant.settings import Settings  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 SHOTS = ROOT / "test-artifacts" / "screenshots"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 LAPTOP = {"width": 1366, "height": 900}
 PHONE = {"width": 390, "height": 844}
 TIMEOUT = 30_000  # ms; generous for a busy 2-core CI machine, never slept
 
-BANK = ("We are a bank and want to score credit applications from tabular customer data. The data must stay on our "
-        "own infrastructure and we can't use third-party APIs. We have an in-house data science team and need full "
-        "control to explain every decision.")
+BANK = (
+    "We are a bank and want to score credit applications from tabular customer data. "
+    "The data must stay on our own infrastructure and we can't use third-party APIs. "
+    "We have an in-house data science team and need full "
+    "control to explain every decision."
+)
 
 
 def free_port() -> int:
@@ -109,7 +119,9 @@ def open_page(browser: Browser, url: str, viewport: dict[str, int]) -> tuple[Pag
     page = context.new_page()
     page.set_default_timeout(TIMEOUT)
     outside: list[str] = []
-    page.on("request", lambda r: outside.append(r.url) if not r.url.startswith((url, "data:", "blob:")) else None)
+    page.on(
+        "request", lambda r: outside.append(r.url) if not r.url.startswith((url, "data:", "blob:")) else None
+    )
     page.goto(url)
     expect(page.locator("#mc-card .mc-card")).to_be_visible()
     return page, outside
@@ -155,6 +167,7 @@ def test_describe_streams_the_answer_and_updates_the_card(browser: Browser, stre
     page, outside = open_page(browser, streaming_url, LAPTOP)
     shot(page, "01-start")
     send(page, BANK)
+    expect(page.locator("#mc-input textarea")).to_have_value("")  # the input is cleared at once
     last = bot_messages(page).last
     seen: list[str] = []
     deadline = time.monotonic() + TIMEOUT / 1000
@@ -168,7 +181,7 @@ def test_describe_streams_the_answer_and_updates_the_card(browser: Browser, stre
             break
         page.wait_for_timeout(40)
     assert len(seen) >= 3, f"the answer did not stream: {seen}"
-    assert all(len(a) < len(b) for a, b in zip(seen, seen[1:], strict=False))
+    assert all(len(a) < len(b) for a, b in itertools.pairwise(seen))
     expect(after_turn(page, 1)).to_have_attribute("data-recommendation", "custom")
     expect(page.locator("#mc-field-data_type")).to_contain_text("from the chat")
     assert field_value(page, "data_type") == "tabular"
@@ -184,7 +197,9 @@ def test_form_edit_changes_the_card(page: Page) -> None:
     # A change that flips the answer, found by the engine for the profile the chat just built.
     from ui.app import EXAMPLES
 
-    profile = Profile(RuleBasedUnderstander().understand(dict(EXAMPLES)["Segmentation with no training data"]).changes)
+    profile = Profile(
+        RuleBasedUnderstander().understand(dict(EXAMPLES)["Segmentation with no training data"]).changes
+    )
     flip = next(c for c in decide(profile).counterfactuals if c.current is not None)
     from ui.render import choices
 
@@ -209,7 +224,9 @@ def test_counterfactual_runs_a_what_if(page: Page) -> None:
 
     def expect_form(values: Profile) -> None:
         for name in profile:
-            expect(page.locator(f"#mc-field-{name} input")).to_have_value(labels[name][form_value(values[name])])
+            expect(page.locator(f"#mc-field-{name} input")).to_have_value(
+                labels[name][form_value(values[name])]
+            )
 
     page.get_by_role("button", name="Segmentation with no training data").click()
     expect(after_turn(page, 1)).to_have_attribute("data-recommendation", "hybrid")
@@ -256,8 +273,13 @@ def test_export_decision_record(page: Page) -> None:
     assert record.startswith("# Decision record")
     assert "**a custom model**" in record
     assert dt.date.today().isoformat() in record
-    for heading in ("## Project profile", "## Reasons", "## Counter-arguments", "## What would change it",
-                    "## Sources"):
+    for heading in (
+        "## Project profile",
+        "## Reasons",
+        "## Counter-arguments",
+        "## What would change it",
+        "## Sources",
+    ):
         assert heading in record
     assert "| Privacy | strict | stated in chat" in record
     page.locator("#mc-sources-box").get_by_text("Sources of the last answer").click()

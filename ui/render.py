@@ -21,7 +21,12 @@ from assistant.rules import OPTIONS, PATTERN_LABELS
 # Short, capitalised option names for headings and bars.
 OPTION_TITLES = {"custom": "Custom model", "foundation": "Foundation model", "hybrid": "Hybrid"}
 # Where a form value came from, as the form shows it.
-SOURCE_NOTES = {"form": "set here", "chat": "from the chat", "file": "from a profile file", "assumed": "assumed"}
+SOURCE_NOTES = {
+    "form": "set here",
+    "chat": "from the chat",
+    "file": "from a profile file",
+    "assumed": "assumed",
+}
 MAX_COUNTERFACTUALS = 6
 MAX_AGAINST = 4  # the strongest arguments against; the decision record lists them all
 
@@ -71,8 +76,10 @@ def card(decision: Decision, known: int, turns: int = 0) -> str:
         items = "".join(f"<li>{esc(PATTERN_LABELS[p].capitalize())}</li>" for p in decision.hybrid_patterns)
         patterns = f'<ul class="mc-patterns">{items}</ul>'
     if known == 0:
-        hint = ("Nothing is known about your project yet, so this is the article's default. "
-                "Describe your project in the chat or fill in the profile below.")
+        hint = (
+            "Nothing is known about your project yet, so this is the article's default. "
+            "Describe your project in the chat or fill in the profile below."
+        )
     elif decision.missing:
         labels = [FIELDS[m].label for m in decision.missing]
         hint = f"Still unknown and able to change it: {explain.join(labels)}."
@@ -85,7 +92,7 @@ def card(decision: Decision, known: int, turns: int = 0) -> str:
         f'<div class="mc-kicker">Recommendation</div>'
         f'<div class="mc-option">{esc(OPTION_TITLES[rec])}</div>{patterns}'
         f'<div class="mc-confidence"><span class="mc-meter"><span style="width:{percent}%"></span></span>'
-        f'<span>Confidence {percent}% &middot; {confidence_words(decision.confidence)}</span></div>'
+        f"<span>Confidence {percent}% &middot; {confidence_words(decision.confidence)}</span></div>"
         f'<div class="mc-bars" aria-label="Scores">{"".join(rows)}</div>'
         f'<p class="mc-hint">{esc(hint)}</p></div>'
     )
@@ -108,8 +115,10 @@ def _sources(ids: Iterable[str], sections: Mapping[str, Any]) -> str:
 
 def _rule_item(rule: FiredRule, sections: Mapping[str, Any], lead: str = "") -> str:
     note = f' <span class="mc-note">{esc(rule.note)}</span>' if rule.note else ""
-    return (f'<li class="mc-rule"><div>{lead}{esc(rule.reason)}{note}</div>'
-            f'<div class="mc-srcs">{_sources(rule.sources, sections)}</div></li>')
+    return (
+        f'<li class="mc-rule"><div>{lead}{esc(rule.reason)}{note}</div>'
+        f'<div class="mc-srcs">{_sources(rule.sources, sections)}</div></li>'
+    )
 
 
 def why(decision: Decision, sections: Mapping[str, Any]) -> str:
@@ -117,15 +126,20 @@ def why(decision: Decision, sections: Mapping[str, Any]) -> str:
     against = decision.against()[:MAX_AGAINST]
     parts = [f'<div class="mc-why"><h3>Why {esc(OPTION_TITLES[decision.recommendation].lower())}</h3>']
     if supporting:
-        parts.append('<ul class="mc-rules mc-for">'
-                     + "".join(_rule_item(r, sections) for r in supporting) + "</ul>")
+        parts.append(
+            '<ul class="mc-rules mc-for">' + "".join(_rule_item(r, sections) for r in supporting) + "</ul>"
+        )
     else:
         parts.append('<p class="mc-empty">No rule applies yet.</p>')
     if against:
-        parts.append("<h3>Arguments against</h3><ul class='mc-rules mc-against'>"
-                     + "".join(_rule_item(r, sections, f'<span class="mc-tag">{esc(OPTION_TITLES[r.favors or ""])}'
-                                                    "</span> ") for r in against)
-                     + "</ul>")
+        parts.append(
+            "<h3>Arguments against</h3><ul class='mc-rules mc-against'>"
+            + "".join(
+                _rule_item(r, sections, f'<span class="mc-tag">{esc(OPTION_TITLES[r.favors or ""])}</span> ')
+                for r in against
+            )
+            + "</ul>"
+        )
     parts.append("</div>")
     return "".join(parts)
 
@@ -151,9 +165,11 @@ def what_if_question(changes: Mapping[str, Value]) -> str:
 
 def change_intro(decision: Decision, shown: int) -> str:
     if not shown:
-        return ('<p class="mc-empty">No single change to the profile would change the recommendation.</p>')
-    return ('<p class="mc-muted">Each of these alone would change the recommendation. '
-            "Click one to try it as a what-if; your profile stays as it is until you adopt it.</p>")
+        return '<p class="mc-empty">No single change to the profile would change the recommendation.</p>'
+    return (
+        '<p class="mc-muted">Each of these alone would change the recommendation. '
+        "Click one to try it as a what-if; your profile stays as it is until you adopt it.</p>"
+    )
 
 
 # --- the what-if comparison --------------------------------------------------------------------------------
@@ -173,11 +189,14 @@ def what_if(what: explain.WhatIf) -> str:
         f'<div class="mc-kicker">What if: {esc(facts)}</div>',
         f'<p class="mc-verdict">This {verdict}.</p>',
         '<div class="mc-compare">',
-        f'<div class="mc-side"><span class="mc-side-label">Now</span><strong>{esc(OPTION_TITLES[before])}</strong>'
+        f'<div class="mc-side"><span class="mc-side-label">Now</span>'
+        f"<strong>{esc(OPTION_TITLES[before])}</strong>"
         f'<span class="mc-muted">{what.before.confidence:.0%}</span></div>',
         '<div class="mc-arrow" aria-hidden="true">→</div>',
-        f'<div class="mc-side{" is-new" if changed else ""}"><span class="mc-side-label">With the change</span>'
-        f'<strong>{esc(OPTION_TITLES[after])}</strong><span class="mc-muted">{what.after.confidence:.0%}</span></div>',
+        f'<div class="mc-side{" is-new" if changed else ""}">'
+        '<span class="mc-side-label">With the change</span>'
+        f"<strong>{esc(OPTION_TITLES[after])}</strong>"
+        f'<span class="mc-muted">{what.after.confidence:.0%}</span></div>',
         "</div>",
     ]
     if started:
@@ -193,8 +212,11 @@ def what_if(what: explain.WhatIf) -> str:
 # --- sources -----------------------------------------------------------------------------------------------
 def passages(items: Sequence[Any], sections: Mapping[str, Any], answered: bool = True) -> str:
     if not items:
-        text = "The last answer did not draw on the guidance." if answered else \
-            "The guidance passages behind each answer appear here."
+        text = (
+            "The last answer did not draw on the guidance."
+            if answered
+            else "The guidance passages behind each answer appear here."
+        )
         return f'<p class="mc-empty">{text}</p>'
     out = ['<ol class="mc-passages">']
     for p in items:

@@ -5,11 +5,21 @@ from __future__ import annotations
 import gradio as gr
 
 THEME = gr.themes.Soft(
-    primary_hue="indigo", secondary_hue="sky", neutral_hue="slate",
-    font=(gr.themes.LocalFont("IBM Plex Sans", weights=(400, 600, 700)), "ui-sans-serif", "system-ui", "sans-serif"),
+    primary_hue="indigo",
+    secondary_hue="sky",
+    neutral_hue="slate",
+    font=(
+        gr.themes.LocalFont("IBM Plex Sans", weights=(400, 600, 700)),
+        "ui-sans-serif",
+        "system-ui",
+        "sans-serif",
+    ),
 ).set(
-    block_title_background_fill="none", block_title_background_fill_dark="none", block_title_padding="0",
-    block_title_text_color="*neutral_700", block_title_text_color_dark="*neutral_200",
+    block_title_background_fill="none",
+    block_title_background_fill_dark="none",
+    block_title_padding="0",
+    block_title_text_color="*neutral_700",
+    block_title_text_color_dark="*neutral_200",
 )
 
 CSS = """
@@ -57,7 +67,8 @@ CSS = """
 .mc-tag { display: inline-block; font-size: 0.75rem; font-weight: 600; padding: 0 6px; border-radius: 8px;
   background: var(--border-color-primary); margin-right: 4px; }
 .mc-srcs { display: flex; flex-wrap: wrap; gap: 4px 10px; margin-top: 3px; }
-details.mc-src > summary { cursor: pointer; font-size: 0.84rem; color: var(--color-accent); list-style: none; }
+details.mc-src > summary { cursor: pointer; font-size: 0.84rem; color: var(--color-accent);
+  list-style: none; }
 details.mc-src > summary::before { content: "▸ "; }
 details.mc-src[open] > summary::before { content: "▾ "; }
 details.mc-src[open] { flex-basis: 100%; }
@@ -88,7 +99,8 @@ details.mc-src[open] { flex-basis: 100%; }
 /* the profile form */
 .mc-form-row { gap: 10px !important; }
 .mc-help summary { cursor: pointer; font-size: 0.88rem; color: var(--color-accent); }
-.mc-help dl { display: grid; grid-template-columns: max-content 1fr; gap: 2px 12px; font-size: 0.85rem; margin: 6px 0; }
+.mc-help dl { display: grid; grid-template-columns: max-content 1fr; gap: 2px 12px; font-size: 0.85rem;
+  margin: 6px 0; }
 .mc-help dt { font-weight: 600; }
 .mc-help dd { margin: 0; color: var(--body-text-color-subdued); }
 
