@@ -201,7 +201,8 @@ def record(session_file: Path, out: Path | None) -> None:
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True,
               help="Interface to bind. The default is this machine only; 0.0.0.0 opens it to your network.")
-@click.option("--port", default=7860, show_default=True, type=click.IntRange(0, 65535), help="Port (0: any free).")
+@click.option("--port", default=7860, show_default=True, type=click.IntRange(0, 65535),
+              help="Port (0: the first free one from 7860).")
 @_llm_option
 @click.option("--auth", metavar="USER:PASS", envvar="MODELCHOICE_UI_AUTH",
               help="Require this login (MODELCHOICE_UI_AUTH keeps it out of the process list).")
@@ -214,8 +215,8 @@ def ui(host: str, port: int, llm: str | None, auth: str | None) -> None:
             raise click.BadParameter("expected USER:PASS", param_hint="--auth")
         credentials = (user, password)
     if host not in {"127.0.0.1", "localhost", "::1"} and credentials is None:
-        click.secho(f"warning: serving on {host} without --auth: anyone who can reach it can use it", fg="yellow",
-                    err=True)
+        click.secho(f"warning: serving on {host} without --auth: anyone who can reach it can use it",
+                    fg="yellow", err=True)
     from ui.app import launch
 
     launch(_conversation(llm), host=host, port=port or None, auth=credentials)

@@ -11,8 +11,10 @@ The rules decide and the LLM only explains, so an LLM answer is acceptable only 
   repetition      does not run away (repeated sentences or phrases, stuttering, an endless sentence).
 
 Pure Python and regular expressions: no model, no network, well under 5 ms per answer
-(benchmarks/guard_bench.py). `Guard.check` judges a whole text; `StreamCheck` judges a stream sentence by
-sentence as it grows, so a violation can be caught (and the partial text replaced) mid-stream.
+(benchmarks/guard_bench.py). Timings recorded here (`ms`, the writer's `overhead_ms`) are the CPU time of
+the checking thread, so a busy machine does not inflate them. `Guard.check` judges a whole text;
+`StreamCheck` judges a stream sentence by sentence as it grows, so a violation can be caught (and the
+partial text replaced) mid-stream.
 """
 
 from __future__ import annotations
@@ -35,8 +37,8 @@ CHECKS: tuple[str, ...] = ("recommendation", "profile", "citations", "support", 
 # Minimum share of a sentence's content words that must occur in the trace or the passages. Calibrated
 # with evals/calibrate_guard.py on evals/guard_calibration.yaml (165 labelled sentences, 81 written by the
 # local SmolLM2 model): the most unsupported sentences caught while passing >= 95% of supported ones.
-# At 0.85: accuracy 0.952, unsupported caught 0.952, supported passed 0.951 (AUC 0.991); leave-one-
-# scenario-out: 0.921 / 0.904 / 0.951. Sentences with fewer than MIN_CONTENT_WORDS content words are not
+# At 0.85: accuracy 0.945, unsupported caught 0.933, supported passed 0.967 (AUC 0.987); leave-one-
+# scenario-out: 0.939 / 0.923 / 0.967. Sentences with fewer than MIN_CONTENT_WORDS content words are not
 # scored (connectives such as "Here is why:").
 SUPPORT_THRESHOLD = 0.85
 MIN_CONTENT_WORDS = 3
@@ -418,7 +420,8 @@ def fact_claims(sentence: str) -> list[tuple[str, Value, bool, str]]:
 
 # The explainer's own wording: every string literal in assistant/explain.py (its templates), so an LLM may
 # echo the deterministic answer's connectives without inventing anything; template edits need no change here.
-FRAME_WORDS = "rules decide explain explanation fact facts profile known unknown told tell trace passage rule"
+FRAME_WORDS = ("rules decide decision explain explanation fact facts profile known unknown told tell trace "
+               "passage rule based following several factors")
 
 
 @lru_cache(maxsize=1)
@@ -618,10 +621,10 @@ class Guard:
 
     # -- a whole text ----------------------------------------------------------------------------------
     def check(self, text: str) -> Verdict:
-        start = time.perf_counter()
+        start = time.thread_time()
         stream = StreamCheck(self)
         findings = stream.feed(text, final=True)
-        return Verdict(findings, self.checks, (time.perf_counter() - start) * 1000)
+        return Verdict(findings, self.checks, (time.thread_time() - start) * 1000)
 
 
 NGRAM = 6
@@ -689,7 +692,7 @@ class StreamCheck:
         self.findings: list[Finding] = []
 
     def feed(self, text: str, final: bool = False) -> list[Finding]:
-        start = time.perf_counter()
+        start = time.thread_time()
         tail = text[self.offset:]
         if final:
             complete, rest = tail, ""
@@ -708,7 +711,7 @@ class StreamCheck:
         if len(rest) > 200 and "repetition" in self.guard.checks:
             new += Repetition.tail(rest)
         self.findings += new
-        self.ms += (time.perf_counter() - start) * 1000
+        self.ms += (time.thread_time() - start) * 1000
         return new
 
 

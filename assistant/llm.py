@@ -282,7 +282,9 @@ def chat_model(settings: Settings, ep: Endpoint | None = None, *, max_tokens: in
     ep = ep or endpoint(settings)
     tokens = max_tokens or settings.llm_max_tokens
     kwargs: dict[str, Any] = {"model": ep.model, "api_key": ep.api_key, "timeout": settings.llm_timeout,
-                              "max_retries": 0, "temperature": 0.0}
+                              "max_retries": 0}
+    if not re.match(r"(?:o\d|gpt-5)", ep.model):  # reasoning models reject a temperature
+        kwargs["temperature"] = 0.0  # reproducible explanations (and test runs)
     if ep.base_url:
         kwargs["base_url"] = ep.base_url
     if ep.legacy_max_tokens:
@@ -608,13 +610,13 @@ class LLMWriter:
             return
         began = time.monotonic()
         shown = passages_for(reply, intent, self.settings.llm)
-        tick = time.perf_counter()
+        tick = time.thread_time()
         evidence = Evidence.from_context(ctx, shown, intent)
         frame = frame_for(intent, ctx)
         record: dict[str, Any] = {"provider": self.settings.llm, "model": None, "checks": list(CHECKS),
                                   "threshold": self.threshold, "attempts": [], "failures": [],
                                   "action": "fallback", "reason": None,
-                                  "overhead_ms": (time.perf_counter() - tick) * 1000, "seconds": 0.0}
+                                  "overhead_ms": (time.thread_time() - tick) * 1000, "seconds": 0.0}
 
         def finish(answer: str, citations: tuple[Citation, ...], action: str, reason: str | None = None,
                    notice: str = "") -> Any:

@@ -78,17 +78,20 @@ def main() -> None:
     for _, build, text in all_cases[:5]:  # warm caches (stemmer, the explainer's vocabulary)
         streamed(Guard(build()), text)
     rows: dict[str, list[tuple[float, float, float, int]]] = {}
+    cpu: list[float] = []  # evidence + streamed check, CPU time of this thread (as in the guard record)
     gc.disable()
     try:
         for label, build, text in all_cases:
             best = []
             for _ in range(5):
                 normalize.cache_clear()  # each answer is new text in real use (word stems stay cached)
+                c0 = time.thread_time()
                 t0 = time.perf_counter()
                 ev = build()
                 t1 = time.perf_counter()
                 streamed(Guard(ev), text)
                 t2 = time.perf_counter()
+                cpu.append((time.thread_time() - c0) * 1e3)
                 normalize.cache_clear()
                 t2 = time.perf_counter()
                 Guard(ev).check(text)
@@ -120,7 +123,9 @@ def main() -> None:
               f"   {statistics.median(wh):5.2f} / {pct(wh, .95):5.2f}   "
               f"{statistics.median(tot):5.2f} / {pct(tot, .95):5.2f} / {max(tot):5.2f}")
     print(f"all {len(total)} answers: evidence + streamed check median {statistics.median(total):.2f} ms, "
-          f"p95 {pct(total, .95):.2f} ms, max {max(total):.2f} ms (target < 5 ms per answer)")
+          f"p95 {pct(total, .95):.2f} ms, max {max(total):.2f} ms wall (target < 5 ms per answer)")
+    print(f"CPU time, every run: median {statistics.median(cpu):.2f} ms, p95 {pct(cpu, .95):.2f} ms, "
+          f"max {max(cpu):.2f} ms")
 
 
 if __name__ == "__main__":

@@ -217,6 +217,8 @@ def run_users(
         pause = random.Random(index)
         try:
             barrier.wait()
+            if think:  # people arrive at different moments, not all in the same millisecond
+                time.sleep(pause.uniform(0, think))
             for endpoint, argument in script:
                 if think and own:
                     time.sleep(pause.uniform(0.5, 1.5) * think)

@@ -265,3 +265,20 @@ def test_conversation_what_if_is_pending_until_adopted(settings: Settings) -> No
     conversation.what_if(session, {"ml_team": True})
     list(conversation.stream_action(session, "discard"))
     assert session.pending is None and session.profile["ml_team"] is False
+
+
+def test_panel_html_is_escaped_and_plain_worded(settings: Settings) -> None:
+    """No raw ids or markup from the data reach the page: citations lose their ids, text is escaped."""
+    from ui import render
+
+    sections = Conversation(settings).sections
+    answer = "Sources: Strengths of custom models [custom-pros]; Other [not-a-section]."
+    assert render.chat_text(answer, sections) == "Sources: Strengths of custom models; Other [not-a-section]."
+    escaped = render.esc('<b onclick="x">{{a}}</b>')
+    assert escaped == "&lt;b onclick=&quot;x&quot;&gt;&#123;&#123;a&#125;&#125;&lt;/b&gt;"
+    assert "<script>" not in render.markdown("<script>alert(1)</script> **bold**")
+    card = render.card(decide({"data_type": "tabular", "privacy": "strict"}), 2, 3)
+    assert 'data-recommendation="custom"' in card and 'data-turns="3"' in card
+    assert all(f'data-option="{o}"' in card for o in ("custom", "foundation", "hybrid"))
+    why = render.why(decide({"data_type": "tabular"}), sections)
+    assert "custom-pros" not in re.sub(r'data-section="[^"]*"', "", why)  # titles, not ids, are shown

@@ -169,7 +169,7 @@ def build_app(
                         lines=1,
                         max_lines=6,
                         scale=8,
-                        placeholder='Describe your project, ask why, or "what if…"',
+                        placeholder="Describe your project or ask a question",
                         autofocus=True,
                         submit_btn=False,
                     )
@@ -226,13 +226,12 @@ def build_app(
                     sources = gr.HTML(label="Sources", elem_id="mc-sources")
 
         # ---- rendering -------------------------------------------------------------------------------
-        # Cost note (Gradio 6.31): an update or a skip for an output makes Gradio build a new component and
-        # its
-        # config (about 0.5 ms each), while a plain value does not. So the panel sends plain values, and an
+        # Cost note (Gradio 6.31): an update, or a skip, for an output makes Gradio build a new component and
+        # its config (about 0.5 ms each); a plain value does not. So the panel sends plain values, and an
         # update only where a property other than the value changes (a field's provenance, a button or the
-        # what-if box appearing); and a streamed answer only touches the chat, then one chained event
-        # refreshes
-        # the panel. Together that took the server's CPU per turn from ~30 ms to a few ms (without search).
+        # what-if box appearing or going); a streamed answer only touches the chat, and one chained event
+        # then refreshes the panel. That took the server's CPU per turn, search aside, from ~30 ms to ~15 ms
+        # (measured with benchmarks/ui_bench.py's users on a 2-core machine).
         panel_outputs: list[Any] = [
             card,
             whatif_box,
@@ -265,7 +264,7 @@ def build_app(
                 if shown.get(key) == props:
                     return value
                 shown[key] = props
-                return gr.update(value=value, **update) if value is not None else gr.update(**update)
+                return gr.update(value=value, **update)
 
             labels = [render.counterfactual_label(cf) for cf in visit.counterfactuals]
             labels += [""] * (render.MAX_COUNTERFACTUALS - len(labels))
@@ -541,3 +540,10 @@ def warm(conversation: Conversation, torch_threads: int | None = 1) -> None:
             sys.modules["torch"].set_num_threads(torch_threads)
     except Exception as exc:  # search is optional: the rules still answer
         log.warning("knowledge search unavailable (%s); answers will come from the rules only", exc)
+    if conversation.settings.llm == "local":
+        try:  # the local model server starts on first use; start it now, not in the first user's turn
+            from assistant.llm import local_server
+
+            local_server(conversation.settings)
+        except Exception as exc:  # answers fall back to the deterministic explainer
+            log.warning("local LLM unavailable (%s); answers will be written without it", exc)

@@ -32,7 +32,8 @@ CSS = """
 .mc-empty { color: var(--body-text-color-subdued); font-style: italic; margin: 4px 0; }
 .mc-actions { gap: 8px; }
 .mc-actions button { flex: 0 1 auto !important; }
-#mc-chat .message-content { font-size: 0.97rem; }
+#mc-chat .message-content .prose, #mc-chat .message-content {
+  font-size: 0.95rem !important; line-height: 1.5; }
 
 /* the recommendation card */
 .mc-card { border: 1px solid var(--border-color-primary); border-radius: 12px; padding: 14px 16px;
@@ -115,5 +116,9 @@ details.mc-src[open] { flex-basis: 100%; }
   .mc-brand p { font-size: 0.85rem; }
   .mc-option { font-size: 1.35rem; }
   #mc-chat { height: 60vh !important; }
+  .mc-input { flex-wrap: nowrap !important; gap: 8px !important; }
+  #mc-send { min-width: 64px !important; flex-grow: 0 !important; }
+  .mc-actions { flex-wrap: nowrap !important; }
+  .mc-actions > * { flex: 1 1 0 !important; min-width: 0 !important; }
 }
 """
