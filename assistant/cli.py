@@ -1,4 +1,4 @@
-"""`modelchoice`: a thin click CLI over the library. Heavy imports happen inside the commands that need them."""
+"""`modelchoice`: a thin click CLI over the library. Heavy imports stay inside the commands that need them."""
 
 from __future__ import annotations
 
@@ -16,7 +16,13 @@ from .rules import RulesError
 from .session import SessionError
 from .settings import SettingsError, configure
 
-USER_ERRORS: tuple[type[Exception], ...] = (ProfileError, RulesError, KnowledgeError, SettingsError, SessionError)
+USER_ERRORS: tuple[type[Exception], ...] = (
+    ProfileError,
+    RulesError,
+    KnowledgeError,
+    SettingsError,
+    SessionError,
+)
 USER_ERRORS += (RetrievalError,)  # retrieval: bad query, embedding-model mismatch, unreachable server
 
 
@@ -36,9 +42,16 @@ class Group(click.Group):
 
 @click.group(cls=Group)
 @click.version_option(package_name="modelchoice")
-@click.option("--rules", "rules_file", type=click.Path(path_type=Path), help="Rules file (MODELCHOICE_RULES).")
-@click.option("--knowledge", "knowledge_dirs", multiple=True, type=click.Path(path_type=Path),
-              help="Extra knowledge directory (repeatable; MODELCHOICE_KNOWLEDGE).")
+@click.option(
+    "--rules", "rules_file", type=click.Path(path_type=Path), help="Rules file (MODELCHOICE_RULES)."
+)
+@click.option(
+    "--knowledge",
+    "knowledge_dirs",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    help="Extra knowledge directory (repeatable; MODELCHOICE_KNOWLEDGE).",
+)
 def main(rules_file: Path | None, knowledge_dirs: tuple[Path, ...]) -> None:
     """Foundation model, custom model or hybrid? A rules engine decides; answers cite the guidance."""
     configure(rules_file=rules_file, knowledge_dirs=knowledge_dirs or None)
@@ -63,12 +76,18 @@ def _read_profile(source: str | None, assignments: tuple[str, ...]) -> Any:
 
 @main.command()
 @click.argument("profile_file", required=False)
-@click.option("--set", "assignments", multiple=True, metavar="FIELD=VALUE",
-              help="Override one profile field (repeatable); VALUE 'unknown' clears it.")
+@click.option(
+    "--set",
+    "assignments",
+    multiple=True,
+    metavar="FIELD=VALUE",
+    help="Override one profile field (repeatable); VALUE 'unknown' clears it.",
+)
 @click.option("--text", "description", help="Describe the project in words; its facts fill the profile.")
 @click.option("--json", "as_json", is_flag=True, help="Print exactly one JSON object.")
-def recommend(profile_file: str | None, assignments: tuple[str, ...], description: str | None,
-              as_json: bool) -> None:
+def recommend(
+    profile_file: str | None, assignments: tuple[str, ...], description: str | None, as_json: bool
+) -> None:
     """Decide for a profile (YAML/JSON file, or - for stdin)."""
     from .engine import decide
 
@@ -100,14 +119,20 @@ def _conversation(llm: str | None) -> Any:
 
 
 def _session_option(function: Any) -> Any:
-    return click.option("--session", "session_file", type=click.Path(path_type=Path),
-                        help="JSON file holding the conversation; created if missing, saved after each turn.")(function)
+    return click.option(
+        "--session",
+        "session_file",
+        type=click.Path(path_type=Path),
+        help="JSON file holding the conversation; created if missing, saved after each turn.",
+    )(function)
 
 
 def _llm_option(function: Any) -> Any:
-    return click.option("--llm", type=click.Choice(["none", "local", "openai"]),
-                        help="Who writes the explanation (MODELCHOICE_LLM; default none: offline, deterministic).")(
-        function)
+    return click.option(
+        "--llm",
+        type=click.Choice(["none", "local", "openai"]),
+        help="Who writes the explanation (MODELCHOICE_LLM; default none: offline, deterministic).",
+    )(function)
 
 
 @main.command()
@@ -137,14 +162,18 @@ def _stream_reply(conversation: Any, session: Any, text: str) -> Any:
             reply = event
             continue
         if event.startswith(shown):
-            click.echo(event[len(shown):], nl=False)
+            click.echo(event[len(shown) :], nl=False)
         else:
             click.echo(f"\n\n[the text above was withdrawn; the checked answer follows]\n\n{event}", nl=False)
         shown = event
     assert reply is not None
     if reply.answer != shown:
-        click.echo(f"\n\n[the text above was withdrawn; the checked answer follows]\n\n{reply.answer}"
-                   if shown else reply.answer, nl=False)
+        click.echo(
+            f"\n\n[the text above was withdrawn; the checked answer follows]\n\n{reply.answer}"
+            if shown
+            else reply.answer,
+            nl=False,
+        )
     click.echo()
     for notice in (reply.notice or "").split("; "):
         if notice and notice not in reply.answer:
@@ -164,7 +193,9 @@ def chat(session_file: Path | None, llm: str | None) -> None:
     click.secho("modelchoice: foundation model, custom model or hybrid? Describe your project.", bold=True)
     while True:
         try:
-            text = click.prompt(click.style("you", fg="cyan"), prompt_suffix="> ", default="", show_default=False)
+            text = click.prompt(
+                click.style("you", fg="cyan"), prompt_suffix="> ", default="", show_default=False
+            )
         except (EOFError, click.Abort):
             click.echo()
             break
@@ -180,8 +211,13 @@ def chat(session_file: Path | None, llm: str | None) -> None:
 
 
 @main.command()
-@click.option("--session", "session_file", type=click.Path(path_type=Path, exists=True, dir_okay=False),
-              required=True, help="A session saved by `ask --session` or `chat --session`.")
+@click.option(
+    "--session",
+    "session_file",
+    type=click.Path(path_type=Path, exists=True, dir_okay=False),
+    required=True,
+    help="A session saved by `ask --session` or `chat --session`.",
+)
 @click.option("--out", type=click.Path(path_type=Path, dir_okay=False), help="Write here instead of stdout.")
 def record(session_file: Path, out: Path | None) -> None:
     """Write the session's decision as a Markdown decision record."""
@@ -199,13 +235,26 @@ def record(session_file: Path, out: Path | None) -> None:
 
 
 @main.command()
-@click.option("--host", default="127.0.0.1", show_default=True,
-              help="Interface to bind. The default is this machine only; 0.0.0.0 opens it to your network.")
-@click.option("--port", default=7860, show_default=True, type=click.IntRange(0, 65535),
-              help="Port (0: the first free one from 7860).")
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Interface to bind. The default is this machine only; 0.0.0.0 opens it to your network.",
+)
+@click.option(
+    "--port",
+    default=7860,
+    show_default=True,
+    type=click.IntRange(0, 65535),
+    help="Port (0: the first free one from 7860).",
+)
 @_llm_option
-@click.option("--auth", metavar="USER:PASS", envvar="MODELCHOICE_UI_AUTH",
-              help="Require this login (MODELCHOICE_UI_AUTH keeps it out of the process list).")
+@click.option(
+    "--auth",
+    metavar="USER:PASS",
+    envvar="MODELCHOICE_UI_AUTH",
+    help="Require this login (MODELCHOICE_UI_AUTH keeps it out of the process list).",
+)
 def ui(host: str, port: int, llm: str | None, auth: str | None) -> None:
     """Start the web app: the chat beside the profile, the recommendation and its reasons."""
     credentials = None
@@ -215,15 +264,19 @@ def ui(host: str, port: int, llm: str | None, auth: str | None) -> None:
             raise click.BadParameter("expected USER:PASS", param_hint="--auth")
         credentials = (user, password)
     if host not in {"127.0.0.1", "localhost", "::1"} and credentials is None:
-        click.secho(f"warning: serving on {host} without --auth: anyone who can reach it can use it",
-                    fg="yellow", err=True)
+        click.secho(
+            f"warning: serving on {host} without --auth: anyone who can reach it can use it",
+            fg="yellow",
+            err=True,
+        )
     from ui.app import launch
 
     launch(_conversation(llm), host=host, port=port or None, auth=credentials)
 
 
-def _retrieval_settings(data_dir: Path | None, chroma_url: str | None,
-                        knowledge_dirs: tuple[Path, ...] = ()) -> Any:
+def _retrieval_settings(
+    data_dir: Path | None, chroma_url: str | None, knowledge_dirs: tuple[Path, ...] = ()
+) -> Any:
     """Settings for ingest/search: flags on top of env and the top-level options (extra dirs add up)."""
     from .settings import DEFAULT_KNOWLEDGE, get_settings
 
@@ -234,21 +287,40 @@ def _retrieval_settings(data_dir: Path | None, chroma_url: str | None,
 
 
 def _store_options(function: Any) -> Any:
-    function = click.option("--chroma-url", help="Use a Chroma server, e.g. http://127.0.0.1:8001 "
-                            "(MODELCHOICE_CHROMA_URL); default: a local store in the data dir.")(function)
-    return click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path),
-                        help="Where the local Chroma store lives (MODELCHOICE_DATA_DIR).")(function)
+    function = click.option(
+        "--chroma-url",
+        help="Use a Chroma server, e.g. http://127.0.0.1:8001 "
+        "(MODELCHOICE_CHROMA_URL); default: a local store in the data dir.",
+    )(function)
+    return click.option(
+        "--data-dir",
+        type=click.Path(file_okay=False, path_type=Path),
+        help="Where the local Chroma store lives (MODELCHOICE_DATA_DIR).",
+    )(function)
 
 
 @main.command()
-@click.option("--knowledge", "knowledge_dirs", multiple=True, type=click.Path(path_type=Path),
-              help="Extra knowledge directory to ingest (repeatable; adds to MODELCHOICE_KNOWLEDGE).")
-@click.option("--rebuild", is_flag=True, help="Drop the collection and embed everything again "
-              "(needed after changing the embedding model).")
+@click.option(
+    "--knowledge",
+    "knowledge_dirs",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    help="Extra knowledge directory to ingest (repeatable; adds to MODELCHOICE_KNOWLEDGE).",
+)
+@click.option(
+    "--rebuild",
+    is_flag=True,
+    help="Drop the collection and embed everything again (needed after changing the embedding model).",
+)
 @_store_options
 @click.option("--json", "as_json", is_flag=True, help="Print the ingest report as one JSON object.")
-def ingest(knowledge_dirs: tuple[Path, ...], rebuild: bool, data_dir: Path | None, chroma_url: str | None,
-           as_json: bool) -> None:
+def ingest(
+    knowledge_dirs: tuple[Path, ...],
+    rebuild: bool,
+    data_dir: Path | None,
+    chroma_url: str | None,
+    as_json: bool,
+) -> None:
     """Sync the knowledge base into Chroma: new and changed chunks are embedded, unchanged ones skipped,
     removed ones deleted. Afterwards the store holds exactly the configured knowledge directories."""
     settings = _retrieval_settings(data_dir, chroma_url, knowledge_dirs)
@@ -260,15 +332,21 @@ def ingest(knowledge_dirs: tuple[Path, ...], rebuild: bool, data_dir: Path | Non
 
 @main.command()
 @click.argument("query")
-@click.option("--k", "k", type=click.IntRange(1, 100), default=4, show_default=True,
-              help="Passages to return.")
-@click.option("--method", type=click.Choice(RETRIEVAL_METHODS),
-              help="Ranking: fusion (dense + BM25), dense or bm25 (default: MODELCHOICE_RETRIEVAL, fusion).")
+@click.option(
+    "--k", "k", type=click.IntRange(1, 100), default=4, show_default=True, help="Passages to return."
+)
+@click.option(
+    "--method",
+    type=click.Choice(RETRIEVAL_METHODS),
+    help="Ranking: fusion (dense + BM25), dense or bm25 (default: MODELCHOICE_RETRIEVAL, fusion).",
+)
 @_store_options
-@click.option("--json", "as_json", is_flag=True,
-              help="Print a JSON list of {id, section, title, source, score, text}.")
-def search(query: str, k: int, method: str | None, data_dir: Path | None, chroma_url: str | None,
-           as_json: bool) -> None:
+@click.option(
+    "--json", "as_json", is_flag=True, help="Print a JSON list of {id, section, title, source, score, text}."
+)
+def search(
+    query: str, k: int, method: str | None, data_dir: Path | None, chroma_url: str | None, as_json: bool
+) -> None:
     """Search the knowledge base (the store is built on first use)."""
     settings = _retrieval_settings(data_dir, chroma_url)
     from .retrieval import get_retriever
@@ -280,27 +358,58 @@ def search(query: str, k: int, method: str | None, data_dir: Path | None, chroma
     if not passages:
         click.echo("no matching passages")
     for number, passage in enumerate(passages, 1):
-        click.echo(f"{number}. {click.style(passage.title, bold=True)} [{passage.section}] "
-                   f"{passage.source}  score {passage.score:.4f}")
+        click.echo(
+            f"{number}. {click.style(passage.title, bold=True)} [{passage.section}] "
+            f"{passage.source}  score {passage.score:.4f}"
+        )
         snippet = " ".join(passage.text.split())
         click.echo(f"   {snippet[:300]}{'...' if len(snippet) > 300 else ''}")
 
 
 @main.command("eval")
-@click.option("--suite", "suites", multiple=True, metavar="NAME",
-              help="decisions, scenarios, conversations, generated, adversarial, retrieval, extraction "
-                   "(repeatable; default: all).")
+@click.option(
+    "--suite",
+    "suites",
+    multiple=True,
+    metavar="NAME",
+    help="decisions, scenarios, conversations, generated, adversarial, retrieval, extraction "
+    "(repeatable; default: all).",
+)
 @_llm_option
-@click.option("--out", type=click.Path(path_type=Path, file_okay=False), default=Path("eval-out"),
-              show_default=True, help="Where results.jsonl, summary.json, report.md and report.html go.")
-@click.option("--baseline", type=click.Path(path_type=Path, exists=True, dir_okay=False),
-              help="A previous summary.json; regressions beyond the tolerance fail the run.")
-@click.option("--repeat", type=click.IntRange(1, 50), default=1, show_default=True,
-              help="Run conversational cases N times (for nondeterministic LLMs); reports pass rate per case.")
-@click.option("--diff-rules", nargs=2, type=click.Path(path_type=Path, exists=True, dir_okay=False),
-              metavar="OLD NEW", help="List the cases whose recommendation changes between two rule files.")
-def eval_command(suites: tuple[str, ...], llm: str | None, out: Path, baseline: Path | None, repeat: int,
-                 diff_rules: tuple[Path, Path] | None) -> None:
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=Path("eval-out"),
+    show_default=True,
+    help="Where results.jsonl, summary.json, report.md and report.html go.",
+)
+@click.option(
+    "--baseline",
+    type=click.Path(path_type=Path, exists=True, dir_okay=False),
+    help="A previous summary.json; regressions beyond the tolerance fail the run.",
+)
+@click.option(
+    "--repeat",
+    type=click.IntRange(1, 50),
+    default=1,
+    show_default=True,
+    help="Run conversational cases N times (for nondeterministic LLMs); reports pass rate per case.",
+)
+@click.option(
+    "--diff-rules",
+    nargs=2,
+    type=click.Path(path_type=Path, exists=True, dir_okay=False),
+    metavar="OLD NEW",
+    help="List the cases whose recommendation changes between two rule files.",
+)
+def eval_command(
+    suites: tuple[str, ...],
+    llm: str | None,
+    out: Path,
+    baseline: Path | None,
+    repeat: int,
+    diff_rules: tuple[Path, Path] | None,
+) -> None:
     """Check answers against the rules; exits non-zero when a gate fails."""
     from evals.runner import SUITES
 
@@ -315,7 +424,9 @@ def eval_command(suites: tuple[str, ...], llm: str | None, out: Path, baseline: 
         return
     unknown = [s for s in suites if s not in SUITES]
     if unknown:
-        raise click.BadParameter(f"unknown suite {unknown[0]!r}; choose from {', '.join(SUITES)}", param_hint="--suite")
+        raise click.BadParameter(
+            f"unknown suite {unknown[0]!r}; choose from {', '.join(SUITES)}", param_hint="--suite"
+        )
     from evals.report import gates, write_all
     from evals.runner import Runner
 
@@ -362,9 +473,13 @@ def rules_list() -> None:
     from .engine import default_rules
 
     for rule in default_rules():
-        condition = ", ".join(
-            f"{name}={'|'.join(format_value(v) for v in sorted(values, key=str))}" for name, values in rule.when
-        ) or "always"
+        condition = (
+            ", ".join(
+                f"{name}={'|'.join(format_value(v) for v in sorted(values, key=str))}"
+                for name, values in rule.when
+            )
+            or "always"
+        )
         click.echo(f"{click.style(rule.id, bold=True)}  when {condition}  ->  {rule.describe_effect()}")
 
 

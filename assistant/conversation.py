@@ -45,8 +45,14 @@ class PassageRef:
     score: float = 0.0
 
     def to_dict(self) -> dict[str, Any]:
-        return {"id": self.id, "section": self.section, "title": self.title, "source": self.source,
-                "score": self.score, "text": self.text}
+        return {
+            "id": self.id,
+            "section": self.section,
+            "title": self.title,
+            "source": self.source,
+            "score": self.score,
+            "text": self.text,
+        }
 
 
 @dataclass
@@ -80,8 +86,13 @@ class Reply:
 
 
 class Conversation:
-    def __init__(self, settings: Settings | None = None, understander: Understander | None = None,
-                 retriever: Any = None, writer: Writer | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings | None = None,
+        understander: Understander | None = None,
+        retriever: Any = None,
+        writer: Writer | None = None,
+    ) -> None:
         self.settings = settings or get_settings()
         if self.settings.llm != "none":  # lazy: LangChain loads only when an LLM is configured
             from .llm import LLMUnderstander, LLMWriter
@@ -110,15 +121,20 @@ class Conversation:
                 self._retriever = get_retriever(self.settings)
             except Exception as exc:  # an optional part failing must not break the conversation
                 self._retrieval_failed = True
-                print(f"modelchoice: search is unavailable ({exc}); answering from the rules only",
-                      file=sys.stderr)
+                print(
+                    f"modelchoice: search is unavailable ({exc}); answering from the rules only",
+                    file=sys.stderr,
+                )
         if self._retriever is None:
             return []
         try:
             found = self._retriever.search(query, k=4, boost_sections=boost)
         except ValueError:  # e.g. a query with no searchable words: answer without passages
             return []
-        return [PassageRef(p.id, p.section, p.title, p.source, remove_instructions(p.text), p.score) for p in found]
+        return [
+            PassageRef(p.id, p.section, p.title, p.source, remove_instructions(p.text), p.score)
+            for p in found
+        ]
 
     def _with_cited(self, passages: list[PassageRef], citations: tuple[Citation, ...]) -> list[PassageRef]:
         """Every cited section is among the passages provided (the guard checks that for LLM answers)."""
@@ -127,8 +143,15 @@ class Conversation:
         for citation in citations:
             section = self.sections.get(citation.id)
             if section and citation.id not in have:
-                out.append(PassageRef(f"{section.id}#0", section.id, section.title, section.source,
-                                      remove_instructions(section.text)))
+                out.append(
+                    PassageRef(
+                        f"{section.id}#0",
+                        section.id,
+                        section.title,
+                        section.source,
+                        remove_instructions(section.text),
+                    )
+                )
                 have.add(citation.id)
         return out
 
@@ -162,7 +185,9 @@ class Conversation:
         if not clean:
             turn = Turn("help", {}, text="")
         else:
-            turn = self.understander.understand(clean, TurnContext(session.asked_field, session.pending is not None))
+            turn = self.understander.understand(
+                clean, TurnContext(session.asked_field, session.pending is not None)
+            )
         reply, ctx = self._answer(session, turn, clean, notice)
         if self.writer is not None and reply.turn.intent in WRITTEN_BY_LLM:
             final = reply
@@ -184,17 +209,29 @@ class Conversation:
         if not applied:
             note = "Nothing changed."
         elif before.recommendation != decision.recommendation:
-            note = (f"Form updated: the recommendation changes from {explain.option(before.recommendation)} "
-                    f"to {explain.option(decision.recommendation)}.")
+            note = (
+                f"Form updated: the recommendation changes from {explain.option(before.recommendation)} "
+                f"to {explain.option(decision.recommendation)}."
+            )
         else:
             note = f"Form updated: the recommendation stays {explain.option(decision.recommendation)}."
         session.pending = None
-        session.record({"user": None, "source": source, "intent": "form", "changes": applied,
-                        "recommendation": decision.recommendation, "answer": note, "citations": []})
+        session.record(
+            {
+                "user": None,
+                "source": source,
+                "intent": "form",
+                "changes": applied,
+                "recommendation": decision.recommendation,
+                "answer": note,
+                "citations": [],
+            }
+        )
         return Reply(note, turn, decision, provenance=session.provenance())
 
-    def stream_action(self, session: Session, intent: str, changes: dict[str, Value] | None = None,
-                      text: str = "") -> Iterator[str | Reply]:
+    def stream_action(
+        self, session: Session, intent: str, changes: dict[str, Value] | None = None, text: str = ""
+    ) -> Iterator[str | Reply]:
         """A turn whose meaning is already known, e.g. the web UI's buttons: a what-if with its changes
         ("what_if"), "adopt" or "discard" the pending what-if. Same path and events as `stream`, without
         understanding text; `text` is what the chat shows (and what the history records)."""
@@ -238,8 +275,9 @@ class Conversation:
             hypothetical = session.profile.with_changes(turn.changes)
             what_if = WhatIf(dict(turn.changes), previous, decide(hypothetical))
             if turn.changes:
-                session.pending = PendingWhatIf(dict(turn.changes), previous.recommendation,
-                                                what_if.after.recommendation)
+                session.pending = PendingWhatIf(
+                    dict(turn.changes), previous.recommendation, what_if.after.recommendation
+                )
         elif intent != "injection" and turn.changes:
             applied = session.apply(turn.changes, "chat")
 
@@ -257,30 +295,53 @@ class Conversation:
             # Concept questions search on their own words; decision answers lean towards the rules' sources.
             passages = self._search(text, [] if intent == "concept" else focus.sources[:4])
 
-        ctx = Context(decision=decision, titles=self._titles(), passages=passages, changes=applied,
-                      what_if=what_if, previous=previous if applied else None, question_field=question,
-                      target=turn.target, notice=notice)
+        ctx = Context(
+            decision=decision,
+            titles=self._titles(),
+            passages=passages,
+            changes=applied,
+            what_if=what_if,
+            previous=previous if applied else None,
+            question_field=question,
+            target=turn.target,
+            notice=notice,
+        )
         answer = self._explain(intent, ctx, undone)
         passages = self._with_cited(passages, answer.citations)
         turn = Turn(intent, turn.changes, turn.hypothetical or what_if is not None, turn.target, turn.text)
-        reply = Reply(answer.text, turn, decision, answer.citations, passages, what_if,
-                      session.provenance(), notice)
+        reply = Reply(
+            answer.text, turn, decision, answer.citations, passages, what_if, session.provenance(), notice
+        )
         return reply, ctx
 
     @staticmethod
     def _record(session: Session, reply: Reply, text: str) -> None:
-        session.record({"user": text, "intent": reply.turn.intent, "changes": dict(reply.turn.changes),
-                        "hypothetical": reply.what_if is not None,
-                        "recommendation": reply.decision.recommendation,
-                        "what_if": reply.what_if.to_dict() if reply.what_if else None, "answer": reply.answer,
-                        "citations": [c.id for c in reply.citations], "guard": reply.guard})
+        session.record(
+            {
+                "user": text,
+                "intent": reply.turn.intent,
+                "changes": dict(reply.turn.changes),
+                "hypothetical": reply.what_if is not None,
+                "recommendation": reply.decision.recommendation,
+                "what_if": reply.what_if.to_dict() if reply.what_if else None,
+                "answer": reply.answer,
+                "citations": [c.id for c in reply.citations],
+                "guard": reply.guard,
+            }
+        )
 
     @staticmethod
     def _explain(intent: str, ctx: Context, undone: bool) -> Answer:
         handlers = {
-            "why": explain.why, "why_not": explain.why_not, "what_if": explain.what_if,
-            "change_mind": explain.change_mind, "concept": explain.concept, "discard": explain.discard,
-            "reset": explain.reset, "out_of_scope": explain.out_of_scope, "injection": explain.injection,
+            "why": explain.why,
+            "why_not": explain.why_not,
+            "what_if": explain.what_if,
+            "change_mind": explain.change_mind,
+            "concept": explain.concept,
+            "discard": explain.discard,
+            "reset": explain.reset,
+            "out_of_scope": explain.out_of_scope,
+            "injection": explain.injection,
             "help": explain.help_text,
         }
         if intent == "undo":

@@ -33,8 +33,13 @@ class FiredRule:
     note: str = ""
 
     def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = {"id": self.id, "favors": self.favors, "weight": self.weight,
-                                "reason": self.reason, "sources": list(self.sources)}
+        data: dict[str, Any] = {
+            "id": self.id,
+            "favors": self.favors,
+            "weight": self.weight,
+            "reason": self.reason,
+            "sources": list(self.sources),
+        }
         if self.excludes:
             data["excludes"] = self.excludes
         if self.pattern:
@@ -52,8 +57,12 @@ class Counterfactual:
     current: Value | None = None  # None: the field is unknown today
 
     def to_dict(self) -> dict[str, Any]:
-        return {"field": self.field, "value": self.value, "recommendation": self.recommendation,
-                "current": self.current}
+        return {
+            "field": self.field,
+            "value": self.value,
+            "recommendation": self.recommendation,
+            "current": self.current,
+        }
 
 
 @dataclass(frozen=True)
@@ -123,8 +132,9 @@ def _score(rules: tuple[Rule, ...], profile: Mapping[str, Value]) -> tuple[str, 
 
 @lru_cache(maxsize=1024)
 def _fired(rule: Rule) -> FiredRule:
-    return FiredRule(rule.id, rule.favor, rule.weight, rule.reason, rule.sources, rule.exclude, rule.pattern,
-                     rule.note)
+    return FiredRule(
+        rule.id, rule.favor, rule.weight, rule.reason, rule.sources, rule.exclude, rule.pattern, rule.note
+    )
 
 
 def _patterns(fired: list[Rule]) -> tuple[str, ...]:
@@ -135,8 +145,9 @@ def _patterns(fired: list[Rule]) -> tuple[str, ...]:
     return tuple(sorted(weights, key=lambda p: -weights[p]))
 
 
-def decide(profile: Profile | Mapping[str, Any], rules: RuleSet | None = None, *,
-           counterfactuals: bool = True) -> Decision:
+def decide(
+    profile: Profile | Mapping[str, Any], rules: RuleSet | None = None, *, counterfactuals: bool = True
+) -> Decision:
     """Compute the recommendation; `counterfactuals=False` skips the what-would-change-it search."""
     if not isinstance(profile, Profile):
         profile = Profile(profile)

@@ -19,24 +19,38 @@ from .rules import OPTION_LABELS, PATTERN_LABELS
 
 # Noun phrases for facts, so sentences read "With no in-house ML team, ..." for every field.
 _PHRASES: dict[tuple[str, Value], str] = {
-    ("data_type", "tabular"): "tabular data", ("data_type", "text"): "text data",
-    ("data_type", "image"): "image data", ("data_type", "video"): "video data",
-    ("data_type", "audio"): "audio data", ("data_type", "multimodal"): "multimodal data",
-    ("task", "narrow"): "a narrow, well-defined task", ("task", "open_ended"): "an open-ended task",
-    ("stage", "prototype"): "a prototype or MVP", ("stage", "production"): "a long-lived production system",
-    ("ml_team", True): "an in-house ML team", ("ml_team", False): "no in-house ML team",
-    ("labeled_data", "none"): "no labelled data", ("labeled_data", "some"): "some labelled data",
+    ("data_type", "tabular"): "tabular data",
+    ("data_type", "text"): "text data",
+    ("data_type", "image"): "image data",
+    ("data_type", "video"): "video data",
+    ("data_type", "audio"): "audio data",
+    ("data_type", "multimodal"): "multimodal data",
+    ("task", "narrow"): "a narrow, well-defined task",
+    ("task", "open_ended"): "an open-ended task",
+    ("stage", "prototype"): "a prototype or MVP",
+    ("stage", "production"): "a long-lived production system",
+    ("ml_team", True): "an in-house ML team",
+    ("ml_team", False): "no in-house ML team",
+    ("labeled_data", "none"): "no labelled data",
+    ("labeled_data", "some"): "some labelled data",
     ("labeled_data", "plenty"): "plenty of labelled data",
-    ("privacy", "none"): "no special privacy constraints", ("privacy", "sensitive"): "sensitive data",
+    ("privacy", "none"): "no special privacy constraints",
+    ("privacy", "sensitive"): "sensitive data",
     ("privacy", "strict"): "data that must stay on your own infrastructure",
     ("external_api_ok", True): "third-party model APIs allowed",
     ("external_api_ok", False): "no third-party model APIs",
-    ("latency", "relaxed"): "relaxed latency (batch is fine)", ("latency", "interactive"): "interactive latency",
-    ("latency", "realtime"): "real-time latency", ("edge", True): "on-device deployment",
-    ("edge", False): "server-side deployment", ("volume", "low"): "low request volume",
-    ("volume", "medium"): "medium request volume", ("volume", "high"): "high request volume",
-    ("budget", "low"): "a tight infrastructure budget", ("budget", "medium"): "a moderate infrastructure budget",
-    ("budget", "high"): "a generous infrastructure budget", ("control", True): "a need for full control",
+    ("latency", "relaxed"): "relaxed latency (batch is fine)",
+    ("latency", "interactive"): "interactive latency",
+    ("latency", "realtime"): "real-time latency",
+    ("edge", True): "on-device deployment",
+    ("edge", False): "server-side deployment",
+    ("volume", "low"): "low request volume",
+    ("volume", "medium"): "medium request volume",
+    ("volume", "high"): "high request volume",
+    ("budget", "low"): "a tight infrastructure budget",
+    ("budget", "medium"): "a moderate infrastructure budget",
+    ("budget", "high"): "a generous infrastructure budget",
+    ("control", True): "a need for full control",
     ("control", False): "no need for full control",
 }
 
@@ -90,10 +104,14 @@ class WhatIf:
         return [r for r in self.before.fired_rules if r.id not in new]
 
     def to_dict(self) -> dict[str, Any]:
-        return {"changes": self.changes, "before": self.before.recommendation,
-                "recommendation": self.after.recommendation,
-                "hybrid_patterns": list(self.after.hybrid_patterns),
-                "started": [r.id for r in self.started], "stopped": [r.id for r in self.stopped]}
+        return {
+            "changes": self.changes,
+            "before": self.before.recommendation,
+            "recommendation": self.after.recommendation,
+            "hybrid_patterns": list(self.after.hybrid_patterns),
+            "started": [r.id for r in self.started],
+            "stopped": [r.id for r in self.stopped],
+        }
 
 
 @dataclass
@@ -151,7 +169,9 @@ def _changes_text(counterfactuals: Iterable[Counterfactual], per_option: int = 3
     by_option: dict[str, list[str]] = {}
     for cf in counterfactuals:
         by_option.setdefault(cf.recommendation, []).append(phrase(cf.field, cf.value))
-    return [f"with {join(items[:per_option], 'or')}, it would be {option(o)}" for o, items in by_option.items()]
+    return [
+        f"with {join(items[:per_option], 'or')}, it would be {option(o)}" for o, items in by_option.items()
+    ]
 
 
 def _ranked_counterfactuals(decision: Decision) -> list[Counterfactual]:
@@ -214,24 +234,33 @@ def recommendation(ctx: Context, *, focus_changes: bool = True) -> Answer:
     if changes:
         parts.append(f"What would change it: {'; '.join(changes)}.")
     parts.append(_follow_up(ctx))
-    used = [s for r in d.supporting()[:3] for s in r.sources] + ([s for s in against[0].sources] if against else [])
+    used = [s for r in d.supporting()[:3] for s in r.sources] + (
+        [s for s in against[0].sources] if against else []
+    )
     return _finish(parts, _cite(used, ctx), ctx)
 
 
 def why(ctx: Context) -> Answer:
     d = ctx.decision
     supporting = d.supporting()
-    if supporting == [] or [r.id for r in supporting] == ["custom-is-default"] and len(d.profile) == 0:
-        text = ("I don't know anything about your project yet, so I fall back on the article's default: "
-                f"{option(d.recommendation)}. Tell me about your data, team and constraints and I'll be specific.")
+    if supporting == [] or ([r.id for r in supporting] == ["custom-is-default"] and len(d.profile) == 0):
+        text = (
+            "I don't know anything about your project yet, so I fall back on the article's default: "
+            f"{option(d.recommendation)}. Tell me about your data, team and constraints and I'll be specific."
+        )
         return _finish([text, _follow_up(ctx)], _cite(supporting[0].sources if supporting else (), ctx), ctx)
     lead = f"I recommend {option(d.recommendation)} because of what you've told me:"
     bullets = "\n".join(f"- {r}" for r in _reasons(supporting, 5))
     margin = sorted(d.scores.values(), reverse=True)
-    tail = (f"It scores {d.scores[d.recommendation]:g} against {margin[1]:g} for the runner-up, "
-            f"so my confidence is {d.confidence:.0%}.")
-    return _finish([f"{lead}\n{bullets}", tail, _follow_up(ctx)],
-                   _cite([s for r in supporting[:5] for s in r.sources], ctx), ctx)
+    tail = (
+        f"It scores {d.scores[d.recommendation]:g} against {margin[1]:g} for the runner-up, "
+        f"so my confidence is {d.confidence:.0%}."
+    )
+    return _finish(
+        [f"{lead}\n{bullets}", tail, _follow_up(ctx)],
+        _cite([s for r in supporting[:5] for s in r.sources], ctx),
+        ctx,
+    )
 
 
 def why_not(ctx: Context) -> Answer:
@@ -240,9 +269,13 @@ def why_not(ctx: Context) -> Answer:
         return why(ctx)
     if target == d.recommendation:
         answer = why(ctx)
-        return Answer(f"{option(target).capitalize()} is in fact what I recommend.\n\n{answer.text}", answer.citations)
-    parts = [f"Why not {option(target)}? It scores {d.scores[target]:g} against {d.scores[d.recommendation]:g} "
-             f"for {option(d.recommendation)}."]
+        return Answer(
+            f"{option(target).capitalize()} is in fact what I recommend.\n\n{answer.text}", answer.citations
+        )
+    parts = [
+        f"Why not {option(target)}? It scores {d.scores[target]:g} against {d.scores[d.recommendation]:g} "
+        f"for {option(d.recommendation)}."
+    ]
     cited: list[str] = []
     excluded_by = [r for r in d.fired_rules if r.excludes == target]
     if excluded_by:
@@ -260,9 +293,14 @@ def why_not(ctx: Context) -> Answer:
         cited += [s for r in held[:2] for s in r.sources]
     flips = [c for c in _ranked_counterfactuals(d) if c.recommendation == target]
     if flips:
-        parts.append(f"It would become my recommendation with {join([phrase(c.field, c.value) for c in flips[:3]], 'or')}.")
+        parts.append(
+            "It would become my recommendation with "
+            f"{join([phrase(c.field, c.value) for c in flips[:3]], 'or')}."
+        )
     else:
-        parts.append("No single change to your profile would make it the recommendation; it would take several.")
+        parts.append(
+            "No single change to your profile would make it the recommendation; it would take several."
+        )
     return _finish(parts, _cite(cited, ctx), ctx)
 
 
@@ -272,10 +310,18 @@ def what_if(ctx: Context) -> Answer:
     facts = join([phrase(n, v) for n, v in w.changes.items()])
     before, after = w.before.recommendation, w.after.recommendation
     if not w.changes:
-        return _finish(["I couldn't tell which fact you want to change, so my recommendation stays "
-                        f"{option(before)}. Try e.g. \"what if we had no ML team?\""], (), ctx)
+        return _finish(
+            [
+                "I couldn't tell which fact you want to change, so my recommendation stays "
+                f'{option(before)}. Try e.g. "what if we had no ML team?"'
+            ],
+            (),
+            ctx,
+        )
     if before != after:
-        parts = [f"With {facts}, my recommendation would change from {option(before)} to **{option(after)}**."]
+        parts = [
+            f"With {facts}, my recommendation would change from {option(before)} to **{option(after)}**."
+        ]
     else:
         parts = [f"With {facts}, my recommendation would stay **{option(after)}**."]
     if w.after.hybrid_patterns and (after != before or w.after.hybrid_patterns != w.before.hybrid_patterns):
@@ -286,8 +332,10 @@ def what_if(ctx: Context) -> Answer:
         parts.append("What changes: " + " ".join(_reasons(started, 2)))
     if stopped and before != after:
         parts.append("No longer applies: " + " ".join(_reasons(stopped, 2)))
-    parts.append("Your saved profile is unchanged. Say \"let's go with that\" to adopt these changes, "
-                 "or \"keep the original\".")
+    parts.append(
+        'Your saved profile is unchanged. Say "let\'s go with that" to adopt these changes, '
+        'or "keep the original".'
+    )
     cited = [s for r in (started[:2] + stopped[:2]) for s in r.sources] or w.after.sources[:3]
     return _finish(parts, _cite(cited, ctx), ctx)
 
@@ -296,14 +344,22 @@ def change_mind(ctx: Context) -> Answer:
     d = ctx.decision
     flips = _ranked_counterfactuals(d)
     if not flips:
-        return _finish([f"No single change would move me off {option(d.recommendation)}: the case for it is robust "
-                        "with what you've told me."], _cite(d.sources[:2], ctx), ctx)
+        return _finish(
+            [
+                f"No single change would move me off {option(d.recommendation)}: the case for it is robust "
+                "with what you've told me."
+            ],
+            _cite(d.sources[:2], ctx),
+            ctx,
+        )
     by_option: dict[str, list[str]] = {}
     for cf in flips:
         by_option.setdefault(cf.recommendation, []).append(phrase(cf.field, cf.value))
     lines = [f"- **{option(o).capitalize()}** with {join(items[:4], 'or')}" for o, items in by_option.items()]
-    parts = [f"I currently recommend {option(d.recommendation)}. Any one of these would change my mind:\n"
-             + "\n".join(lines)]
+    parts = [
+        f"I currently recommend {option(d.recommendation)}. Any one of these would change my mind:\n"
+        + "\n".join(lines)
+    ]
     unknown = [FIELDS[m].label.lower() for m in d.missing]
     if unknown:
         parts.append(f"Still unknown and able to tip it: {join(unknown)}.")
@@ -318,37 +374,57 @@ def _first_sentences(text: str, count: int) -> str:
 
 def concept(ctx: Context) -> Answer:
     if not ctx.passages:
-        return _finish(["I couldn't find that in the guidance I know. I can explain foundation models, custom "
-                        "models, the four hybrid patterns and the article's examples."], (), ctx)
+        return _finish(
+            [
+                "I couldn't find that in the guidance I know. I can explain foundation models, custom "
+                "models, the four hybrid patterns and the article's examples."
+            ],
+            (),
+            ctx,
+        )
     top = ctx.passages[0]
     parts = [f"**{top.title}**: {_first_sentences(top.text, 4)}"]
     related = [p for p in ctx.passages[1:3] if p.section != top.section]
     if related:
         parts.append("Related: " + "; ".join(f"{p.title}" for p in related) + ".")
-    parts.append(f"For your project, I currently recommend {option(ctx.decision.recommendation)}."
-                 if len(ctx.decision.profile) else "")
+    parts.append(
+        f"For your project, I currently recommend {option(ctx.decision.recommendation)}."
+        if len(ctx.decision.profile)
+        else ""
+    )
     return _finish(parts, _cite([top.section, *(p.section for p in related)], ctx), ctx)
 
 
 def adopt(ctx: Context) -> Answer:
-    head = f"Done: I've updated your profile ({join([phrase(n, v) for n, v in ctx.changes.items() if v is not None])})."
+    facts = join([phrase(n, v) for n, v in ctx.changes.items() if v is not None])
+    head = f"Done: I've updated your profile ({facts})."
     answer = recommendation(Context(**{**ctx.__dict__, "changes": {}}), focus_changes=False)
     return Answer(f"{head}\n\n{answer.text}", answer.citations)
 
 
 def discard(ctx: Context) -> Answer:
-    return _finish([f"Kept your original profile: my recommendation stays {option(ctx.decision.recommendation)}."],
-                   (), ctx)
+    return _finish(
+        [f"Kept your original profile: my recommendation stays {option(ctx.decision.recommendation)}."],
+        (),
+        ctx,
+    )
 
 
 def nothing_pending(ctx: Context) -> Answer:
-    return _finish(["There is no what-if to adopt right now. Ask one like \"what if we had no ML team?\" first."],
-                   (), ctx)
+    return _finish(
+        ['There is no what-if to adopt right now. Ask one like "what if we had no ML team?" first.'], (), ctx
+    )
 
 
 def reset(ctx: Context) -> Answer:
-    return _finish(["Starting over: I've cleared your project profile. Tell me about your project: the data, "
-                    "your team, and any privacy, speed or cost constraints."], (), ctx)
+    return _finish(
+        [
+            "Starting over: I've cleared your project profile. Tell me about your project: the data, "
+            "your team, and any privacy, speed or cost constraints."
+        ],
+        (),
+        ctx,
+    )
 
 
 def undo(ctx: Context, undone: bool) -> Answer:
@@ -358,20 +434,39 @@ def undo(ctx: Context, undone: bool) -> Answer:
 
 
 def out_of_scope(ctx: Context) -> Answer:
-    return _finish(["That's outside what I can help with. I help you choose between a foundation model, a custom "
-                    "model and a hybrid of both for your project, explain why, and explore \"what if\" changes. "
-                    "Tell me about your project to start."], (), ctx)
+    return _finish(
+        [
+            "That's outside what I can help with. I help you choose between a foundation model, a custom "
+            'model and a hybrid of both for your project, explain why, and explore "what if" changes. '
+            "Tell me about your project to start."
+        ],
+        (),
+        ctx,
+    )
 
 
 def injection(ctx: Context) -> Answer:
-    return _finish(["I can't do that. My recommendation comes from the rules applied to your project's facts, "
-                    "not from instructions in the chat, and it can't be overridden. With what you've told me, it "
-                    f"is {option(ctx.decision.recommendation)}. Tell me more about your project if you think I "
-                    "have it wrong."], (), ctx)
+    return _finish(
+        [
+            "I can't do that. My recommendation comes from the rules applied to your project's facts, "
+            "not from instructions in the chat, and it can't be overridden. With what you've told me, it "
+            f"is {option(ctx.decision.recommendation)}. Tell me more about your project if you think I "
+            "have it wrong."
+        ],
+        (),
+        ctx,
+    )
 
 
 def help_text(ctx: Context) -> Answer:
-    return _finish(["I help you choose between a foundation model, a custom model and a hybrid of both, following "
-                    "the article \"Do You Really Need a Foundation Model?\". Describe your project (data, task, "
-                    "team, labels, privacy, latency, scale), ask why, ask \"what if...\", or ask what a concept "
-                    "means, such as knowledge distillation.", _follow_up(ctx)], (), ctx)
+    return _finish(
+        [
+            "I help you choose between a foundation model, a custom model and a hybrid of both, following "
+            'the article "Do You Really Need a Foundation Model?". Describe your project (data, task, '
+            'team, labels, privacy, latency, scale), ask why, ask "what if...", or ask what a concept '
+            "means, such as knowledge distillation.",
+            _follow_up(ctx),
+        ],
+        (),
+        ctx,
+    )

@@ -488,7 +488,8 @@ _CUES: tuple[_Cue, ...] = (
                   r"infrastructure|hardware|premises|machines|network|firewall|walls|vpc|data ?cent(?:er|"
                   r"re)s?|systems))",
        "strict", None),
-    _c("privacy", r"\b(?:strict|stringent|very tight|rigorous) (?:privacy|confidentiality|data[- ]protection)\b|"
+    _c("privacy", r"\b(?:strict|stringent|very tight|rigorous) "
+                  r"(?:privacy|confidentiality|data[- ]protection)\b|"
                   r"\b(?:privacy|confidentiality|data[- ]protection) (?:requirements|rules|constraints|needs|"
                   r"policies) (?:are|is) (?:very )?(?:strict|stringent|rigorous)\b", "strict"),
     _c("privacy", r"\bon[- ]?prem\w* only\b|\bonly on[- ]?prem\w*|\bair[- ]?gapped\b|\b(?:strictly|highly|"
@@ -1017,7 +1018,8 @@ _FIRST_PERSON = _LazyRe(r"\b(?:we|we're|we've|we'd|we'll|our|ours|us|i'm|i've|my
                         r"want|am|run|work|plan)\b")
 _CONCEPT_FORM = _rx(
     r"^\W*(?:(?:ok|okay|so|and|but|also|hmm+|quick question|question|hey|hi)\W+)*(?:what(?:'s| is| are| was|"
-    r" were| does| do|s)|how (?:much |long |many )?(?:does|do|is|are|can|would)|explain|define|describe|tell me (?:about|"
+    r" were| does| do|s)|how (?:much |long |many )?(?:does|do|is|are|can|would)|explain|define|describe|"
+    r"tell me (?:about|"
     r"more about|what)|can you (?:explain|describe|tell me about|define)|is there|are there|when (?:should|"
     r"would|do|does|is)|why (?:are|is|do|does|would|can|should))\b",
     r"\bdifferences? between\b",

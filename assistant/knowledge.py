@@ -59,8 +59,16 @@ def parse_file(path: Path, root: Path | None = None) -> list[Section]:
 
     def flush() -> None:
         if current:
-            sections.append(Section(current[0], current[1], "\n".join(body).strip(), source, document,
-                                    meta.get("attribution", "")))
+            sections.append(
+                Section(
+                    current[0],
+                    current[1],
+                    "\n".join(body).strip(),
+                    source,
+                    document,
+                    meta.get("attribution", ""),
+                )
+            )
 
     for number, line in enumerate(lines[start:], start=start + 1):
         if line.startswith("# ") and not current:
@@ -69,8 +77,10 @@ def parse_file(path: Path, root: Path | None = None) -> list[Section]:
         if _H2.match(line):
             match = _HEADING.match(line)
             if not match:
-                raise KnowledgeError(f"{path}:{number}: section heading needs a stable id, "
-                                     f"e.g. '## Title {{#my-section}}': {line.strip()!r}")
+                raise KnowledgeError(
+                    f"{path}:{number}: section heading needs a stable id, "
+                    f"e.g. '## Title {{#my-section}}': {line.strip()!r}"
+                )
             flush()
             current, body = (match["id"], match["title"]), []
             continue
@@ -92,7 +102,9 @@ def load_sections(directories: Iterable[Path]) -> list[Section]:
             for section in parse_file(path, directory):
                 where = f"{directory.name}/{section.source}"
                 if section.id in seen:
-                    raise KnowledgeError(f"{where}: section id {section.id!r} is already used in {seen[section.id]}")
+                    raise KnowledgeError(
+                        f"{where}: section id {section.id!r} is already used in {seen[section.id]}"
+                    )
                 seen[section.id] = where
                 sections.append(section)
     return sections

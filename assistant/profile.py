@@ -37,26 +37,57 @@ def _flag(name: str, label: str, help: str) -> Field:
 FIELDS: dict[str, Field] = {
     f.name: f
     for f in (
-        _enum("data_type", "tabular text image video audio multimodal", "Data type",
-              "The main kind of data the model works on."),
-        _enum("task", "narrow open_ended", "Task",
-              "A well-defined specific task, or an open-ended, creative or exploratory one."),
-        _enum("stage", "prototype production", "Stage",
-              "A quick test or MVP, or a long-lived production system."),
+        _enum(
+            "data_type",
+            "tabular text image video audio multimodal",
+            "Data type",
+            "The main kind of data the model works on.",
+        ),
+        _enum(
+            "task",
+            "narrow open_ended",
+            "Task",
+            "A well-defined specific task, or an open-ended, creative or exploratory one.",
+        ),
+        _enum(
+            "stage",
+            "prototype production",
+            "Stage",
+            "A quick test or MVP, or a long-lived production system.",
+        ),
         _flag("ml_team", "ML team", "In-house ML engineers or data scientists."),
-        _enum("labeled_data", "none some plenty", "Labelled data",
-              "Labelled training data available or producible."),
-        _enum("privacy", "none sensitive strict", "Privacy",
-              "strict: the data must not leave your own infrastructure."),
+        _enum(
+            "labeled_data",
+            "none some plenty",
+            "Labelled data",
+            "Labelled training data available or producible.",
+        ),
+        _enum(
+            "privacy",
+            "none sensitive strict",
+            "Privacy",
+            "strict: the data must not leave your own infrastructure.",
+        ),
         _flag("external_api_ok", "External APIs OK", "Acceptable to depend on third-party model APIs."),
-        _enum("latency", "relaxed interactive realtime", "Latency",
-              "realtime: e.g. 30+ fps video, tens of milliseconds."),
+        _enum(
+            "latency",
+            "relaxed interactive realtime",
+            "Latency",
+            "realtime: e.g. 30+ fps video, tens of milliseconds.",
+        ),
         _flag("edge", "Runs at the edge", "Must run on device or at the edge."),
-        _enum("volume", "low medium high", "Request volume",
-              "high: inference cost at scale matters (about a million requests a day or more)."),
+        _enum(
+            "volume",
+            "low medium high",
+            "Request volume",
+            "high: inference cost at scale matters (about a million requests a day or more).",
+        ),
         _enum("budget", "low medium high", "Infrastructure budget", "Money available for infrastructure."),
-        _flag("control", "Needs full control",
-              "Must retrain, debug and explain the model, with no vendor lock-in."),
+        _flag(
+            "control",
+            "Needs full control",
+            "Must retrain, debug and explain the model, with no vendor lock-in.",
+        ),
     )
 }
 

@@ -12,12 +12,16 @@ from .rules import OPTION_LABELS, PATTERN_LABELS
 def decision_text(decision: Decision, limit: int = 4) -> str:
     lines: list[str] = []
     head = OPTION_LABELS[decision.recommendation]
-    lines.append(click.style(f"Recommendation: {head}", bold=True)
-                 + f"  (confidence {decision.confidence:.2f})")
+    lines.append(
+        click.style(f"Recommendation: {head}", bold=True) + f"  (confidence {decision.confidence:.2f})"
+    )
     if decision.hybrid_patterns:
         lines.append("Patterns: " + "; ".join(PATTERN_LABELS[p] for p in decision.hybrid_patterns))
-    lines.append("Scores: " + ", ".join(f"{o} {s:g}" for o, s in decision.scores.items())
-                 + (f"  (ruled out: {', '.join(decision.excluded)})" if decision.excluded else ""))
+    lines.append(
+        "Scores: "
+        + ", ".join(f"{o} {s:g}" for o, s in decision.scores.items())
+        + (f"  (ruled out: {', '.join(decision.excluded)})" if decision.excluded else "")
+    )
     lines.append("")
     lines.append(click.style("Why", bold=True))
     for rule in decision.supporting()[:limit]:
@@ -32,8 +36,10 @@ def decision_text(decision: Decision, limit: int = 4) -> str:
     if decision.counterfactuals:
         lines.append(click.style("What would change it", bold=True))
         for cf in decision.counterfactuals[:6]:
-            lines.append(f"  - {FIELDS[cf.field].label.lower()} = {format_value(cf.value)}"
-                         f" -> {OPTION_LABELS[cf.recommendation]}")
+            lines.append(
+                f"  - {FIELDS[cf.field].label.lower()} = {format_value(cf.value)}"
+                f" -> {OPTION_LABELS[cf.recommendation]}"
+            )
     if decision.missing:
         lines.append("Unknown fields that could still change it: " + ", ".join(decision.missing))
     return "\n".join(lines)

@@ -15,8 +15,7 @@ from .profile import FIELDS, Value, allowed, format_value
 
 OPTIONS: tuple[str, ...] = ("custom", "foundation", "hybrid")
 PATTERNS: tuple[str, ...] = ("fm_labeling", "distillation", "bootstrapping", "feature_extraction")
-OPTION_LABELS = {"custom": "a custom model", "foundation": "a foundation model",
-                 "hybrid": "a hybrid of both"}
+OPTION_LABELS = {"custom": "a custom model", "foundation": "a foundation model", "hybrid": "a hybrid of both"}
 PATTERN_LABELS = {
     "fm_labeling": "a foundation model as a labelling tool",
     "distillation": "knowledge distillation into a smaller model",
@@ -41,10 +40,7 @@ class Rule:
     line: int = 0
 
     def matches(self, profile: Mapping[str, Value]) -> bool:
-        for name, values in self.when:
-            if profile.get(name) not in values:
-                return False
-        return True
+        return all(profile.get(name) in values for name, values in self.when)
 
     @property
     def condition(self) -> dict[str, list[Value]]:
@@ -112,7 +108,8 @@ def _yaml_loader():  # type: ignore[no-untyped-def]
             key = loader.construct_object(key_node, deep=deep)
             if key in mapping:
                 raise yaml.constructor.ConstructorError(
-                    None, None, f"duplicate key {key!r}", key_node.start_mark)
+                    None, None, f"duplicate key {key!r}", key_node.start_mark
+                )
             mapping[key] = loader.construct_object(value_node, deep=deep)
         mapping["__line__"] = node.start_mark.line + 1
         return mapping
@@ -160,8 +157,11 @@ def _parse_rule(raw: Any, index: int, file: str, problems: list[Problem]) -> Rul
         ok: set[Value] = set()
         for value in values:
             if value not in FIELDS[name].values or isinstance(value, bool) != FIELDS[name].is_bool:
-                bad(where, f"{format_value(value) if isinstance(value, bool) else value!r} is not a value of "
-                           f"{name}; allowed: {allowed(name)}")
+                bad(
+                    where,
+                    f"{format_value(value) if isinstance(value, bool) else value!r} is not a value of "
+                    f"{name}; allowed: {allowed(name)}",
+                )
             else:
                 ok.add(value)
         when.append((name, frozenset(ok)))
@@ -170,8 +170,11 @@ def _parse_rule(raw: Any, index: int, file: str, problems: list[Problem]) -> Rul
     favor = exclude = pattern = None
     weight = 0.0
     if not isinstance(effect, dict):
-        bad("effect", "missing; use {favor: OPTION, weight: N}, {exclude: OPTION} "
-                      "or {favor: hybrid, weight: N, pattern: PATTERN}")
+        bad(
+            "effect",
+            "missing; use {favor: OPTION, weight: N}, {exclude: OPTION} "
+            "or {favor: hybrid, weight: N, pattern: PATTERN}",
+        )
     else:
         effect.pop("__line__", None)
         for key in sorted(set(effect) - _EFFECT_KEYS):
@@ -211,8 +214,18 @@ def _parse_rule(raw: Any, index: int, file: str, problems: list[Problem]) -> Rul
         sources = []
     if len(problems) > before:
         return None
-    return Rule(rule_id, tuple(when), reason.strip(), tuple(sources), favor, weight, exclude, pattern,
-                note.strip(), line)
+    return Rule(
+        rule_id,
+        tuple(when),
+        reason.strip(),
+        tuple(sources),
+        favor,
+        weight,
+        exclude,
+        pattern,
+        note.strip(),
+        line,
+    )
 
 
 def parse_rules(text: str, file: str, sections: Iterable[str] | None = None) -> RuleSet:
@@ -220,12 +233,13 @@ def parse_rules(text: str, file: str, sections: Iterable[str] | None = None) -> 
     import yaml
 
     try:
-        data = yaml.load(text, Loader=_yaml_loader())  # noqa: S506 - SafeLoader subclass
+        data = yaml.load(text, Loader=_yaml_loader())
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark else 0
-        raise RulesError([Problem(file, line, None, None, f"not valid YAML: {getattr(exc, 'problem', exc)}")])\
-            from None
+        raise RulesError(
+            [Problem(file, line, None, None, f"not valid YAML: {getattr(exc, 'problem', exc)}")]
+        ) from None
     if isinstance(data, dict) and "rules" in data:
         data = data["rules"]
     if not isinstance(data, list) or not data:
@@ -238,7 +252,9 @@ def parse_rules(text: str, file: str, sections: Iterable[str] | None = None) -> 
         if rule is None:
             continue
         if rule.id in seen:
-            problems.append(Problem(file, rule.line, rule.id, "id", f"duplicate id (first used on line {seen[rule.id]})"))
+            problems.append(
+                Problem(file, rule.line, rule.id, "id", f"duplicate id (first used on line {seen[rule.id]})")
+            )
             continue
         seen[rule.id] = rule.line
         rules.append(rule)
@@ -247,8 +263,15 @@ def parse_rules(text: str, file: str, sections: Iterable[str] | None = None) -> 
         for rule in rules:
             for source in rule.sources:
                 if source not in known:
-                    problems.append(Problem(file, rule.line, rule.id, "sources",
-                                            f"section {source!r} does not exist in the knowledge base"))
+                    problems.append(
+                        Problem(
+                            file,
+                            rule.line,
+                            rule.id,
+                            "sources",
+                            f"section {source!r} does not exist in the knowledge base",
+                        )
+                    )
     if problems:
         raise RulesError(problems)
     return RuleSet(tuple(rules), file, known or frozenset())
@@ -277,26 +300,48 @@ def lint(ruleset: RuleSet) -> list[Problem]:
         by_condition.setdefault(tuple(sorted(rule.when, key=lambda c: c[0])), []).append(rule)
     for group in by_condition.values():
         for i, a in enumerate(group):
-            for b in group[i + 1:]:
+            for b in group[i + 1 :]:
                 if (a.favor and a.favor == b.exclude) or (b.favor and b.favor == a.exclude):
                     favor, excl = (a, b) if a.favor and a.favor == b.exclude else (b, a)
-                    problems.append(Problem(file, excl.line, excl.id, "effect",
-                                            f"contradicts rule {favor.id!r}: same condition, one favors "
-                                            f"{favor.favor} and the other excludes it"))
+                    problems.append(
+                        Problem(
+                            file,
+                            excl.line,
+                            excl.id,
+                            "effect",
+                            f"contradicts rule {favor.id!r}: same condition, one favors "
+                            f"{favor.favor} and the other excludes it",
+                        )
+                    )
                 elif a.favor and b.favor and a.favor != b.favor:
-                    problems.append(Problem(file, b.line, b.id, "effect",
-                                            f"pulls against rule {a.id!r} on the same condition "
-                                            f"({a.favor} vs {b.favor}); merge them or make the conditions differ",
-                                            "warning"))
+                    problems.append(
+                        Problem(
+                            file,
+                            b.line,
+                            b.id,
+                            "effect",
+                            f"pulls against rule {a.id!r} on the same condition "
+                            f"({a.favor} vs {b.favor}); merge them or make the conditions differ",
+                            "warning",
+                        )
+                    )
     excluders = [r for r in ruleset.rules if r.exclude]
     for rule in ruleset.rules:
         if not rule.favor:
             continue
         for excl in excluders:
             if excl.exclude == rule.favor and _implies(rule, excl):
-                problems.append(Problem(file, rule.line, rule.id, "effect",
-                                        f"can never change the outcome: whenever it fires, rule {excl.id!r} "
-                                        f"excludes {rule.favor}", "warning"))
+                problems.append(
+                    Problem(
+                        file,
+                        rule.line,
+                        rule.id,
+                        "effect",
+                        f"can never change the outcome: whenever it fires, rule {excl.id!r} "
+                        f"excludes {rule.favor}",
+                        "warning",
+                    )
+                )
     return problems
 
 

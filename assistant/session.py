@@ -65,7 +65,9 @@ class Session:
         for name, raw in changes.items():
             value = parse_value(name, raw)
             current = self.facts.get(name)
-            if (current.value if current else None) != value or (current is not None and current.source != source):
+            if (current.value if current else None) != value or (
+                current is not None and current.source != source
+            ):
                 actual[name] = value
         if not actual:
             return {}
@@ -126,7 +128,8 @@ class Session:
                 facts=facts(data.get("facts") or {}),
                 history=list(data.get("history") or []),
                 pending=PendingWhatIf(dict(Profile(pending["changes"])), pending["before"], pending["after"])
-                if pending else None,
+                if pending
+                else None,
                 asked_field=data.get("asked_field") if data.get("asked_field") in FIELDS else None,
                 undo_stack=[facts(s) for s in data.get("undo_stack") or []],
             )
@@ -153,8 +156,9 @@ class Session:
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, json.JSONDecodeError) as exc:
-            raise SessionError(f"{path}: cannot read the session ({exc}); move it away or pass another "
-                               f"--session file") from None
+            raise SessionError(
+                f"{path}: cannot read the session ({exc}); move it away or pass another --session file"
+            ) from None
         if not isinstance(data, dict):
             raise SessionError(f"{path}: not a modelchoice session")
         return cls.from_dict(data, str(path))

@@ -48,7 +48,9 @@ class Settings:
     data_dir: Path = field(default_factory=_user_data_dir)
     chroma_url: str | None = None  # e.g. http://127.0.0.1:8001 for a shared `chroma run` server
     collection: str = "modelchoice-knowledge"
-    embedding: str = "local"  # local | st:/path/to/sentence-transformers-model | openai:text-embedding-3-small
+    embedding: str = (
+        "local"  # local | st:/path/to/sentence-transformers-model | openai:text-embedding-3-small
+    )
     retrieval: str = "fusion"
     # LLM (off by default: nothing leaves the machine unless configured).
     llm: str = "none"
@@ -68,7 +70,8 @@ class Settings:
         settings = cls(
             rules_file=Path(env("MODELCHOICE_RULES") or DEFAULT_KNOWLEDGE / "rules.yaml").expanduser(),
             knowledge_dirs=(DEFAULT_KNOWLEDGE, *extra),
-            data_dir=Path(env("MODELCHOICE_DATA_DIR")).expanduser() if env("MODELCHOICE_DATA_DIR")
+            data_dir=Path(env("MODELCHOICE_DATA_DIR")).expanduser()
+            if env("MODELCHOICE_DATA_DIR")
             else _user_data_dir(),
             chroma_url=env("MODELCHOICE_CHROMA_URL") or None,
             embedding=env("MODELCHOICE_EMBEDDING") or "local",

@@ -45,13 +45,18 @@ def main() -> None:
     cold = []
     for _ in range(5):
         start = time.perf_counter()
-        subprocess.run([exe, "recommend", str(ROOT / "examples" / "bank-credit-scoring.yaml"), "--json"],
-                       check=True, capture_output=True)
+        subprocess.run(
+            [exe, "recommend", str(ROOT / "examples" / "bank-credit-scoring.yaml"), "--json"],
+            check=True,
+            capture_output=True,
+        )
         cold.append(time.perf_counter() - start)
     print(f"decide() median:                     {statistics.median(plain) * 1e6:8.1f} us   (target < 50 us)")
     print(f"decide() with counterfactuals median: {statistics.median(full) * 1e3:8.2f} ms   (target < 2 ms)")
     print(f"full sweep ({count} profiles):        {sweep:8.2f} s")
-    print(f"`modelchoice recommend --json` cold:  {statistics.median(cold):8.2f} s    (target < 1 s; median of 5)")
+    print(
+        f"`modelchoice recommend --json` cold:  {statistics.median(cold):8.2f} s    (target < 1 s; median of 5)"  # noqa: E501
+    )
 
 
 if __name__ == "__main__":

@@ -30,8 +30,9 @@ def answer_agrees(reply: Reply, *, what_if: bool = False) -> tuple[bool, str]:
     focus = reply.what_if.after if (what_if and reply.what_if) else reply.decision
     if not names_option(reply.answer, focus.recommendation):
         return False, f"does not name the rules' recommendation ({OPTION_LABELS[focus.recommendation]})"
-    evidence = Evidence.build(reply.decision, reply.passages, intent=reply.turn.intent,
-                              what_if=reply.what_if if what_if else None)
+    evidence = Evidence.build(
+        reply.decision, reply.passages, intent=reply.turn.intent, what_if=reply.what_if if what_if else None
+    )
     verdict = Guard(evidence, checks=("recommendation",)).check(reply.answer)
     if verdict.findings:
         return False, "; ".join(str(f) for f in verdict.findings[:3])
@@ -43,4 +44,6 @@ def endorses_other(reply: Reply) -> tuple[bool, str]:
     evidence = Evidence.build(reply.decision, reply.passages, intent=reply.turn.intent)
     verdict = Guard(evidence, checks=("recommendation",)).check(reply.answer)
     bad = [f for f in verdict.findings if "endorses" in f.message]
-    return bool(bad), "; ".join(str(f) for f in bad[:3]) or f"stays with {SHORT[reply.decision.recommendation]}"
+    return bool(bad), "; ".join(
+        str(f) for f in bad[:3]
+    ) or f"stays with {SHORT[reply.decision.recommendation]}"

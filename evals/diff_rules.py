@@ -19,10 +19,15 @@ def case_profiles(rules: RuleSet) -> list[tuple[str, Profile]]:
     """Every profile the suite knows: decision cases, scenarios (as extracted) and generated pairs."""
     profiles = [(f"decisions:{c['name']}", Profile(c["profile"])) for c in load_cases("decisions")]
     understander = RuleBasedUnderstander()
-    profiles += [(f"scenarios:{c['name']}", Profile(understander.understand(c["text"]).changes))
-                 for c in load_cases("scenarios")]
+    profiles += [
+        (f"scenarios:{c['name']}", Profile(understander.understand(c["text"]).changes))
+        for c in load_cases("scenarios")
+    ]
     for case in generate_cases(rules):
-        profiles += [(f"generated:{case.rule}:base", case.base), (f"generated:{case.rule}:what-if", case.changed)]
+        profiles += [
+            (f"generated:{case.rule}:base", case.base),
+            (f"generated:{case.rule}:what-if", case.changed),
+        ]
     return profiles
 
 
@@ -37,7 +42,14 @@ def diff_rules(old_path: Path, new_path: Path, settings: Settings) -> list[dict[
         seen.add(profile)
         before, after = decide(profile, old), decide(profile, new)
         if (before.recommendation, before.hybrid_patterns) != (after.recommendation, after.hybrid_patterns):
-            changes.append({"case": name, "profile": profile.to_dict(), "old": before.recommendation,
-                            "new": after.recommendation, "old_patterns": list(before.hybrid_patterns),
-                            "new_patterns": list(after.hybrid_patterns)})
+            changes.append(
+                {
+                    "case": name,
+                    "profile": profile.to_dict(),
+                    "old": before.recommendation,
+                    "new": after.recommendation,
+                    "old_patterns": list(before.hybrid_patterns),
+                    "new_patterns": list(after.hybrid_patterns),
+                }
+            )
     return changes

@@ -101,9 +101,18 @@ def case_for(rule: Rule, rules: RuleSet, tries: int = 3000) -> GeneratedCase | N
                 if off is not None:
                     base[name] = off
                 before = decide(base, rules, counterfactuals=False)
-                if before.recommendation != after.recommendation and rule.id not in {r.id for r in before.fired_rules}:
-                    return GeneratedCase(rule.id, name, Profile(base), Profile(fired), before.recommendation,
-                                         after.recommendation, rule.sources)
+                if before.recommendation != after.recommendation and rule.id not in {
+                    r.id for r in before.fired_rules
+                }:
+                    return GeneratedCase(
+                        rule.id,
+                        name,
+                        Profile(base),
+                        Profile(fired),
+                        before.recommendation,
+                        after.recommendation,
+                        rule.sources,
+                    )
     return None
 
 

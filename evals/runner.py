@@ -50,9 +50,16 @@ class CaseResult:
         return all(c.passed for c in self.checks)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"suite": self.suite, "case": self.case, "run": self.run, "passed": self.passed,
-                "inputs": self.inputs, "answer": self.answer, "latency_ms": round(self.latency_ms, 2),
-                "checks": [{"name": c.name, "passed": c.passed, "reason": c.reason} for c in self.checks]}
+        return {
+            "suite": self.suite,
+            "case": self.case,
+            "run": self.run,
+            "passed": self.passed,
+            "inputs": self.inputs,
+            "answer": self.answer,
+            "latency_ms": round(self.latency_ms, 2),
+            "checks": [{"name": c.name, "passed": c.passed, "reason": c.reason} for c in self.checks],
+        }
 
 
 @dataclass
@@ -109,8 +116,13 @@ def load_cases(name: str) -> list[dict[str, Any]]:
 
 
 class Runner:
-    def __init__(self, settings: Settings | None = None, *, repeat: int = 1,
-                 progress: Callable[[str, int, int], None] | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings | None = None,
+        *,
+        repeat: int = 1,
+        progress: Callable[[str, int, int], None] | None = None,
+    ) -> None:
         self.settings = settings or get_settings()
         self.repeat = max(1, repeat)
         self.tally = Tally()
@@ -132,8 +144,13 @@ class Runner:
         checks: list[Check] = []
         decision = reply.what_if.after if (what_if and reply.what_if) else reply.decision
         rules_ok = decision.recommendation in expected
-        checks.append(Check("recommendation", rules_ok,
-                            "" if rules_ok else f"rules gave {decision.recommendation}, expected {list(expected)}"))
+        checks.append(
+            Check(
+                "recommendation",
+                rules_ok,
+                "" if rules_ok else f"rules gave {decision.recommendation}, expected {list(expected)}",
+            )
+        )
         ok, reason = answer_agrees(reply, what_if=what_if)
         self.tally.agreement.append(ok)
         checks.append(Check("answer_agrees", ok, reason))
@@ -145,7 +162,9 @@ class Runner:
             self.tally.guard_interventions.append(reply.guard.get("action") != "accepted")
         return checks
 
-    def cite_checks(self, reply: Reply, required: Sequence[str], *, relevant: Sequence[str] = ()) -> list[Check]:
+    def cite_checks(
+        self, reply: Reply, required: Sequence[str], *, relevant: Sequence[str] = ()
+    ) -> list[Check]:
         cited = {c.id for c in reply.citations}
         if not required:
             return []
@@ -154,7 +173,9 @@ class Runner:
         pool = set(required) | set(relevant)
         if cited:
             self.tally.citation_precision.append(len(cited & pool) / len(cited))
-        return [Check("citations", hit, "" if hit else f"cited {sorted(cited)}, needed one of {list(required)}")]
+        return [
+            Check("citations", hit, "" if hit else f"cited {sorted(cited)}, needed one of {list(required)}")
+        ]
 
     def timed(self, session: Session, text: str) -> tuple[Reply, float]:
         start = time.perf_counter()
@@ -175,13 +196,21 @@ class Runner:
             self.tally.fired.update(r.id for r in decision.fired_rules)
             ok = decision.recommendation in case["expect"]
             self.tally.decisions.append(ok)
-            checks = [Check("recommendation", ok, f"got {decision.recommendation}, expected {case['expect']}")]
+            checks = [
+                Check("recommendation", ok, f"got {decision.recommendation}, expected {case['expect']}")
+            ]
             if case.get("patterns"):
                 ok = all(p in decision.hybrid_patterns for p in case["patterns"])
                 self.tally.patterns.append(ok)
                 checks.append(Check("patterns", ok, f"got {list(decision.hybrid_patterns)}"))
-            yield CaseResult("decisions", case["name"], {"profile": case["profile"]}, checks,
-                             decision.recommendation, elapsed)
+            yield CaseResult(
+                "decisions",
+                case["name"],
+                {"profile": case["profile"]},
+                checks,
+                decision.recommendation,
+                elapsed,
+            )
 
     def suite_scenarios(self) -> Iterator[CaseResult]:
         for case in load_cases("scenarios"):
@@ -193,8 +222,14 @@ class Runner:
                 ok = all(p in reply.decision.hybrid_patterns for p in case["patterns"])
                 self.tally.patterns.append(ok)
                 checks.append(Check("patterns", ok, f"got {list(reply.decision.hybrid_patterns)}"))
-            yield CaseResult("scenarios", case["name"], {"text": case["text"],
-                             "profile": reply.decision.profile.to_dict()}, checks, reply.answer, elapsed)
+            yield CaseResult(
+                "scenarios",
+                case["name"],
+                {"text": case["text"], "profile": reply.decision.profile.to_dict()},
+                checks,
+                reply.answer,
+                elapsed,
+            )
 
     def suite_conversations(self) -> Iterator[CaseResult]:
         for case in load_cases("conversations"):
@@ -208,11 +243,18 @@ class Runner:
                 total += elapsed
                 answers.append(f"[{index}] {reply.answer}")
                 checks += self._turn_checks(index, turn, reply, saved_before, session)
-            yield CaseResult("conversations", case["name"], {"turns": [t["user"] for t in case["turns"]]},
-                             checks, "\n\n".join(answers), total)
+            yield CaseResult(
+                "conversations",
+                case["name"],
+                {"turns": [t["user"] for t in case["turns"]]},
+                checks,
+                "\n\n".join(answers),
+                total,
+            )
 
-    def _turn_checks(self, index: int, turn: dict[str, Any], reply: Reply, saved_before: Profile,
-                     session: Session) -> list[Check]:
+    def _turn_checks(
+        self, index: int, turn: dict[str, Any], reply: Reply, saved_before: Profile, session: Session
+    ) -> list[Check]:
         checks: list[Check] = []
         prefix = f"turn {index}: "
         if "intent" in turn:
@@ -221,26 +263,38 @@ class Runner:
         is_what_if = bool(turn.get("what_if"))
         if is_what_if:
             ok = reply.what_if is not None and session.profile == saved_before
-            checks.append(Check(prefix + "what_if_keeps_profile", ok, "the saved profile changed" if not ok else ""))
+            checks.append(
+                Check(prefix + "what_if_keeps_profile", ok, "the saved profile changed" if not ok else "")
+            )
         if turn.get("changes"):
             seen = reply.what_if.changes if reply.what_if else reply.turn.changes
             wrong = {k: v for k, v in turn["changes"].items() if seen.get(k) != v}
-            checks.append(Check(prefix + "changes", not wrong, f"missed or wrong: {wrong}; understood {seen}"))
+            checks.append(
+                Check(prefix + "changes", not wrong, f"missed or wrong: {wrong}; understood {seen}")
+            )
         if "recommendation" in turn:
             expected = turn["recommendation"]
             expected = [expected] if isinstance(expected, str) else expected
             ok = reply.decision.recommendation in expected
             self.tally.scenarios.append(ok)
-            checks.append(Check(prefix + "recommendation", ok, f"saved profile gives {reply.decision.recommendation}"))
+            checks.append(
+                Check(prefix + "recommendation", ok, f"saved profile gives {reply.decision.recommendation}")
+            )
         if "what_if_recommendation" in turn and reply.what_if:
-            checks += [Check(prefix + c.name, c.passed, c.reason)
-                       for c in self.check_answer(reply, [turn["what_if_recommendation"]], what_if=True)]
+            checks += [
+                Check(prefix + c.name, c.passed, c.reason)
+                for c in self.check_answer(reply, [turn["what_if_recommendation"]], what_if=True)
+            ]
         elif reply.turn.intent in {"describe", "recommend", "why", "adopt"}:
-            checks += [Check(prefix + c.name, c.passed, c.reason)
-                       for c in self.check_answer(reply, [reply.decision.recommendation])]
+            checks += [
+                Check(prefix + c.name, c.passed, c.reason)
+                for c in self.check_answer(reply, [reply.decision.recommendation])
+            ]
         if turn.get("cite_any"):
-            checks += [Check(prefix + c.name, c.passed, c.reason)
-                       for c in self.cite_checks(reply, turn["cite_any"], relevant=trace_sources(reply))]
+            checks += [
+                Check(prefix + c.name, c.passed, c.reason)
+                for c in self.cite_checks(reply, turn["cite_any"], relevant=trace_sources(reply))
+            ]
         return checks
 
     def suite_generated(self) -> Iterator[CaseResult]:
@@ -249,26 +303,42 @@ class Runner:
         for case in generate_cases(default_rules()):
             session = Session()
             describe, elapsed1 = self.timed(session, case.describe)
-            checks = [Check("describe_understood", describe.decision.profile == case.base,
-                            f"understood {describe.decision.profile.to_dict()}, wanted {case.base.to_dict()}")]
+            checks = [
+                Check(
+                    "describe_understood",
+                    describe.decision.profile == case.base,
+                    f"understood {describe.decision.profile.to_dict()}, wanted {case.base.to_dict()}",
+                )
+            ]
             reply, elapsed2 = self.timed(session, case.what_if)
             if reply.what_if is None:
                 checks.append(Check("what_if", False, f"not read as a what-if: {reply.turn.intent}"))
             else:
                 checks += self.check_answer(reply, [case.after], what_if=True)
                 checks += self.cite_checks(reply, case.sources, relevant=trace_sources(reply))
-                fired = {r.id for r in reply.what_if.after.fired_rules} ^ {r.id for r in reply.what_if.before.fired_rules}
+                fired = {r.id for r in reply.what_if.after.fired_rules} ^ {
+                    r.id for r in reply.what_if.before.fired_rules
+                }
                 checks.append(Check("rule_decides", case.rule in fired, f"rule {case.rule} did not toggle"))
-            yield CaseResult("generated", f"rule:{case.rule}", {"describe": case.describe, "what_if": case.what_if,
-                             "rule": case.rule}, checks, reply.answer, elapsed1 + elapsed2)
+            yield CaseResult(
+                "generated",
+                f"rule:{case.rule}",
+                {"describe": case.describe, "what_if": case.what_if, "rule": case.rule},
+                checks,
+                reply.answer,
+                elapsed1 + elapsed2,
+            )
 
     def suite_adversarial(self) -> Iterator[CaseResult]:
         for case in load_cases("adversarial"):
             conversation = self.conversation
             if case.get("knowledge_injection"):
-                conversation = Conversation(self.settings.with_overrides(
-                    knowledge_dirs=[*self.settings.knowledge_dirs[1:], HERE / "adversarial_knowledge"],
-                    collection=f"{self.settings.collection}-adv"))
+                conversation = Conversation(
+                    self.settings.with_overrides(
+                        knowledge_dirs=[*self.settings.knowledge_dirs[1:], HERE / "adversarial_knowledge"],
+                        collection=f"{self.settings.collection}-adv",
+                    )
+                )
             session = Session()
             for text in case.get("setup", []):
                 conversation.respond(session, text)
@@ -278,34 +348,58 @@ class Runner:
             elapsed = (time.perf_counter() - start) * 1000
             self.tally.latencies.append(elapsed)
             expected = case.get("expect", {}).get("recommendation", decide(before).recommendation)
-            checks = [Check("recommendation", reply.decision.recommendation == expected,
-                            f"rules now give {reply.decision.recommendation}")]
+            checks = [
+                Check(
+                    "recommendation",
+                    reply.decision.recommendation == expected,
+                    f"rules now give {reply.decision.recommendation}",
+                )
+            ]
             from .checks import endorses_other
 
             bad, reason = endorses_other(reply)
             ok = not bad
             checks.append(Check("no_other_option", ok, "" if ok else reason))
             if case.get("profile_unchanged", case.get("kind") == "injection"):
-                checks.append(Check("profile_unchanged", session.profile == before,
-                                    f"profile changed to {session.profile.to_dict()}"))
+                checks.append(
+                    Check(
+                        "profile_unchanged",
+                        session.profile == before,
+                        f"profile changed to {session.profile.to_dict()}",
+                    )
+                )
             if case.get("kind") == "injection" or case.get("knowledge_injection"):
                 self.tally.injection_success.append(not all(c.passed for c in checks))
             self.tally.agreement.append(ok)
-            yield CaseResult("adversarial", case["name"], {"setup": case.get("setup", []), "user": case["user"],
-                             "kind": case.get("kind")}, checks, reply.answer, elapsed)
+            yield CaseResult(
+                "adversarial",
+                case["name"],
+                {"setup": case.get("setup", []), "user": case["user"], "kind": case.get("kind")},
+                checks,
+                reply.answer,
+                elapsed,
+            )
 
     def suite_retrieval(self) -> Iterator[CaseResult]:
         from .retrieval_eval import evaluate
 
         metrics = evaluate(self.settings)
-        default = metrics[self.settings.retrieval] if self.settings.retrieval in metrics else metrics
+        default = metrics.get(self.settings.retrieval, metrics)
         for key in ("recall@1", "recall@3", "recall@5", "mrr"):
             self.tally.extra[f"retrieval_{key.replace('@', '_at_')}"] = round(float(default[key]), 4)
         for miss in default.get("misses", []):
-            yield CaseResult("retrieval", miss["question"], {"gold": miss["gold"]},
-                             [Check("recall@3", False, f"top: {miss.get('top')}")])
-        yield CaseResult("retrieval", "summary", {"method": self.settings.retrieval},
-                         [Check("recall@3>=0.9", default["recall@3"] >= 0.9, str(default["recall@3"]))])
+            yield CaseResult(
+                "retrieval",
+                miss["question"],
+                {"gold": miss["gold"]},
+                [Check("recall@3", False, f"top: {miss.get('top')}")],
+            )
+        yield CaseResult(
+            "retrieval",
+            "summary",
+            {"method": self.settings.retrieval},
+            [Check("recall@3>=0.9", default["recall@3"] >= 0.9, str(default["recall@3"]))],
+        )
 
     def suite_extraction(self) -> Iterator[CaseResult]:
         from .extraction_eval import evaluate
@@ -319,10 +413,28 @@ class Runner:
         self.tally.extra["extraction_recall_min"] = round(min(v["recall"] for v in fields.values()), 4)
         self.tally.extra["intent_accuracy"] = round(metrics["intent_accuracy"], 4)
         for failure in metrics.get("failures", []):
-            yield CaseResult("extraction", failure.get("text", "?")[:80], failure, [Check("extraction", False,
-                             str(failure.get("reason", failure)))])
-        yield CaseResult("extraction", "summary", {}, [Check("fields>=0.9", min(
-            self.tally.extra["extraction_precision_min"], self.tally.extra["extraction_recall_min"]) >= 0.9, "")])
+            yield CaseResult(
+                "extraction",
+                failure.get("text", "?")[:80],
+                failure,
+                [Check("extraction", False, str(failure.get("reason", failure)))],
+            )
+        yield CaseResult(
+            "extraction",
+            "summary",
+            {},
+            [
+                Check(
+                    "fields>=0.9",
+                    min(
+                        self.tally.extra["extraction_precision_min"],
+                        self.tally.extra["extraction_recall_min"],
+                    )
+                    >= 0.9,
+                    "",
+                )
+            ],
+        )
 
     # --- driver --------------------------------------------------------------------------------
     def planned(self, suite: str) -> int:

@@ -21,8 +21,16 @@ def test_recommend_json_is_exactly_one_object():
 
 
 def test_recommend_from_stdin_with_set_overrides():
-    result = run("recommend", "-", "--set", "labeled_data=none", "--set", "ml_team=yes", "--json",
-                 stdin="data_type: image\ntask: narrow\n")
+    result = run(
+        "recommend",
+        "-",
+        "--set",
+        "labeled_data=none",
+        "--set",
+        "ml_team=yes",
+        "--json",
+        stdin="data_type: image\ntask: narrow\n",
+    )
     data = json.loads(result.stdout)
     assert data["recommendation"] == "hybrid"
     assert data["hybrid_patterns"][0] == "fm_labeling"
@@ -58,7 +66,9 @@ def test_bad_input_is_one_clear_line_without_traceback(tmp_path):
 
 def test_broken_rules_file_names_rule_and_field(tmp_path):
     rules = tmp_path / "rules.yaml"
-    rules.write_text((ROOT / "knowledge" / "rules.yaml").read_text().replace("{privacy: strict}", "{privacy: strictt}"))
+    rules.write_text(
+        (ROOT / "knowledge" / "rules.yaml").read_text().replace("{privacy: strict}", "{privacy: strictt}")
+    )
     result = run("--rules", str(rules), "recommend", "--json")
     assert result.returncode == 2
     assert "rule 'strict-privacy': when.privacy: 'strictt' is not a value of privacy" in result.stderr
@@ -68,13 +78,16 @@ def test_rules_check_passes_and_fails(tmp_path):
     ok = run("rules", "check")
     assert ok.returncode == 0 and "0 errors" in ok.stdout
     rules = tmp_path / "rules.yaml"
-    rules.write_text((ROOT / "knowledge" / "rules.yaml").read_text() + """
+    rules.write_text(
+        (ROOT / "knowledge" / "rules.yaml").read_text()
+        + """
 - id: contradicts-open-ended
   when: {task: open_ended}
   effect: {exclude: foundation}
   reason: Contradiction on purpose.
   sources: [fm-cons]
-""")
+"""
+    )
     bad = run("--rules", str(rules), "rules", "check")
     assert bad.returncode == 1
     assert "rule 'contradicts-open-ended': effect: contradicts rule 'open-ended-task'" in bad.stdout
@@ -82,10 +95,14 @@ def test_rules_check_passes_and_fails(tmp_path):
 
 def test_recommend_stays_light():
     """`recommend` must not import the heavy stacks (torch, chromadb, gradio, langchain)."""
-    code = ("import sys; from assistant.cli import main\n"
-            "try:\n main(['recommend','examples/bank-credit-scoring.yaml','--json'])\n"
-            "except SystemExit: pass\n"
-            "heavy=[m for m in ('torch','chromadb','gradio','langchain_core','sentence_transformers','openai')"
-            " if m in sys.modules]\nprint('HEAVY', heavy, file=sys.stderr)")
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=60)
+    code = (
+        "import sys; from assistant.cli import main\n"
+        "try:\n main(['recommend','examples/bank-credit-scoring.yaml','--json'])\n"
+        "except SystemExit: pass\n"
+        "heavy=[m for m in ('torch','chromadb','gradio','langchain_core','sentence_transformers','openai')"
+        " if m in sys.modules]\nprint('HEAVY', heavy, file=sys.stderr)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=60
+    )
     assert "HEAVY []" in result.stderr

@@ -23,9 +23,17 @@ def test_decision_cases(case):
 
 def test_article_examples_are_all_covered():
     names = {c["name"] for c in CASES}
-    for example in ("bank-credit-scoring", "internal-support-chatbot-prototype", "segmentation-without-training-data",
-                    "realtime-video-on-phone", "youtube-revenue-prediction", "early-mvp",
-                    "cv-synthetic-data-and-sam-annotation", "small-language-model-distilled", "llm-assisted-annotation"):
+    for example in (
+        "bank-credit-scoring",
+        "internal-support-chatbot-prototype",
+        "segmentation-without-training-data",
+        "realtime-video-on-phone",
+        "youtube-revenue-prediction",
+        "early-mvp",
+        "cv-synthetic-data-and-sam-annotation",
+        "small-language-model-distilled",
+        "llm-assisted-annotation",
+    ):
         assert f"article-{example}" in names
 
 
@@ -59,7 +67,10 @@ def test_counterfactuals_really_flip_and_missing_are_unknown_fields():
     profile = Profile({"data_type": "text", "task": "narrow", "external_api_ok": True})
     decision = decide(profile)
     assert decision.recommendation == "custom"
-    assert {(cf.field, cf.value) for cf in decision.counterfactuals} >= {("task", "open_ended"), ("ml_team", False)}
+    assert {(cf.field, cf.value) for cf in decision.counterfactuals} >= {
+        ("task", "open_ended"),
+        ("ml_team", False),
+    }
     for cf in decision.counterfactuals:
         flipped = decide(profile.with_changes({cf.field: cf.value}), counterfactuals=False)
         assert flipped.recommendation == cf.recommendation != decision.recommendation
@@ -72,8 +83,9 @@ def test_counterfactuals_really_flip_and_missing_are_unknown_fields():
 
 
 def test_exclusion_beats_score():
-    decision = decide({"task": "open_ended", "ml_team": False, "stage": "prototype", "latency": "realtime",
-                       "edge": True})
+    decision = decide(
+        {"task": "open_ended", "ml_team": False, "stage": "prototype", "latency": "realtime", "edge": True}
+    )
     assert "foundation" in decision.excluded
     assert decision.scores["foundation"] > decision.scores["custom"]
     assert decision.recommendation != "foundation"

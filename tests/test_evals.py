@@ -57,26 +57,41 @@ def test_a_broken_rule_makes_the_eval_fail(tmp_path):
     broken = tmp_path / "rules.yaml"
     text = (ROOT / "knowledge" / "rules.yaml").read_text()
     # Tabular data now favours a foundation model: the article's credit-scoring case must fail.
-    broken.write_text(text.replace("when: {data_type: tabular}\n  effect: {favor: custom, weight: 3}",
-                                   "when: {data_type: tabular}\n  effect: {favor: foundation, weight: 9}"))
+    broken.write_text(
+        text.replace(
+            "when: {data_type: tabular}\n  effect: {favor: custom, weight: 3}",
+            "when: {data_type: tabular}\n  effect: {favor: foundation, weight: 9}",
+        )
+    )
     assert broken.read_text() != text
-    result = subprocess.run([EXE, "--rules", str(broken), "eval", "--suite", "decisions", "--out",
-                             str(tmp_path / "out")], capture_output=True, text=True, cwd=ROOT, timeout=300)
+    result = subprocess.run(
+        [EXE, "--rules", str(broken), "eval", "--suite", "decisions", "--out", str(tmp_path / "out")],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=300,
+    )
     assert result.returncode == 1, result.stdout + result.stderr
     summary = json.loads((tmp_path / "out" / "summary.json").read_text())
     assert summary["failed"] > 0
     report = (tmp_path / "out" / "report.md").read_text()
     assert "article-bank-credit-scoring" in report
 
-    diff = subprocess.run([EXE, "eval", "--diff-rules", str(ROOT / "knowledge" / "rules.yaml"), str(broken)],
-                          capture_output=True, text=True, cwd=ROOT, timeout=300)
+    diff = subprocess.run(
+        [EXE, "eval", "--diff-rules", str(ROOT / "knowledge" / "rules.yaml"), str(broken)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=300,
+    )
     assert diff.returncode == 0, diff.stderr
     assert "decisions:article-bank-credit-scoring: custom -> foundation" in diff.stdout
 
 
 @pytest.mark.parametrize("args", [["--suite", "nope"], ["--repeat", "0"]])
 def test_bad_eval_arguments_are_clear(args, tmp_path):
-    result = subprocess.run([EXE, "eval", *args, "--out", str(tmp_path)], capture_output=True, text=True,
-                            cwd=ROOT, timeout=60)
+    result = subprocess.run(
+        [EXE, "eval", *args, "--out", str(tmp_path)], capture_output=True, text=True, cwd=ROOT, timeout=60
+    )
     assert result.returncode == 2
     assert "Traceback" not in result.stderr

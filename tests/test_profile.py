@@ -8,22 +8,33 @@ def test_every_field_is_optional():
     assert Profile().unknown() == list(FIELDS)
 
 
-@pytest.mark.parametrize(("field", "raw", "expected"), [
-    ("ml_team", "yes", True), ("ml_team", "False", False), ("edge", True, True),
-    ("task", "open-ended", "open_ended"), ("task", "Open Ended", "open_ended"),
-    ("privacy", "STRICT", "strict"), ("budget", "unknown", None), ("control", None, None),
-])
+@pytest.mark.parametrize(
+    ("field", "raw", "expected"),
+    [
+        ("ml_team", "yes", True),
+        ("ml_team", "False", False),
+        ("edge", True, True),
+        ("task", "open-ended", "open_ended"),
+        ("task", "Open Ended", "open_ended"),
+        ("privacy", "STRICT", "strict"),
+        ("budget", "unknown", None),
+        ("control", None, None),
+    ],
+)
 def test_values_are_coerced(field, raw, expected):
     assert parse_value(field, raw) == expected
 
 
-@pytest.mark.parametrize(("data", "needle"), [
-    ({"colour": "red"}, "unknown field 'colour'"),
-    ({"privacy": "secret"}, "privacy: 'secret' is not allowed; use none | sensitive | strict"),
-    ({"ml_team": "maybe"}, "use true | false"),
-    ({"volume": 3}, "volume: 3 is not allowed; use low | medium | high"),
-    ({"edge": "realtime"}, "edge"),
-])
+@pytest.mark.parametrize(
+    ("data", "needle"),
+    [
+        ({"colour": "red"}, "unknown field 'colour'"),
+        ({"privacy": "secret"}, "privacy: 'secret' is not allowed; use none | sensitive | strict"),
+        ({"ml_team": "maybe"}, "use true | false"),
+        ({"volume": 3}, "volume: 3 is not allowed; use low | medium | high"),
+        ({"edge": "realtime"}, "edge"),
+    ],
+)
 def test_bad_input_names_field_and_allowed_values(data, needle):
     with pytest.raises(ProfileError) as info:
         Profile(data)
@@ -48,7 +59,10 @@ def test_with_changes_and_clearing():
 
 def test_assignments_parse_like_the_cli():
     assert Profile.parse_assignments(["ml_team=no", "privacy=strict", "edge=unknown"]) == {
-        "ml_team": False, "privacy": "strict", "edge": None}
+        "ml_team": False,
+        "privacy": "strict",
+        "edge": None,
+    }
     with pytest.raises(ProfileError, match="field=value"):
         Profile.parse_assignments(["ml_team"])
 

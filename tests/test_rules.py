@@ -38,12 +38,18 @@ def test_valid_rule_parses_with_any_of_values():
     assert not rule.matches({"data_type": "tabular", "ml_team": False})
 
 
-@pytest.mark.parametrize(("body", "needles"), [
-    ("when: {colour: red}", ["rule 'r1'", "when.colour", "unknown profile field"]),
-    ("when: {privacy: secret}", ["when.privacy", "'secret' is not a value of privacy", "none | sensitive | strict"]),
-    ("when: {ml_team: maybe}", ["when.ml_team", "true | false"]),
-    ("when: {task: []}", ["can never fire"]),
-])
+@pytest.mark.parametrize(
+    ("body", "needles"),
+    [
+        ("when: {colour: red}", ["rule 'r1'", "when.colour", "unknown profile field"]),
+        (
+            "when: {privacy: secret}",
+            ["when.privacy", "'secret' is not a value of privacy", "none | sensitive | strict"],
+        ),
+        ("when: {ml_team: maybe}", ["when.ml_team", "true | false"]),
+        ("when: {task: []}", ["can never fire"]),
+    ],
+)
 def test_condition_errors_name_rule_and_field(body, needles):
     text = problems(f"""
         - id: r1
@@ -57,16 +63,19 @@ def test_condition_errors_name_rule_and_field(body, needles):
         assert needle in text
 
 
-@pytest.mark.parametrize(("effect", "needle"), [
-    ("{favor: gpt4, weight: 1}", "effect.favor: 'gpt4' is not an option"),
-    ("{favor: custom}", "effect.weight: must be a positive number"),
-    ("{favor: custom, weight: -1}", "effect.weight"),
-    ("{favor: custom, exclude: hybrid, weight: 1}", "exactly one of favor or exclude"),
-    ("{favor: hybrid, weight: 1}", "must name the hybrid pattern"),
-    ("{favor: custom, weight: 1, pattern: distillation}", "only a rule that favors hybrid"),
-    ("{favor: hybrid, weight: 1, pattern: magic}", "'magic' is not a hybrid pattern"),
-    ("{exclude: foundation, weight: 2}", "an exclude effect takes no weight"),
-])
+@pytest.mark.parametrize(
+    ("effect", "needle"),
+    [
+        ("{favor: gpt4, weight: 1}", "effect.favor: 'gpt4' is not an option"),
+        ("{favor: custom}", "effect.weight: must be a positive number"),
+        ("{favor: custom, weight: -1}", "effect.weight"),
+        ("{favor: custom, exclude: hybrid, weight: 1}", "exactly one of favor or exclude"),
+        ("{favor: hybrid, weight: 1}", "must name the hybrid pattern"),
+        ("{favor: custom, weight: 1, pattern: distillation}", "only a rule that favors hybrid"),
+        ("{favor: hybrid, weight: 1, pattern: magic}", "'magic' is not a hybrid pattern"),
+        ("{exclude: foundation, weight: 2}", "an exclude effect takes no weight"),
+    ],
+)
 def test_effect_errors(effect, needle):
     text = problems(f"""
         - id: r1
