@@ -104,6 +104,14 @@ class Conversation:
         self._retriever = retriever
         self._retrieval_failed = False
 
+    def warm_up(self) -> Conversation:
+        """Pay the one-off costs (regex compilation, embedding model, store check) before the first user."""
+        from .extract import warm_up
+
+        warm_up()
+        self._search("warm up", [])
+        return self
+
     # --- parts ---------------------------------------------------------------------------------
     @property
     def sections(self) -> dict[str, Any]:
@@ -188,16 +196,19 @@ class Conversation:
             turn = self.understander.understand(
                 clean, TurnContext(session.asked_field, session.pending is not None)
             )
-        reply, ctx = self._answer(session, turn, clean, notice)
+        yield from self._deliver(session, *self._answer(session, turn, clean, notice), clean)
+
+    def _deliver(self, session: Session, reply: Reply, ctx: Context, text: str) -> Iterator[str | Reply]:
+        """Let the LLM (if any) rewrite the answer behind the guard, then record the final reply."""
         if self.writer is not None and reply.turn.intent in WRITTEN_BY_LLM:
             final = reply
-            for event in self.writer.write(reply, ctx, clean):
+            for event in self.writer.write(reply, ctx, text):
                 if isinstance(event, Reply):
                     final = event
                 else:
                     yield event
             reply = final
-        self._record(session, reply, clean)
+        self._record(session, reply, text)
         yield reply
 
     def set_fields(self, session: Session, changes: dict[str, Value | None], source: str = "form") -> Reply:
@@ -236,17 +247,7 @@ class Conversation:
         ("what_if"), "adopt" or "discard" the pending what-if. Same path and events as `stream`, without
         understanding text; `text` is what the chat shows (and what the history records)."""
         turn = Turn(intent, dict(changes or {}), intent == "what_if", None, text)
-        reply, ctx = self._answer(session, turn, text, "")
-        if self.writer is not None and reply.turn.intent in WRITTEN_BY_LLM:
-            final = reply
-            for event in self.writer.write(reply, ctx, text):
-                if isinstance(event, Reply):
-                    final = event
-                else:
-                    yield event
-            reply = final
-        self._record(session, reply, text)
-        yield reply
+        yield from self._deliver(session, *self._answer(session, turn, text, ""), text)
 
     def what_if(self, session: Session, changes: dict[str, Value], text: str = "") -> Reply:
         """A what-if with known changes: compare, keep the saved profile, remember it for adopt/discard."""

@@ -354,6 +354,8 @@ _SOME_WORDS = _LazyRe(r"\b(?:some|a few|few|a small|small|limited|a handful|hand
 def _labels(text: str, m: re.Match[str]) -> Value | None:
     """How much labelled data a positive label cue speaks of: a count, a quantity word, else "some"."""
     clause = text[_clause_start(text, m.start()):m.start()]
+    if clause.endswith(("to ", "for ", "help ")):  # "use GPT to label data": an action, not labels we have
+        return None
     near = [q for q in quantities(clause) if len(clause[q[2]:].split()) <= 2]
     if not near:  # "label 2k rows", "we've annotated roughly 40,000 documents", "labels for 250k records"
         near = [q for q in quantities(text[m.end():_clause_end(text, m.end())]) if q[1] < 20]

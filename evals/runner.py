@@ -133,7 +133,7 @@ class Runner:
     @property
     def conversation(self) -> Conversation:
         if self._conversation is None:
-            self._conversation = Conversation(self.settings)
+            self._conversation = Conversation(self.settings).warm_up()  # latencies measure warm turns
         return self._conversation
 
     # --- checks shared by suites ---------------------------------------------------------------

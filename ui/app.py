@@ -11,9 +11,11 @@ see each other's profile or history.
 
 from __future__ import annotations
 
+import atexit
 import hashlib
 import logging
 import os
+import shutil
 import sys
 import tempfile
 from collections.abc import Callable, Iterator
@@ -106,7 +108,10 @@ class RecordFiles:
     """Decision records as files for the download button: one file per distinct content, written once."""
 
     def __init__(self, directory: Path | None = None) -> None:
-        self.directory = Path(directory or tempfile.mkdtemp(prefix="modelchoice-records-"))
+        if directory is None:
+            directory = Path(tempfile.mkdtemp(prefix="modelchoice-records-"))
+            atexit.register(shutil.rmtree, directory, ignore_errors=True)
+        self.directory = Path(directory)
 
     def path_for(self, text: str) -> str:
         digest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:20]

@@ -8,7 +8,9 @@ MODELCHOICE_DATA_DIR is set, so the user's data is not touched.
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import socket
 import sys
 import tempfile
@@ -26,7 +28,10 @@ CHROMIUM_ARGS = [
 
 
 def main(out: str = "docs/screenshot.png") -> None:
-    os.environ.setdefault("MODELCHOICE_DATA_DIR", tempfile.mkdtemp(prefix="modelchoice-shot-"))
+    if "MODELCHOICE_DATA_DIR" not in os.environ:
+        scratch = tempfile.mkdtemp(prefix="modelchoice-shot-")
+        atexit.register(shutil.rmtree, scratch, ignore_errors=True)
+        os.environ["MODELCHOICE_DATA_DIR"] = scratch
     from playwright.sync_api import expect, sync_playwright
 
     from assistant.conversation import Conversation

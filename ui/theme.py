@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import gradio as gr
 
+# IBM Plex Sans as bundled with Gradio: its SemiBold file is a subset that lacks common letters (an "a" came
+# out in a fallback font), so 600 is left out and semi-bold text uses the Bold file.
 THEME = gr.themes.Soft(
     primary_hue="indigo",
     secondary_hue="sky",
     neutral_hue="slate",
     font=(
-        gr.themes.LocalFont("IBM Plex Sans", weights=(400, 600, 700)),
+        gr.themes.LocalFont("IBM Plex Sans", weights=(400, 700)),
         "ui-sans-serif",
         "system-ui",
         "sans-serif",

@@ -1,0 +1,44 @@
+"""The eval suites as CI runs them: the whole offline suite, and the real local LLM on the conversations.
+
+Reports land in test-artifacts/ (kept by CI). Both runs must pass their gates (evals/thresholds.yaml):
+with no LLM and with the local model, every final answer agrees with the rules engine.
+"""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).parent.parent
+EXE = str(Path(sys.executable).parent / "modelchoice")
+ARTIFACTS = ROOT / "test-artifacts"
+
+
+def run_eval(tmp_path: Path, out: str, *args: str, timeout: int) -> dict:
+    env = {**os.environ, "MODELCHOICE_DATA_DIR": str(tmp_path / "data")}
+    result = subprocess.run([EXE, "eval", *args, "--out", str(ARTIFACTS / out)], capture_output=True, text=True,
+                            cwd=ROOT, timeout=timeout, env=env)
+    summary = json.loads((ARTIFACTS / out / "summary.json").read_text())
+    assert result.returncode == 0, f"gates failed: {summary['gate_failures']}\n{result.stdout[-3000:]}"
+    return summary
+
+
+def test_offline_suite_passes_every_gate(tmp_path):
+    summary = run_eval(tmp_path, "eval-none", "--llm", "none", timeout=900)
+    metrics = summary["metrics"]
+    assert set(summary["per_suite"]) == {"decisions", "scenarios", "conversations", "generated", "adversarial",
+                                         "retrieval", "extraction"}
+    assert metrics["recommendation_agreement"] == 1.0
+    assert metrics["injection_success_rate"] == 0.0
+    assert metrics["rule_coverage"] == 1.0
+
+
+@pytest.mark.slow
+def test_local_llm_conversations_agree_with_the_rules(tmp_path):
+    pytest.importorskip("llama_cpp")
+    summary = run_eval(tmp_path, "eval-local", "--llm", "local", "--suite", "conversations", timeout=1800)
+    assert summary["metrics"]["recommendation_agreement"] == 1.0
+    assert summary["metrics"]["guard_intervention_rate"] is not None  # reported, not gated
