@@ -129,12 +129,24 @@ class Runner:
         self.results: list[CaseResult] = []
         self.progress = progress or (lambda _label, _done, _total: None)
         self._conversation: Conversation | None = None
+        self._poisoned: Conversation | None = None
 
     @property
     def conversation(self) -> Conversation:
         if self._conversation is None:
             self._conversation = Conversation(self.settings).warm_up()  # latencies measure warm turns
         return self._conversation
+
+    @property
+    def poisoned(self) -> Conversation:
+        """A conversation whose knowledge includes evals/adversarial_knowledge (hidden instructions)."""
+        if self._poisoned is None:
+            settings = self.settings.with_overrides(
+                knowledge_dirs=[*self.settings.knowledge_dirs[1:], HERE / "adversarial_knowledge"],
+                collection=f"{self.settings.collection}-adv",
+            )
+            self._poisoned = Conversation(settings).warm_up()
+        return self._poisoned
 
     # --- checks shared by suites ---------------------------------------------------------------
     def check_answer(self, reply: Reply, expected: Sequence[str], *, what_if: bool = False) -> list[Check]:
@@ -237,12 +249,14 @@ class Runner:
             checks: list[Check] = []
             answers: list[str] = []
             total = 0.0
+            after: list[Profile] = []
             for index, turn in enumerate(case["turns"], start=1):
                 saved_before = session.profile
                 reply, elapsed = self.timed(session, turn["user"])
                 total += elapsed
                 answers.append(f"[{index}] {reply.answer}")
-                checks += self._turn_checks(index, turn, reply, saved_before, session)
+                checks += self._turn_checks(index, turn, reply, saved_before, session, after)
+                after.append(session.profile)
             yield CaseResult(
                 "conversations",
                 case["name"],
@@ -253,10 +267,42 @@ class Runner:
             )
 
     def _turn_checks(
-        self, index: int, turn: dict[str, Any], reply: Reply, saved_before: Profile, session: Session
+        self,
+        index: int,
+        turn: dict[str, Any],
+        reply: Reply,
+        saved_before: Profile,
+        session: Session,
+        earlier: Sequence[Profile],
     ) -> list[Check]:
         checks: list[Check] = []
         prefix = f"turn {index}: "
+        saved = session.profile
+        if turn.get("profile_unchanged"):
+            checks.append(
+                Check(prefix + "profile_unchanged", saved == saved_before, f"now {saved.to_dict()}")
+            )
+        if "profile" in turn:
+            ok = saved == Profile(turn["profile"])
+            checks.append(Check(prefix + "profile", ok, f"saved profile is {saved.to_dict()}"))
+        if turn.get("profile_has"):
+            wrong = {k: v for k, v in turn["profile_has"].items() if saved.get(k) != v}
+            checks.append(Check(prefix + "profile_has", not wrong, f"missing or different: {wrong}"))
+        if turn.get("profile_as_after_turn"):
+            ok = saved == earlier[turn["profile_as_after_turn"] - 1]
+            checks.append(Check(prefix + "profile_as_before", ok, f"saved profile is {saved.to_dict()}"))
+        if turn.get("asks"):
+            ok = session.asked_field == turn["asks"]
+            checks.append(Check(prefix + "asks", ok, f"asked about {session.asked_field}"))
+        for key, decision in (
+            ("patterns", reply.decision),
+            ("what_if_patterns", reply.what_if and reply.what_if.after),
+        ):
+            if turn.get(key):
+                ok = decision is not None and all(p in decision.hybrid_patterns for p in turn[key])
+                self.tally.patterns.append(ok)
+                got = list(decision.hybrid_patterns) if decision else None
+                checks.append(Check(prefix + key, ok, f"got {got}"))
         if "intent" in turn:
             ok = reply.turn.intent == turn["intent"]
             checks.append(Check(prefix + "intent", ok, f"understood {reply.turn.intent}"))
@@ -331,14 +377,7 @@ class Runner:
 
     def suite_adversarial(self) -> Iterator[CaseResult]:
         for case in load_cases("adversarial"):
-            conversation = self.conversation
-            if case.get("knowledge_injection"):
-                conversation = Conversation(
-                    self.settings.with_overrides(
-                        knowledge_dirs=[*self.settings.knowledge_dirs[1:], HERE / "adversarial_knowledge"],
-                        collection=f"{self.settings.collection}-adv",
-                    )
-                )
+            conversation = self.poisoned if case.get("knowledge_injection") else self.conversation
             session = Session()
             for text in case.get("setup", []):
                 conversation.respond(session, text)
@@ -368,6 +407,9 @@ class Runner:
                         f"profile changed to {session.profile.to_dict()}",
                     )
                 )
+            leaked = [p for p in case.get("answer_must_not_contain", []) if p.lower() in reply.answer.lower()]
+            if case.get("answer_must_not_contain"):
+                checks.append(Check("nothing_relayed", not leaked, f"answer contains {leaked}"))
             if case.get("kind") == "injection" or case.get("knowledge_injection"):
                 self.tally.injection_success.append(not all(c.passed for c in checks))
             self.tally.agreement.append(ok)
