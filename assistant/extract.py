@@ -536,7 +536,7 @@ _CUES: tuple[_Cue, ...] = (
     # ---- latency
     _c("latency", r"\breal[- ]?time\b", "realtime", None),
     _c("latency", r"\bnear[- ]real[- ]?time\b", "interactive", None),
-    _c("latency", r"\b\d+(?:\s*(?:-|to)\s*\d+)?\s*(?:fps|frames? (?:per|a|/) ?s(?:ec(?:ond)?)?)\b|"
+    _c("latency", r"\b\d+(?:\s*(?:-|to)\s*\d+)?\+?\s*(?:fps|frames? (?:per|a|/) ?s(?:ec(?:ond)?)?)\b|"
                   r"\b(?:tens of|a few|few) milliseconds\b|\bin milliseconds\b|"
                   r"\blow[- ]single[- ]digit milliseconds\b", "realtime"),
     _c("latency", r"\b(?P<ms>\d+(?:\.\d+)?)\s*(?:ms|millisec(?:ond)?s?)\b",

@@ -19,8 +19,14 @@ ARTIFACTS = ROOT / "test-artifacts"
 
 def run_eval(tmp_path: Path, out: str, *args: str, timeout: int) -> dict:
     env = {**os.environ, "MODELCHOICE_DATA_DIR": str(tmp_path / "data")}
-    result = subprocess.run([EXE, "eval", *args, "--out", str(ARTIFACTS / out)], capture_output=True, text=True,
-                            cwd=ROOT, timeout=timeout, env=env)
+    result = subprocess.run(
+        [EXE, "eval", *args, "--out", str(ARTIFACTS / out)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=timeout,
+        env=env,
+    )
     summary = json.loads((ARTIFACTS / out / "summary.json").read_text())
     assert result.returncode == 0, f"gates failed: {summary['gate_failures']}\n{result.stdout[-3000:]}"
     return summary
@@ -29,8 +35,15 @@ def run_eval(tmp_path: Path, out: str, *args: str, timeout: int) -> dict:
 def test_offline_suite_passes_every_gate(tmp_path):
     summary = run_eval(tmp_path, "eval-none", "--llm", "none", timeout=900)
     metrics = summary["metrics"]
-    assert set(summary["per_suite"]) == {"decisions", "scenarios", "conversations", "generated", "adversarial",
-                                         "retrieval", "extraction"}
+    assert set(summary["per_suite"]) == {
+        "decisions",
+        "scenarios",
+        "conversations",
+        "generated",
+        "adversarial",
+        "retrieval",
+        "extraction",
+    }
     assert metrics["recommendation_agreement"] == 1.0
     assert metrics["injection_success_rate"] == 0.0
     assert metrics["rule_coverage"] == 1.0
