@@ -503,7 +503,9 @@ class Runner:
                 if suite in {"retrieval", "extraction"}:
                     done += 1
                     self.progress(suite, done, total)
-        rule_ids = [r.id for r in default_rules()]
+        # Coverage is a property of the whole suite: only report it when the rule-driven suites ran.
+        covering = {"decisions", "generated"} & set(suites)
+        rule_ids = [r.id for r in default_rules()] if covering else []
         return {
             "llm": self.settings.llm,
             "suites": list(suites),
