@@ -17,6 +17,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
 
+import functools
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -45,7 +46,11 @@ class SentenceTransformerEmbeddings(Embeddings):
         return vectors.tolist()
 
     def embed_query(self, text: str) -> list[float]:
-        return self.embed_documents([text])[0]
+        return list(self._cached_query(text))
+
+    @functools.lru_cache(maxsize=2048)  # noqa: B019 - one model per process; repeated questions are common
+    def _cached_query(self, text: str) -> tuple[float, ...]:
+        return tuple(self.embed_documents([text])[0])
 
 
 @dataclass(frozen=True)
