@@ -10,7 +10,7 @@ from typing import Any
 import click
 
 from .knowledge import KnowledgeError
-from .profile import FIELDS, ProfileError, format_value
+from .profile import FIELDS, Profile, ProfileError, format_value
 from .retrieval import RETRIEVAL_METHODS, RetrievalError
 from .rules import RulesError
 from .session import SessionError
@@ -57,8 +57,8 @@ def main(rules_file: Path | None, knowledge_dirs: tuple[Path, ...]) -> None:
     configure(rules_file=rules_file, knowledge_dirs=knowledge_dirs or None)
 
 
-def _read_profile(source: str | None, assignments: tuple[str, ...]) -> Any:
-    from .profile import Profile, load_profile
+def _read_profile(source: str | None) -> Profile:
+    from .profile import load_profile
 
     if source is None:
         profile = Profile()
@@ -71,7 +71,7 @@ def _read_profile(source: str | None, assignments: tuple[str, ...]) -> Any:
         except OSError as exc:
             raise ProfileError(f"{source}: cannot read the profile file ({exc.strerror or exc})") from None
         profile = load_profile(text, source)
-    return profile.with_changes(Profile.parse_assignments(assignments))
+    return profile
 
 
 @main.command()
@@ -91,7 +91,7 @@ def recommend(
     """Decide for a profile (YAML/JSON file, or - for stdin)."""
     from .engine import decide
 
-    profile = _read_profile(profile_file, ())
+    profile = _read_profile(profile_file)
     extracted = None
     if description is not None:
         from .extract import RuleBasedUnderstander
