@@ -26,7 +26,6 @@ import argparse
 import os
 import random
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -41,6 +40,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+
+from assistant.llm import free_port  # noqa: E402
 
 # A conversation per user: (endpoint, argument or None). Chat turns and button/form events alike.
 SCRIPTS = [
@@ -92,11 +93,6 @@ SCRIPTS = [
 # Endpoints that answer in the chat; the page then refreshes the panel with the chained /panel event.
 TURNS = ("/chat", "/adopt", "/keep_original", "/what_if_")
 
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def wait_ready(url: str, timeout: float = 180.0) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import socket
 import subprocess
 import sys
 import time
@@ -14,6 +13,7 @@ import pytest
 from click.testing import CliRunner
 
 from assistant import settings as settings_module
+from assistant.llm import free_port
 from assistant.retrieval import RetrievalError, Retriever, build_chunks
 from assistant.settings import DEFAULT_KNOWLEDGE, Settings
 
@@ -21,11 +21,6 @@ CHROMA = Path(sys.executable).parent / "chroma"
 
 pytestmark = pytest.mark.slow
 
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture(scope="module")

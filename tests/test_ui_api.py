@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import re
-import socket
 import threading
 from pathlib import Path
 from typing import Any
@@ -20,6 +19,7 @@ gradio_client = pytest.importorskip("gradio_client")
 
 from assistant.conversation import Conversation  # noqa: E402
 from assistant.engine import decide  # noqa: E402
+from assistant.llm import free_port  # noqa: E402
 from assistant.profile import FIELDS, Profile  # noqa: E402
 from assistant.session import Session  # noqa: E402
 from assistant.settings import Settings  # noqa: E402
@@ -40,11 +40,6 @@ CHATBOT = (
     "volume is low."
 )
 
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def ui_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import os
-import socket
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -31,19 +30,13 @@ from playwright.sync_api import Browser, Page, expect  # noqa: E402
 from assistant.conversation import Conversation, Reply  # noqa: E402
 from assistant.engine import decide  # noqa: E402
 from assistant.extract import RuleBasedUnderstander  # noqa: E402
+from assistant.llm import free_port  # noqa: E402
 from assistant.profile import Profile  # noqa: E402
 from assistant.settings import Settings  # noqa: E402
+from ui.screenshot import CHROMIUM_ARGS  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 SHOTS = ROOT / "test-artifacts" / "screenshots"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 LAPTOP = {"width": 1366, "height": 900}
 PHONE = {"width": 390, "height": 844}
 TIMEOUT = 30_000  # ms; generous for a busy 2-core CI machine, never slept
@@ -55,11 +48,6 @@ BANK = (
     "control to explain every decision."
 )
 
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def shot(page: Page, name: str, full_page: bool = True) -> None:
