@@ -7,7 +7,7 @@ import time
 from typing import Any
 
 import pytest
-from test_llm_fakes import Broken, Endless, FakeLLM, Garbage, Sleep, Stall, Status, Text, refused_url
+from test_llm_fakes import Broken, Endless, FakeLLM, Garbage, Sleep, Stall, Status, Text, collect, refused_url
 
 from assistant.conversation import Conversation, Reply
 from assistant.extract import RuleBasedUnderstander
@@ -58,14 +58,7 @@ def deterministic(text: str = DESCRIBE, session: Session | None = None) -> Reply
 def turn(conv: Conversation, text: str = DESCRIBE, session: Session | None = None
          ) -> tuple[list[str], Reply, float]:
     started = time.monotonic()
-    events: list[str] = []
-    final = None
-    for event in conv.stream(session or Session(), text):
-        if isinstance(event, Reply):
-            final = event
-        else:
-            events.append(event)
-    assert final is not None
+    events, final = collect(conv.stream(session or Session(), text))
     return events, final, time.monotonic() - started
 
 

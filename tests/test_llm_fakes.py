@@ -258,3 +258,16 @@ def test_fake_server_speaks_sse() -> None:
         assert "Hello" in "".join(lines)
         fake.script.write.append(Status(429))
         assert httpx.post(f"{fake.base_url}/chat/completions", json={}).status_code == 429
+
+
+def collect(stream: Any) -> tuple[list[str], Any]:
+    """The partial texts a Conversation.stream yielded, and its final Reply."""
+    events: list[str] = []
+    final = None
+    for event in stream:
+        if isinstance(event, str):
+            events.append(event)
+        else:
+            final = event
+    assert final is not None
+    return events, final

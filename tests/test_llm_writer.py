@@ -9,7 +9,7 @@ import json
 from typing import Any
 
 import pytest
-from test_llm_fakes import FakeLLM, SectionRetriever, Text, Tool
+from test_llm_fakes import FakeLLM, SectionRetriever, Text, Tool, collect
 
 from assistant.conversation import Conversation, Reply
 from assistant.extract import RuleBasedUnderstander
@@ -40,14 +40,7 @@ def run(fake: FakeLLM, text: str = DESCRIBE, session: Session | None = None, off
     config = settings(fake.base_url, **overrides)
     conv = Conversation(config, understander=RuleBasedUnderstander() if offline else None,
                         retriever=SectionRetriever(config.knowledge_dirs))
-    events: list[str] = []
-    final = None
-    for event in conv.stream(session or Session(), text):
-        if isinstance(event, Reply):
-            final = event
-        else:
-            events.append(event)
-    assert final is not None
+    events, final = collect(conv.stream(session or Session(), text))
     return events, final, conv
 
 
