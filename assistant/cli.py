@@ -40,21 +40,36 @@ class Group(click.Group):
             ctx.exit(130)
 
 
+def _knowledge_option(function: Any) -> Any:
+    """Works before and after the command: `modelchoice --knowledge D ask` or `... ingest --knowledge D`."""
+    return click.option(
+        "--knowledge",
+        "knowledge_dirs",
+        multiple=True,
+        type=click.Path(path_type=Path),
+        help="Extra knowledge directory (repeatable; adds to MODELCHOICE_KNOWLEDGE).",
+    )(function)
+
+
+def _extra_knowledge(knowledge_dirs: tuple[Path, ...]) -> tuple[Path, ...] | None:
+    """Extra directories from a flag add to those already configured; None leaves the settings alone."""
+    from .settings import DEFAULT_KNOWLEDGE, get_settings
+
+    if not knowledge_dirs:
+        return None
+    configured = (d for d in get_settings().knowledge_dirs if d != DEFAULT_KNOWLEDGE)
+    return tuple(dict.fromkeys((*configured, *knowledge_dirs)))
+
+
 @click.group(cls=Group)
 @click.version_option(package_name="modelchoice")
 @click.option(
     "--rules", "rules_file", type=click.Path(path_type=Path), help="Rules file (MODELCHOICE_RULES)."
 )
-@click.option(
-    "--knowledge",
-    "knowledge_dirs",
-    multiple=True,
-    type=click.Path(path_type=Path),
-    help="Extra knowledge directory (repeatable; MODELCHOICE_KNOWLEDGE).",
-)
+@_knowledge_option
 def main(rules_file: Path | None, knowledge_dirs: tuple[Path, ...]) -> None:
     """Foundation model, custom model or hybrid? A rules engine decides; answers cite the guidance."""
-    configure(rules_file=rules_file, knowledge_dirs=knowledge_dirs or None)
+    configure(rules_file=rules_file, knowledge_dirs=_extra_knowledge(knowledge_dirs))
 
 
 def _read_profile(source: str | None) -> Profile:
@@ -277,12 +292,8 @@ def ui(host: str, port: int, llm: str | None, auth: str | None) -> None:
 def _retrieval_settings(
     data_dir: Path | None, chroma_url: str | None, knowledge_dirs: tuple[Path, ...] = ()
 ) -> Any:
-    """Settings for ingest/search: flags on top of env and the top-level options (extra dirs add up)."""
-    from .settings import DEFAULT_KNOWLEDGE, get_settings
-
-    extra = None
-    if knowledge_dirs:
-        extra = (*(d for d in get_settings().knowledge_dirs if d != DEFAULT_KNOWLEDGE), *knowledge_dirs)
+    """Settings for ingest/search: flags on top of env and the top-level options."""
+    extra = _extra_knowledge(knowledge_dirs)
     return configure(data_dir=data_dir, chroma_url=chroma_url, knowledge_dirs=extra)
 
 
@@ -300,13 +311,7 @@ def _store_options(function: Any) -> Any:
 
 
 @main.command()
-@click.option(
-    "--knowledge",
-    "knowledge_dirs",
-    multiple=True,
-    type=click.Path(path_type=Path),
-    help="Extra knowledge directory to ingest (repeatable; adds to MODELCHOICE_KNOWLEDGE).",
-)
+@_knowledge_option
 @click.option(
     "--rebuild",
     is_flag=True,

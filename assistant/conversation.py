@@ -105,11 +105,14 @@ class Conversation:
         self._retrieval_failed = False
 
     def warm_up(self) -> Conversation:
-        """Pay the one-off costs (regex compilation, embedding model, store check) before the first user."""
+        """Pay the one-off costs (regex compilation, embedding model, store check, local model server)
+        before the first user."""
         from .extract import warm_up
 
         warm_up()
         self._search("warm up", [])
+        if hasattr(self.writer, "warm_up"):
+            self.writer.warm_up()
         return self
 
     # --- parts ---------------------------------------------------------------------------------

@@ -842,6 +842,9 @@ _INJECTION = _rx(
     r"\b(?:override|bypass|disable|turn off)\s+(?:the\s+|your\s+)?(?:rules?|engine|guard|safety|filters?|"
     r"restrictions|guardrails)\b",
     r"\bthe (?:rules|engine|guidelines) (?:don't|do not|doesn't|no longer) apply\b",
+    r"\bsystem\s+(?:notice|notification|alert|announcement|update)\s*[:\]!]",
+    r"\b(?:the\s+user'?s|user|your)\s+profile\s+(?:has\s+been|was|is\s+now|has\s+now\s+been)\s+(?:updated|"
+    r"changed|set|overwritten|modified|replaced)\b",
     flags=re.M,
 )
 

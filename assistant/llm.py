@@ -485,11 +485,7 @@ def build_messages(reply: Any, ctx: Context, question: str, shown: Sequence[Show
     d = ctx.decision
     intent = reply.turn.intent
     rec = explain.option(d.recommendation)
-    lines = []
-    if findings:  # first, so that the task stays the last line (small models echo the end of the prompt)
-        lines += ["An earlier draft of this explanation was rejected. Avoid these problems:",
-                  findings_for_prompt(findings), ""]
-    lines += [f"Question: {question.strip()[:1000]}", ""]
+    lines = [f"Question: {question.strip()[:1000]}", ""]
     if ctx.what_if is not None:
         w = ctx.what_if
         facts = explain.join([explain.phrase(n, v) for n, v in w.changes.items()])
@@ -518,6 +514,11 @@ def build_messages(reply: Any, ctx: Context, question: str, shown: Sequence[Show
     if shown:
         lines += ["", "Passages:"]
         lines += [f"[{p.section}] {p.title}: {p.text}" for p in shown]
+    if findings:
+        # After everything the first attempt saw, so a local server reuses that prompt prefix (its KV cache)
+        # and only evaluates what follows; before the task, which stays last (small models echo the end).
+        lines += ["", "An earlier draft of this explanation was rejected. Avoid these problems:",
+                  findings_for_prompt(findings)]
     target = explain.option(ctx.target) if ctx.target in OPTION_LABELS else "that option"
     task = TASKS.get(intent, DEFAULT_TASK).format(rec=explain.option(focus.recommendation), target=target)
     lines += ["", task]
@@ -602,6 +603,15 @@ class LLMWriter:
                 self._model, self._endpoint = chat_model(self.settings, ep), ep
         assert self._endpoint is not None
         return self._model, self._endpoint
+
+    def warm_up(self) -> None:
+        """Start the local model server (or build the client) before the first user; a failure is only
+        reported here, and the first answer falls back with its notice."""
+        try:
+            self.model()
+        except Exception as exc:
+            print(f"modelchoice: the language model is unavailable ({_classify(exc)}); "
+                  "answers will be written without it", file=sys.stderr)
 
     def write(self, reply: Any, ctx: Context, question: str) -> Iterator[Any]:
         intent = reply.turn.intent

@@ -1,4 +1,5 @@
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -91,6 +92,33 @@ def test_rules_check_passes_and_fails(tmp_path):
     bad = run("--rules", str(rules), "rules", "check")
     assert bad.returncode == 1
     assert "rule 'contradicts-open-ended': effect: contradicts rule 'open-ended-task'" in bad.stdout
+
+
+def test_knowledge_flag_adds_to_the_environment(tmp_path):
+    """Rules may cite sections from MODELCHOICE_KNOWLEDGE and from --knowledge: the flag adds to the env."""
+    for name in ("env-dir", "flag-dir"):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "policy.md").write_text(f"## Policy {{#{name}-policy}}\nOur own guidance.\n")
+    rules = tmp_path / "rules.yaml"
+    rules.write_text(
+        (ROOT / "knowledge" / "rules.yaml").read_text()
+        + """
+- id: company-policy
+  when: {privacy: strict}
+  effect: {favor: custom, weight: 1}
+  reason: Company policy.
+  sources: [env-dir-policy, flag-dir-policy]
+"""
+    )
+    env = {**os.environ, "MODELCHOICE_KNOWLEDGE": str(tmp_path / "env-dir"), "MODELCHOICE_RULES": str(rules)}
+
+    def check(*flags: str) -> subprocess.CompletedProcess:
+        return subprocess.run([EXE, *flags, "rules", "check"], capture_output=True, text=True, env=env,
+                              timeout=60)
+
+    assert check("--knowledge", str(tmp_path / "flag-dir")).returncode == 0
+    alone = check()
+    assert alone.returncode == 2 and "flag-dir-policy" in alone.stderr
 
 
 def test_recommend_stays_light():

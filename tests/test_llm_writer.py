@@ -93,8 +93,12 @@ def test_a_bad_answer_is_regenerated_with_the_findings(bad: str, check: str) -> 
     with FakeLLM() as fake:
         fake.script.write.extend([Text(bad), Text(GOOD)])
         events, reply, _ = run(fake)
-        second = prompts(fake)[1]
+        first, second = prompts(fake)
     expected = deterministic()
+    # The retry repeats the first prompt up to its task line (a local server reuses that prefix's KV cache),
+    # adds the findings, and ends with the same task.
+    before_task, task = first.rsplit("\n\n", 1)
+    assert second.startswith(before_task + "\n\n") and second.endswith("\n\n" + task)
     assert reply.guard["action"] == "regenerated"
     assert reply.guard["reason"] == f"guard: {check}"
     assert [f["check"] for f in reply.guard["attempts"][0]["findings"]] == [check]

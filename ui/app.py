@@ -526,7 +526,8 @@ def launch(
 
 
 def warm(conversation: Conversation, torch_threads: int | None = 1) -> None:
-    """Open (and on first use build) the knowledge index, and load the rules, before serving.
+    """Load the rules, open (on first use build) the knowledge index and start a local model server before
+    serving; a part that fails says so on stderr and the answers do without it.
 
     `torch_threads=1`: a server runs many sessions' turns at once, so each query embedding gets one thread and
     the parallelism comes from the concurrent requests. With torch's default (one thread per core) concurrent
@@ -534,21 +535,6 @@ def warm(conversation: Conversation, torch_threads: int | None = 1) -> None:
     a busy 2-core machine. None leaves torch's setting alone.
     """
     decide({})
-    try:
-        from assistant.retrieval import get_retriever
-
-        retriever = get_retriever(
-            conversation.settings
-        )  # process-wide per settings: the conversation shares it
-        retriever.search("foundation model or custom model", k=1)  # loads the embedding model (and torch) now
-        if torch_threads and "torch" in sys.modules:
-            sys.modules["torch"].set_num_threads(torch_threads)
-    except Exception as exc:  # search is optional: the rules still answer
-        log.warning("knowledge search unavailable (%s); answers will come from the rules only", exc)
-    if conversation.settings.llm == "local":
-        try:  # the local model server starts on first use; start it now, not in the first user's turn
-            from assistant.llm import local_server
-
-            local_server(conversation.settings)
-        except Exception as exc:  # answers fall back to the deterministic explainer
-            log.warning("local LLM unavailable (%s); answers will be written without it", exc)
+    conversation.warm_up()
+    if torch_threads and "torch" in sys.modules:
+        sys.modules["torch"].set_num_threads(torch_threads)
