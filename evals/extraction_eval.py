@@ -61,7 +61,7 @@ def evaluate(understander: Any = None, cases_path: Path | str = EVAL_FILE) -> di
     counts = {name: Counter() for name in FIELDS}
     intents_ok = hypothetical_ok = targets_ok = targets_total = 0
     per_intent: dict[str, Counter] = {}
-    failures: list[dict[str, Any]] = []
+    results: list[dict[str, Any]] = []  # one per case; "failures" are those with problems
     elapsed = 0.0
     for case in cases:
         context = Context(**case["context"])
@@ -97,12 +97,11 @@ def evaluate(understander: Any = None, cases_path: Path | str = EVAL_FILE) -> di
             targets_ok += turn.target == case["target"]
             if turn.target != case["target"]:
                 problems.append(f"target: got {turn.target}, want {case['target']}")
-        if problems:
-            failures.append({"index": case["index"], "text": case["text"], "problems": problems,
-                             "reason": "; ".join(problems),
-                             "gold": {k: format_value(v) for k, v in gold.items()},
-                             "predicted": {k: format_value(v) for k, v in predicted.items()},
-                             "intent": turn.intent, "gold_intent": case["intent"]})
+        results.append({"index": case["index"], "text": case["text"], "problems": problems,
+                        "reason": "; ".join(problems),
+                        "gold": {k: format_value(v) for k, v in gold.items()},
+                        "predicted": {k: format_value(v) for k, v in predicted.items()},
+                        "intent": turn.intent, "gold_intent": case["intent"]})
     n = len(cases)
     total = Counter()
     for c in counts.values():
@@ -116,7 +115,8 @@ def evaluate(understander: Any = None, cases_path: Path | str = EVAL_FILE) -> di
         "hypothetical_accuracy": hypothetical_ok / n,
         "target_accuracy": targets_ok / targets_total if targets_total else 1.0,
         "ms_per_utterance": 1000 * elapsed / n,
-        "failures": failures,
+        "results": results,
+        "failures": [r for r in results if r["problems"]],
     }
 
 

@@ -64,7 +64,8 @@ def evaluate(retriever: Any = None, methods: tuple[str, ...] = METHODS, *, cases
     """Metrics per method: {method: {"recall@1", "recall@3", "recall@5", "mrr", "questions", "misses"}}.
 
     `retriever` defaults to get_retriever(settings); a Settings object may be passed in its place.
-    "misses" lists the questions whose gold section is not in the top 3: {question, gold, top, rank}.
+    "ranked" has every question: {question, gold, top (3 sections), rank (of the first gold section, or
+    None)}; "misses" are those whose gold section is not in the top 3.
     """
     from assistant.settings import Settings
 
@@ -79,19 +80,19 @@ def evaluate(retriever: Any = None, methods: tuple[str, ...] = METHODS, *, cases
     for method in methods:
         hits = dict.fromkeys(KS, 0)
         reciprocal = 0.0
-        misses: list[dict[str, Any]] = []
+        rows: list[dict[str, Any]] = []
         for case in cases:
             ranked = [p.section for p in retriever.search(case.question, DEPTH, method=method)]
             first = next((i for i, section in enumerate(ranked, 1) if section in case.gold), None)
             for k in KS:
                 hits[k] += first is not None and first <= k
             reciprocal += 1 / first if first else 0.0
-            if first is None or first > 3:
-                misses.append({"question": case.question, "gold": list(case.gold), "top": ranked[:3],
-                               "rank": first})
+            rows.append({"question": case.question, "gold": list(case.gold), "top": ranked[:3],
+                         "rank": first})
         n = len(cases)
+        misses = [row for row in rows if row["rank"] is None or row["rank"] > 3]
         results[method] = {"method": method, "questions": n, **{f"recall@{k}": hits[k] / n for k in KS},
-                           "mrr": reciprocal / n, "misses": misses}
+                           "mrr": reciprocal / n, "ranked": rows, "misses": misses}
     return results
 
 
