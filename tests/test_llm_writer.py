@@ -292,3 +292,13 @@ def test_the_llm_stack_loads_only_when_an_llm_is_configured() -> None:
             "from assistant.session import Session; Conversation(Settings()).respond(Session(), 'why?')")
     loaded = _modules_after(chat)  # llm none: (retrieval may use langchain_core for its splitter/embeddings)
     assert not [m for m in loaded if m.startswith(("langchain_openai", "openai", "assistant.llm"))], loaded
+
+
+def test_warm_up_reports_an_unusable_model_and_the_first_answer_falls_back(capsys) -> None:
+    config = Settings(llm="openai", openai_base_url=None, openai_api_key=None)  # official endpoint, no key
+    conv = Conversation(config, understander=RuleBasedUnderstander(),
+                        retriever=SectionRetriever(config.knowledge_dirs)).warm_up()
+    assert "the language model is unavailable (no_key" in capsys.readouterr().err
+    reply = conv.respond(Session(), DESCRIBE)
+    assert reply.guard["action"] == "fallback" and "is not configured" in reply.notice
+    assert reply.answer == deterministic().answer
