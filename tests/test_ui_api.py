@@ -24,6 +24,10 @@ from assistant.profile import FIELDS, Profile  # noqa: E402
 from assistant.session import Session  # noqa: E402
 from assistant.settings import Settings  # noqa: E402
 
+# The sections every exported decision record has (the browser test checks the same file).
+RECORD_HEADINGS = ("## Project profile", "## Reasons", "## Counter-arguments", "## What would change it",
+                   "## Sources")
+
 BANK = (
     "We are a bank and want to score credit applications from tabular customer data. "
     "The data must stay on our own infrastructure and we can't use third-party APIs. "
@@ -190,13 +194,7 @@ def test_a_whole_conversation(app_url: str) -> None:
     path = Path(view.value("Export decision record (.md)"))
     record = path.read_text(encoding="utf-8")
     assert record.startswith("# Decision record")
-    for heading in (
-        "## Project profile",
-        "## Reasons",
-        "## Counter-arguments",
-        "## What would change it",
-        "## Sources",
-    ):
+    for heading in RECORD_HEADINGS:
         assert heading in record
     assert "| Request volume | low | set in the form" in record
     assert "| Labelled data | plenty | stated in chat" in record

@@ -26,6 +26,7 @@ if not Path(CHROMIUM).exists():
     pytest.skip("chromium is not installed (scripts/bootstrap --test installs it)", allow_module_level=True)
 
 from playwright.sync_api import Browser, Page, expect  # noqa: E402
+from test_ui_api import RECORD_HEADINGS  # noqa: E402
 
 from assistant.conversation import Conversation, Reply  # noqa: E402
 from assistant.engine import decide  # noqa: E402
@@ -261,13 +262,7 @@ def test_export_decision_record(page: Page) -> None:
     assert record.startswith("# Decision record")
     assert "**a custom model**" in record
     assert dt.date.today().isoformat() in record
-    for heading in (
-        "## Project profile",
-        "## Reasons",
-        "## Counter-arguments",
-        "## What would change it",
-        "## Sources",
-    ):
+    for heading in RECORD_HEADINGS:
         assert heading in record
     assert "| Privacy | strict | stated in chat" in record
     page.locator("#mc-sources-box").get_by_text("Sources of the last answer").click()
