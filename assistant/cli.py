@@ -2,42 +2,80 @@
 
 from __future__ import annotations
 
+import errno
+import functools
 import json
+import logging
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from .knowledge import KnowledgeError
-from .profile import FIELDS, Profile, ProfileError, format_value
+from .errors import ModelchoiceError, OutputError, SessionSaveError
+from .files import GuardedOutput, reason, silence_stdout, write_text
+from .profile import FIELDS, Profile, format_value
 from .retrieval import RETRIEVAL_METHODS, RetrievalError
-from .rules import RulesError
-from .session import SessionError
 from .settings import SettingsError, configure
 
-USER_ERRORS: tuple[type[Exception], ...] = (
-    ProfileError,
-    RulesError,
-    KnowledgeError,
-    SettingsError,
-    SessionError,
-)
-USER_ERRORS += (RetrievalError,)  # retrieval: bad query, embedding-model mismatch, unreachable server
+if TYPE_CHECKING:
+    from importlib.metadata import EntryPoint
+
+    from .conversation import Conversation
+
+log = logging.getLogger(__name__)
+
+# Every error the library raises on purpose is a ModelchoiceError; the others are listed until their
+# modules move onto `errors` (harmless afterwards).
+USER_ERRORS: tuple[type[Exception], ...] = (ModelchoiceError, SettingsError, RetrievalError)
+_FULL = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO)  # writing stdout fails with these
+
+
+PLUGIN_GROUP = "modelchoice.commands"
+
+
+@functools.cache
+def _plugins() -> dict[str, EntryPoint]:
+    """Commands that front ends register (`ui`, `eval`): the core never imports a front end itself."""
+    from importlib.metadata import entry_points
+
+    return {ep.name: ep for ep in entry_points(group=PLUGIN_GROUP)}
 
 
 class Group(click.Group):
-    """Turns known bad-input errors into one clear message and exit code 2, never a traceback."""
+    """Finds the front ends' commands, and turns known bad-input errors into one clear message and exit
+    code 2, never a traceback."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *_plugins()})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        command = super().get_command(ctx, cmd_name)
+        if command is None and cmd_name in _plugins():
+            command = _plugins()[cmd_name].load()  # imported only when that command runs
+        return command
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
         except USER_ERRORS as exc:
-            click.secho(f"error: {exc}", fg="red", err=True)
-            ctx.exit(2)
+            _fail(ctx, exc)
+        except OSError as exc:
+            if exc.errno not in _FULL or exc.filename is not None:
+                raise
+            _fail(ctx, OutputError(f"cannot write the output: {reason(exc)}"))
         except KeyboardInterrupt:
             click.echo("interrupted", err=True)
             ctx.exit(130)
+
+
+def _fail(ctx: click.Context, exc: Exception) -> None:
+    """The one place errors reach the user: `modelchoice: <message>` on stderr, exit 2 (bad input or
+    output), or 1 when the answer was given but the session could not be saved."""
+    if isinstance(exc, OutputError) and not isinstance(exc, SessionSaveError):
+        silence_stdout()
+    click.echo(f"modelchoice: {exc}", err=True)
+    ctx.exit(1 if isinstance(exc, SessionSaveError) else 2)
 
 
 def _knowledge_option(function: Any) -> Any:
@@ -73,19 +111,14 @@ def main(rules_file: Path | None, knowledge_dirs: tuple[Path, ...]) -> None:
 
 
 def _read_profile(source: str | None) -> Profile:
-    from .profile import load_profile
+    """The profile file (or stdin for "-"), through the safe reader; an empty stdin is said, not hidden."""
+    from .profile import read_profile
 
     if source is None:
-        profile = Profile()
-    elif source == "-":
-        profile = load_profile(sys.stdin.read(), "stdin")
-    else:
-        path = Path(source)
-        try:
-            text = path.read_text(encoding="utf-8")
-        except OSError as exc:
-            raise ProfileError(f"{source}: cannot read the profile file ({exc.strerror or exc})") from None
-        profile = load_profile(text, source)
+        return Profile()
+    profile = read_profile(source)
+    if source == "-" and not profile:
+        click.echo("modelchoice: stdin held no profile fields: deciding with nothing known", err=True)
     return profile
 
 
@@ -127,7 +160,7 @@ def recommend(
     click.echo(decision_text(decision))
 
 
-def _conversation(llm: str | None) -> Any:
+def conversation_for(llm: str | None) -> Conversation:
     from .conversation import Conversation
 
     return Conversation(configure(llm=llm))
@@ -142,7 +175,7 @@ def _session_option(function: Any) -> Any:
     )(function)
 
 
-def _llm_option(function: Any) -> Any:
+def llm_option(function: Any) -> Any:
     return click.option(
         "--llm",
         type=click.Choice(["none", "local", "openai"]),
@@ -153,44 +186,69 @@ def _llm_option(function: Any) -> Any:
 @main.command()
 @click.argument("text")
 @_session_option
-@_llm_option
+@llm_option
 @click.option("--json", "as_json", is_flag=True, help="Print exactly one JSON object.")
 def ask(text: str, session_file: Path | None, llm: str | None, as_json: bool) -> None:
-    """One chat turn: describe the project, ask why, what if..., or about a concept."""
+    """One chat turn: describe the project, ask why, what if..., or about a concept.
+
+    With --session the turn holds the session's lock from loading to saving, so concurrent calls on
+    one file take turns and every turn is kept."""
     from .session import Session
 
-    session = Session.load(session_file) if session_file else Session()
-    conversation = _conversation(llm)
-    reply = conversation.respond(session, text) if as_json else _stream_reply(conversation, session, text)
-    if session_file:
-        session.save(session_file)
+    conversation = conversation_for(llm)
+    out = GuardedOutput(click.echo)
+    if session_file is None:
+        _turn(conversation, Session(), text, as_json, out)
+    else:
+        Session.load(session_file)  # a bad session file fails now, before any slow start-up
+        _warm_up(conversation)
+        with Session.editing(session_file) as session:
+            _turn(conversation, session, text, as_json, out)
+    failure = out.failure("the answer")
+    if failure:
+        raise failure
+
+
+def _turn(conversation: Any, session: Any, text: str, as_json: bool, out: GuardedOutput) -> None:
     if as_json:
-        click.echo(json.dumps(reply.to_dict(), indent=2))
+        out.echo(json.dumps(conversation.respond(session, text).to_dict(), indent=2))
+    else:
+        _stream_reply(conversation, session, text, out)
 
 
-def _stream_reply(conversation: Any, session: Any, text: str) -> Any:
+def _warm_up(conversation: Any) -> None:
+    """Load the slow parts (embedding model, store, LLM) before taking a session's lock, so other
+    processes waiting for that lock wait for a turn, not for a start-up."""
+    try:
+        conversation.warm_up()
+    except Exception as exc:  # the turn itself will meet (and report) the same problem
+        log.debug("warm-up failed: %s", exc)
+
+
+def _stream_reply(conversation: Any, session: Any, text: str, out: GuardedOutput | None = None) -> Any:
     """Print the answer as it is written (an LLM streams it); a withdrawn partial answer is marked, never
     silently swapped. Notices not already in the answer go to stderr, one line each."""
+    echo = (out or GuardedOutput(click.echo)).echo
     shown, reply = "", None
     for event in conversation.stream(session, text):
         if not isinstance(event, str):
             reply = event
             continue
         if event.startswith(shown):
-            click.echo(event[len(shown) :], nl=False)
+            echo(event[len(shown) :], nl=False)
         else:
-            click.echo(f"\n\n[the text above was withdrawn; the checked answer follows]\n\n{event}", nl=False)
+            echo(f"\n\n[the text above was withdrawn; the checked answer follows]\n\n{event}", nl=False)
         shown = event
     assert reply is not None
     if reply.answer != shown:
-        click.echo(
+        echo(
             f"\n\n[the text above was withdrawn; the checked answer follows]\n\n{reply.answer}"
             if shown
             else reply.answer,
             nl=False,
         )
-    click.echo()
-    for notice in (reply.notice or "").split("; "):
+    echo()
+    for notice in reply.notices:
         if notice and notice not in reply.answer:
             click.echo(notice, err=True)
     return reply
@@ -198,13 +256,16 @@ def _stream_reply(conversation: Any, session: Any, text: str) -> Any:
 
 @main.command()
 @_session_option
-@_llm_option
+@llm_option
 def chat(session_file: Path | None, llm: str | None) -> None:
-    """A conversation in the terminal (Ctrl-D or 'quit' to leave)."""
+    """A conversation in the terminal (Ctrl-D or 'quit' to leave). With --session each turn reloads,
+    answers and saves under the session's lock, so another process using the same file loses nothing."""
     from .session import Session
 
     session = Session.load(session_file) if session_file else Session()
-    conversation = _conversation(llm)
+    conversation = conversation_for(llm)
+    if session_file:
+        _warm_up(conversation)
     click.secho("modelchoice: foundation model, custom model or hybrid? Describe your project.", bold=True)
     while True:
         try:
@@ -219,10 +280,12 @@ def chat(session_file: Path | None, llm: str | None) -> None:
         if not text.strip():
             continue
         click.echo(f"{click.style('modelchoice', fg='green')}> ", nl=False)
-        _stream_reply(conversation, session, text)
-        click.echo()
         if session_file:
-            session.save(session_file)
+            with Session.editing(session_file) as session:
+                _stream_reply(conversation, session, text)
+        else:
+            _stream_reply(conversation, session, text)
+        click.echo()
 
 
 @main.command()
@@ -235,58 +298,20 @@ def chat(session_file: Path | None, llm: str | None) -> None:
 )
 @click.option("--out", type=click.Path(path_type=Path, dir_okay=False), help="Write here instead of stdout.")
 def record(session_file: Path, out: Path | None) -> None:
-    """Write the session's decision as a Markdown decision record."""
+    """Write the session's decision as a Markdown decision record. --out never overwrites the session
+    or another file the record is made from, and is written atomically."""
     from .knowledge import section_index
     from .record import decision_record
     from .session import Session
     from .settings import get_settings
 
-    text = decision_record(Session.load(session_file), section_index(get_settings().knowledge_dirs))
-    if out:
-        out.write_text(text, encoding="utf-8")
-        click.echo(f"wrote {out}")
-    else:
+    session = Session.load(session_file)
+    text = decision_record(session, section_index(get_settings().knowledge_dirs))
+    if out is None or str(out) == "-":
         click.echo(text)
-
-
-@main.command()
-@click.option(
-    "--host",
-    default="127.0.0.1",
-    show_default=True,
-    help="Interface to bind. The default is this machine only; 0.0.0.0 opens it to your network.",
-)
-@click.option(
-    "--port",
-    default=7860,
-    show_default=True,
-    type=click.IntRange(0, 65535),
-    help="Port (0: the first free one from 7860).",
-)
-@_llm_option
-@click.option(
-    "--auth",
-    metavar="USER:PASS",
-    envvar="MODELCHOICE_UI_AUTH",
-    help="Require this login (MODELCHOICE_UI_AUTH keeps it out of the process list).",
-)
-def ui(host: str, port: int, llm: str | None, auth: str | None) -> None:
-    """Start the web app: the chat beside the profile, the recommendation and its reasons."""
-    credentials = None
-    if auth is not None:
-        user, sep, password = auth.partition(":")
-        if not (sep and user and password):
-            raise click.BadParameter("expected USER:PASS", param_hint="--auth")
-        credentials = (user, password)
-    if host not in {"127.0.0.1", "localhost", "::1"} and credentials is None:
-        click.secho(
-            f"warning: serving on {host} without --auth: anyone who can reach it can use it",
-            fg="yellow",
-            err=True,
-        )
-    from ui.app import launch
-
-    launch(_conversation(llm), host=host, port=port or None, auth=credentials)
+        return
+    write_text(out, text, what="the decision record")
+    click.echo(f"wrote {out}")
 
 
 def _retrieval_settings(
@@ -369,83 +394,6 @@ def search(
         )
         snippet = " ".join(passage.text.split())
         click.echo(f"   {snippet[:300]}{'...' if len(snippet) > 300 else ''}")
-
-
-@main.command("eval")
-@click.option(
-    "--suite",
-    "suites",
-    multiple=True,
-    metavar="NAME",
-    help="decisions, scenarios, conversations, generated, adversarial, retrieval, extraction "
-    "(repeatable; default: all).",
-)
-@_llm_option
-@click.option(
-    "--out",
-    type=click.Path(path_type=Path, file_okay=False),
-    default=Path("eval-out"),
-    show_default=True,
-    help="Where results.jsonl, summary.json, report.md and report.html go.",
-)
-@click.option(
-    "--baseline",
-    type=click.Path(path_type=Path, exists=True, dir_okay=False),
-    help="A previous summary.json; regressions beyond the tolerance fail the run.",
-)
-@click.option(
-    "--repeat",
-    type=click.IntRange(1, 50),
-    default=1,
-    show_default=True,
-    help="Run conversational cases N times (for nondeterministic LLMs); reports pass rate per case.",
-)
-@click.option(
-    "--diff-rules",
-    nargs=2,
-    type=click.Path(path_type=Path, exists=True, dir_okay=False),
-    metavar="OLD NEW",
-    help="List the cases whose recommendation changes between two rule files.",
-)
-def eval_command(
-    suites: tuple[str, ...],
-    llm: str | None,
-    out: Path,
-    baseline: Path | None,
-    repeat: int,
-    diff_rules: tuple[Path, Path] | None,
-) -> None:
-    """Check answers against the rules; exits non-zero when a gate fails."""
-    from evals.runner import SUITES
-
-    settings = configure(llm=llm)
-    if diff_rules:
-        from evals.diff_rules import diff_rules as diff
-
-        changes = diff(diff_rules[0], diff_rules[1], settings)
-        for change in changes:
-            click.echo(f"{change['case']}: {change['old']} -> {change['new']}")
-        click.echo(f"{len(changes)} cases change recommendation")
-        return
-    unknown = [s for s in suites if s not in SUITES]
-    if unknown:
-        raise click.BadParameter(
-            f"unknown suite {unknown[0]!r}; choose from {', '.join(SUITES)}", param_hint="--suite"
-        )
-    from evals.report import gates, write_all
-    from evals.runner import Runner
-
-    from .progress import Progress
-
-    runner = Runner(settings, repeat=repeat, progress=Progress().update)
-    summary = runner.run(suites or SUITES)
-    previous = json.loads(baseline.read_text()) if baseline else None
-    failures = gates(summary, previous)
-    write_all(out, summary, runner.results, previous, failures)
-    click.echo(Path(out / "report.md").read_text().split("## Failed cases")[0].rstrip())
-    click.echo(f"\nreports in {out}/")
-    if failures:
-        sys.exit(1)
 
 
 @main.group()

@@ -5,84 +5,38 @@ The CLI, the web UI and the eval runner all call `Conversation.respond`; none of
 
 from __future__ import annotations
 
-import sys
+import logging
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from typing import Any, Protocol
 
 from . import explain
-from .engine import Decision, decide
-from .explain import Answer, Citation, Context, WhatIf
-from .extract import Context as TurnContext
-from .extract import RuleBasedUnderstander, Turn, Understander, remove_instructions
-from .knowledge import section_index
-from .profile import FIELDS, Value
+from .engine import decide
+from .extract import RuleBasedUnderstander
+from .knowledge import Section, section_index
+from .profile import FIELDS
 from .session import PendingWhatIf, Session
 from .settings import Settings, get_settings
+from .types import (
+    RETRIEVING_INTENTS,
+    Answer,
+    AnswerContext,
+    Citation,
+    Decision,
+    PassageRef,
+    Reply,
+    Retriever,
+    Turn,
+    TurnContext,
+    Understander,
+    Value,
+    WhatIf,
+    Writer,
+)
+
+log = logging.getLogger(__name__)
 
 MAX_INPUT_CHARS = 20_000  # longer pastes are cut (with a notice) before understanding
-# Intents whose answers use retrieved passages; the rest are about the conversation itself.
-_RETRIEVING = {"describe", "recommend", "why", "why_not", "what_if", "adopt", "change_mind", "concept"}
 # Intents an LLM may rephrase (when one is configured); the rest are short, fixed conversational answers.
-WRITTEN_BY_LLM = _RETRIEVING
-
-
-class Writer(Protocol):
-    """Rewrites a deterministic reply in conversational form (the LLM explainer, behind the guard)."""
-
-    def write(self, reply: Reply, ctx: Context, question: str) -> Iterator[str | Reply]: ...
-
-
-@dataclass(frozen=True)
-class PassageRef:
-    """A passage as answers and the UI see it (retrieval's Passage or a whole knowledge section)."""
-
-    id: str
-    section: str
-    title: str
-    source: str
-    text: str
-    score: float = 0.0
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "section": self.section,
-            "title": self.title,
-            "source": self.source,
-            "score": self.score,
-            "text": self.text,
-        }
-
-
-@dataclass
-class Reply:
-    answer: str
-    turn: Turn
-    decision: Decision  # for the saved profile after this turn
-    citations: tuple[Citation, ...] = ()
-    passages: list[PassageRef] = field(default_factory=list)
-    what_if: WhatIf | None = None
-    provenance: dict[str, str] = field(default_factory=dict)
-    notice: str = ""
-    guard: dict[str, Any] | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        """The `ask --json` contract."""
-        return {
-            "answer": self.answer,
-            "recommendation": self.decision.recommendation,
-            "hybrid_patterns": list(self.decision.hybrid_patterns),
-            "confidence": self.decision.confidence,
-            "citations": [c.to_dict() for c in self.citations],
-            "profile": self.decision.profile.to_dict(),
-            "provenance": self.provenance,
-            "turn": self.turn.to_dict(),
-            "what_if": self.what_if.to_dict() if self.what_if else None,
-            "passages": [p.to_dict() for p in self.passages],
-            "notice": self.notice or None,
-            "guard": self.guard,
-        }
+WRITTEN_BY_LLM = RETRIEVING_INTENTS
 
 
 class Conversation:
@@ -90,7 +44,7 @@ class Conversation:
         self,
         settings: Settings | None = None,
         understander: Understander | None = None,
-        retriever: Any = None,
+        retriever: Retriever | None = None,
         writer: Writer | None = None,
     ) -> None:
         self.settings = settings or get_settings()
@@ -117,7 +71,7 @@ class Conversation:
 
     # --- parts ---------------------------------------------------------------------------------
     @property
-    def sections(self) -> dict[str, Any]:
+    def sections(self) -> dict[str, Section]:
         return section_index(self.settings.knowledge_dirs)
 
     def _titles(self) -> dict[str, str]:
@@ -132,20 +86,13 @@ class Conversation:
                 self._retriever = get_retriever(self.settings)
             except Exception as exc:  # an optional part failing must not break the conversation
                 self._retrieval_failed = True
-                print(
-                    f"modelchoice: search is unavailable ({exc}); answering from the rules only",
-                    file=sys.stderr,
-                )
+                log.warning("search is unavailable (%s); answering from the rules only", exc)
         if self._retriever is None:
             return []
         try:
-            found = self._retriever.search(query, k=4, boost_sections=boost)
+            return self._retriever.search(query, k=4, boost_sections=boost)
         except ValueError:  # e.g. a query with no searchable words: answer without passages
             return []
-        return [
-            PassageRef(p.id, p.section, p.title, p.source, remove_instructions(p.text), p.score)
-            for p in found
-        ]
 
     def _with_cited(self, passages: list[PassageRef], citations: tuple[Citation, ...]) -> list[PassageRef]:
         """Every cited section is among the passages provided (the guard checks that for LLM answers)."""
@@ -160,7 +107,7 @@ class Conversation:
                         section.id,
                         section.title,
                         section.source,
-                        remove_instructions(section.text),
+                        section.text,
                     )
                 )
                 have.add(citation.id)
@@ -201,7 +148,9 @@ class Conversation:
             )
         yield from self._deliver(session, *self._answer(session, turn, clean, notice), clean)
 
-    def _deliver(self, session: Session, reply: Reply, ctx: Context, text: str) -> Iterator[str | Reply]:
+    def _deliver(
+        self, session: Session, reply: Reply, ctx: AnswerContext, text: str
+    ) -> Iterator[str | Reply]:
         """Let the LLM (if any) rewrite the answer behind the guard, then record the final reply."""
         if self.writer is not None and reply.turn.intent in WRITTEN_BY_LLM:
             final = reply
@@ -258,7 +207,7 @@ class Conversation:
         assert isinstance(reply, Reply)
         return reply
 
-    def _answer(self, session: Session, turn: Turn, text: str, notice: str) -> tuple[Reply, Context]:
+    def _answer(self, session: Session, turn: Turn, text: str, notice: str) -> tuple[Reply, AnswerContext]:
         intent = turn.intent
         previous = decide(session.profile)
         applied: dict[str, Value | None] = {}
@@ -294,12 +243,12 @@ class Conversation:
             session.asked_field = None
 
         passages: list[PassageRef] = []
-        if intent in _RETRIEVING:
+        if intent in RETRIEVING_INTENTS:
             focus = what_if.after if what_if else decision
             # Concept questions search on their own words; decision answers lean towards the rules' sources.
             passages = self._search(text, [] if intent == "concept" else focus.sources[:4])
 
-        ctx = Context(
+        ctx = AnswerContext(
             decision=decision,
             titles=self._titles(),
             passages=passages,
@@ -314,7 +263,14 @@ class Conversation:
         passages = self._with_cited(passages, answer.citations)
         turn = Turn(intent, turn.changes, turn.hypothetical or what_if is not None, turn.target, turn.text)
         reply = Reply(
-            answer.text, turn, decision, answer.citations, passages, what_if, session.provenance(), notice
+            answer.text,
+            turn,
+            decision,
+            answer.citations,
+            passages,
+            what_if,
+            session.provenance(),
+            (notice,) if notice else (),
         )
         return reply, ctx
 
@@ -330,12 +286,12 @@ class Conversation:
                 "what_if": reply.what_if.to_dict() if reply.what_if else None,
                 "answer": reply.answer,
                 "citations": [c.id for c in reply.citations],
-                "guard": reply.guard,
+                "guard": reply.guard.to_dict() if reply.guard else None,
             }
         )
 
     @staticmethod
-    def _explain(intent: str, ctx: Context, undone: bool) -> Answer:
+    def _explain(intent: str, ctx: AnswerContext, undone: bool) -> Answer:
         handlers = {
             "why": explain.why,
             "why_not": explain.why_not,

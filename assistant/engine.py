@@ -7,112 +7,25 @@ the same `Decision`, and the chat, the UI, the evals and the guard can all trust
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
 
-from .profile import FIELDS, Profile, Value
-from .rules import OPTIONS, Rule, RuleSet
+from .profile import FIELDS, Profile
+from .rules import Rule, RuleSet
+from .types import OPTION_ORDER, Counterfactual, Decision, FiredRule, Option, Value
 
-# Tie-break order: the article's default first.
-_PREFERENCE = {"custom": 0, "hybrid": 1, "foundation": 2}
+# Tie-break order: the article's default first, then the hybrid that keeps a custom model in the loop.
+_PREFERENCE = {Option.CUSTOM: 0, Option.HYBRID: 1, Option.FOUNDATION: 2}
 # A margin of this many points gives confidence 0.5 before the penalty for unknown fields.
 _MARGIN_SCALE = 2.0
 
 
-@dataclass(frozen=True, slots=True)
-class FiredRule:
-    id: str
-    favors: str | None
-    weight: float
-    reason: str
-    sources: tuple[str, ...]
-    excludes: str | None = None
-    pattern: str | None = None
-    note: str = ""
-
-    def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = {
-            "id": self.id,
-            "favors": self.favors,
-            "weight": self.weight,
-            "reason": self.reason,
-            "sources": list(self.sources),
-        }
-        if self.excludes:
-            data["excludes"] = self.excludes
-        if self.pattern:
-            data["pattern"] = self.pattern
-        if self.note:
-            data["note"] = self.note
-        return data
-
-
-@dataclass(frozen=True, slots=True)
-class Counterfactual:
-    field: str
-    value: Value
-    recommendation: str
-    current: Value | None = None  # None: the field is unknown today
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "field": self.field,
-            "value": self.value,
-            "recommendation": self.recommendation,
-            "current": self.current,
-        }
-
-
-@dataclass(frozen=True)
-class Decision:
-    recommendation: str
-    hybrid_patterns: tuple[str, ...]
-    scores: dict[str, float]
-    confidence: float
-    fired_rules: tuple[FiredRule, ...]
-    excluded: tuple[str, ...]
-    counterfactuals: tuple[Counterfactual, ...] = ()
-    missing: tuple[str, ...] = ()
-    profile: Profile = field(default_factory=Profile)
-
-    def to_dict(self) -> dict[str, Any]:
-        """The public `recommend --json` contract."""
-        return {
-            "recommendation": self.recommendation,
-            "hybrid_patterns": list(self.hybrid_patterns),
-            "scores": dict(self.scores),
-            "confidence": self.confidence,
-            "fired_rules": [r.to_dict() for r in self.fired_rules],
-            "excluded": list(self.excluded),
-            "counterfactuals": [c.to_dict() for c in self.counterfactuals],
-            "missing": list(self.missing),
-        }
-
-    @property
-    def sources(self) -> list[str]:
-        """Section ids of the rules that back the recommendation, strongest first, without repeats."""
-        seen: dict[str, None] = {}
-        for rule in self.supporting():
-            seen.update(dict.fromkeys(rule.sources))
-        return list(seen)
-
-    def supporting(self) -> list[FiredRule]:
-        """Rules that pushed toward the recommendation (or excluded a rival), strongest first."""
-        rules = [r for r in self.fired_rules if r.favors == self.recommendation or r.excludes]
-        return sorted(rules, key=lambda r: (r.excludes is None, -r.weight))
-
-    def against(self) -> list[FiredRule]:
-        """Rules that pushed toward another option, strongest first."""
-        rules = [r for r in self.fired_rules if r.favors and r.favors != self.recommendation]
-        return sorted(rules, key=lambda r: -r.weight)
-
-
-def _score(rules: tuple[Rule, ...], profile: Mapping[str, Value]) -> tuple[str, dict[str, float], list[Rule]]:
+def _score(
+    rules: tuple[Rule, ...], profile: Mapping[str, Value]
+) -> tuple[Option, dict[Option, float], list[Rule]]:
     """The hot loop, shared by `decide` and the counterfactual search."""
-    scores = dict.fromkeys(OPTIONS, 0.0)
-    excluded: set[str] = set()
+    scores = dict.fromkeys(OPTION_ORDER, 0.0)
+    excluded: set[Option] = set()
     fired: list[Rule] = []
     get = profile.get
     for rule in rules:
@@ -124,8 +37,8 @@ def _score(rules: tuple[Rule, ...], profile: Mapping[str, Value]) -> tuple[str, 
             if rule.exclude:
                 excluded.add(rule.exclude)
             else:
-                scores[rule.favor] += rule.weight  # type: ignore[index]
-    candidates = [o for o in OPTIONS if o not in excluded] or list(OPTIONS)
+                scores[rule.favor] += rule.weight
+    candidates = [o for o in OPTION_ORDER if o not in excluded] or list(OPTION_ORDER)
     best = min(candidates, key=lambda o: (-scores[o], _PREFERENCE[o]))
     return best, scores, fired
 
@@ -146,7 +59,7 @@ def _patterns(fired: list[Rule]) -> tuple[str, ...]:
 
 
 def decide(
-    profile: Profile | Mapping[str, Any], rules: RuleSet | None = None, *, counterfactuals: bool = True
+    profile: Profile | Mapping[str, object], rules: RuleSet | None = None, *, counterfactuals: bool = True
 ) -> Decision:
     """Compute the recommendation; `counterfactuals=False` skips the what-would-change-it search."""
     if not isinstance(profile, Profile):
@@ -154,7 +67,7 @@ def decide(
     ruleset = rules if rules is not None else default_rules()
     data = profile.to_dict()
     best, scores, fired = _score(ruleset.rules, data)
-    excluded = tuple(o for o in OPTIONS if any(r.exclude == o for r in fired))
+    excluded = tuple(o for o in OPTION_ORDER if any(r.exclude == o for r in fired))
 
     flips: list[Counterfactual] = []
     missing: list[str] = []
@@ -177,7 +90,7 @@ def decide(
             else:
                 data[name] = current
 
-    ranked = sorted((scores[o] for o in OPTIONS if o not in excluded or o == best), reverse=True)
+    ranked = sorted((scores[o] for o in OPTION_ORDER if o not in excluded or o == best), reverse=True)
     margin = ranked[0] - (ranked[1] if len(ranked) > 1 else 0.0)
     confidence = margin / (margin + _MARGIN_SCALE)
     if counterfactuals:
@@ -186,8 +99,8 @@ def decide(
 
     return Decision(
         recommendation=best,
-        hybrid_patterns=_patterns(fired) if best == "hybrid" else (),
-        scores={o: round(scores[o], 3) for o in OPTIONS},
+        hybrid_patterns=_patterns(fired) if best is Option.HYBRID else (),
+        scores={str(o): round(scores[o], 3) for o in OPTION_ORDER},
         confidence=round(confidence, 3),
         fired_rules=tuple(map(_fired, fired)),
         excluded=excluded,

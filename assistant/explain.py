@@ -10,12 +10,19 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import Any
 
-from .engine import Counterfactual, Decision, FiredRule
 from .profile import FIELDS, Value
-from .rules import OPTION_LABELS, PATTERN_LABELS
+from .rules import PATTERN_LABELS
+from .types import (
+    Answer,
+    Citation,
+    Confidence,
+    Counterfactual,
+    Decision,
+    FiredRule,
+    Option,
+)
+from .types import AnswerContext as Context
 
 # Noun phrases for facts, so sentences read "With no in-house ML team, ..." for every field.
 _PHRASES: dict[tuple[str, Value], str] = {
@@ -69,65 +76,6 @@ QUESTIONS: dict[str, str] = {
     "control": "Do you need full control to retrain, debug and explain the model, without vendor lock-in?",
 }
 
-SHORT = {"custom": "custom model", "foundation": "foundation model", "hybrid": "hybrid"}
-
-
-@dataclass(frozen=True)
-class Citation:
-    id: str
-    title: str
-
-    def to_dict(self) -> dict[str, str]:
-        return {"id": self.id, "title": self.title}
-
-
-@dataclass(frozen=True)
-class Answer:
-    text: str
-    citations: tuple[Citation, ...] = ()
-
-
-@dataclass(frozen=True)
-class WhatIf:
-    changes: dict[str, Value]
-    before: Decision
-    after: Decision
-
-    @property
-    def started(self) -> list[FiredRule]:
-        old = {r.id for r in self.before.fired_rules}
-        return [r for r in self.after.fired_rules if r.id not in old]
-
-    @property
-    def stopped(self) -> list[FiredRule]:
-        new = {r.id for r in self.after.fired_rules}
-        return [r for r in self.before.fired_rules if r.id not in new]
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "changes": self.changes,
-            "before": self.before.recommendation,
-            "recommendation": self.after.recommendation,
-            "hybrid_patterns": list(self.after.hybrid_patterns),
-            "started": [r.id for r in self.started],
-            "stopped": [r.id for r in self.stopped],
-        }
-
-
-@dataclass
-class Context:
-    """Everything an answer may draw on. `titles` maps section ids to titles for citations."""
-
-    decision: Decision
-    titles: Mapping[str, str]
-    passages: Sequence[Any] = ()  # retrieval.Passage-like: .section, .title, .text
-    changes: dict[str, Value | None] = field(default_factory=dict)
-    what_if: WhatIf | None = None
-    previous: Decision | None = None
-    question_field: str | None = None
-    target: str | None = None
-    notice: str = ""
-
 
 def phrase(name: str, value: Value) -> str:
     return _PHRASES[(name, value)]
@@ -141,14 +89,15 @@ def join(items: Sequence[str], last: str = "and") -> str:
 
 
 def option(name: str) -> str:
-    return OPTION_LABELS[name]
+    return Option(name).label
 
 
 def _headline(decision: Decision) -> str:
     label = option(decision.recommendation)
-    if decision.confidence >= 0.5:
+    band = Confidence.of(decision.confidence)
+    if band is Confidence.HIGH:
         head = f"My recommendation: **{label}**."
-    elif decision.confidence >= 0.25:
+    elif band is Confidence.MODERATE:
         head = f"On balance, I'd go with **{label}**."
     else:
         head = f"For now I lean towards **{label}**, but it is a close call."
@@ -265,7 +214,7 @@ def why(ctx: Context) -> Answer:
 
 def why_not(ctx: Context) -> Answer:
     d, target = ctx.decision, ctx.target or ""
-    if target not in OPTION_LABELS:
+    if Option.parse(target) is None:
         return why(ctx)
     if target == d.recommendation:
         answer = why(ctx)

@@ -38,15 +38,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from itertools import pairwise
-from typing import Any, Protocol, runtime_checkable
+from typing import Any
 
-from .profile import FIELDS, Value, parse_value
+from .profile import FIELDS, parse_value
+from .types import NO_CONTEXT, Intent, Option, Turn, Value
+from .types import TurnContext as Context
 
-INTENTS = ("describe", "recommend", "why", "why_not", "what_if", "adopt", "discard", "change_mind",
-           "concept", "reset", "undo", "out_of_scope", "injection", "help")
-TARGETS = ("custom", "foundation", "hybrid")
+INTENTS: tuple[Intent, ...] = tuple(i for i in Intent if i is not Intent.FORM)  # what a message can mean
+TARGETS: tuple[Option, ...] = tuple(Option)
 _KEEP_CHANGES = frozenset({"describe", "recommend", "why", "why_not", "change_mind", "what_if"})
 
 # Request volume per day: low < 10,000 <= medium < 1,000,000 <= high.
@@ -68,33 +69,8 @@ YES_NO: dict[str, tuple[Value, Value]] = {
 }
 
 
-@dataclass(frozen=True)
-class Turn:
-    intent: str
-    changes: dict[str, Value] = field(default_factory=dict)  # profile field -> new value (schema values)
-    hypothetical: bool = False  # True for what-if turns: changes apply to a copy
-    target: str | None = None  # why_not: "custom" | "foundation" | "hybrid"
-    text: str = ""  # the (cleaned) user text
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"intent": self.intent, "changes": dict(self.changes), "hypothetical": self.hypothetical,
-                "target": self.target}
-
-
-@dataclass(frozen=True)
-class Context:
-    """What the conversation knows that helps read a short reply."""
-
-    asked_field: str | None = None  # the field the assistant just asked about
-    pending_what_if: bool = False  # a what-if result is waiting for adopt/discard
-
-
-@runtime_checkable
-class Understander(Protocol):
-    def understand(self, text: str, context: Context = Context()) -> Turn: ...
-
-
 # ------------------------------------------------------------------------------------------- helpers
+
 
 def _top_level_parts(source: str) -> list[str]:
     """Split a pattern at its top-level "|" (outside groups and character classes)."""
@@ -189,8 +165,19 @@ def _rx(*parts: str, flags: int = 0) -> _LazyRe:
     return _LazyRe("|".join(f"(?:{p})" for p in parts), flags)
 
 
-_TRANSLATE = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-",
-                            "\u2014": " - ", "\u00a0": " ", "\u200b": "", "\ufeff": ""})
+_TRANSLATE = str.maketrans(
+    {
+        "\u2019": "'",
+        "\u2018": "'",
+        "\u201c": '"',
+        "\u201d": '"',
+        "\u2013": "-",
+        "\u2014": " - ",
+        "\u00a0": " ",
+        "\u200b": "",
+        "\ufeff": "",
+    }
+)
 _SPACES = re.compile(r"[ \t\r\f\v]+")
 
 
@@ -201,11 +188,15 @@ def clean_text(text: str) -> str:
 
 
 # A clause ends at punctuation or at a conjunction; negation never reaches across it.
-_BOUNDARY = _LazyRe(r"[;:!?()\[\]\n\"]|(?<!\d)[.,]|[.,](?!\d)|\s-+\s|\b(?:but|however|although|though|"
-                    r"whereas|while|and|so|because|since|yet|plus|also|then)\b")
-_NEGATOR = _LazyRe(r"\b(?:no|not|never|without|nobody|none|nothing|neither|nor|zero|lacks?|lacking|no-one|"
-                   r"noone|cannot|dont|doesnt|didnt|cant|wont|isnt|arent|wasnt|werent|havent|hasnt|hadnt|"
-                   r"couldnt|shouldnt|wouldnt|mustnt|aint)\b|n't\b|\bno one\b")
+_BOUNDARY = _LazyRe(
+    r"[;:!?()\[\]\n\"]|(?<!\d)[.,]|[.,](?!\d)|\s-+\s|\b(?:but|however|although|though|"
+    r"whereas|while|and|so|because|since|yet|plus|also|then)\b"
+)
+_NEGATOR = _LazyRe(
+    r"\b(?:no|not|never|without|nobody|none|nothing|neither|nor|zero|lacks?|lacking|no-one|"
+    r"noone|cannot|dont|doesnt|didnt|cant|wont|isnt|arent|wasnt|werent|havent|hasnt|hadnt|"
+    r"couldnt|shouldnt|wouldnt|mustnt|aint)\b|n't\b|\bno one\b"
+)
 
 
 def _clause_start(text: str, pos: int, reach: int = 120) -> int:
@@ -223,11 +214,11 @@ def _clause_end(text: str, pos: int, reach: int = 120) -> int:
 
 def _before(text: str, pos: int, words: int = 6) -> str:
     """The last few words before `pos`, within its clause."""
-    return " ".join(text[_clause_start(text, pos):pos].split()[-words:])
+    return " ".join(text[_clause_start(text, pos) : pos].split()[-words:])
 
 
 def _after(text: str, pos: int, words: int = 6) -> str:
-    return " ".join(text[pos:_clause_end(text, pos)].split()[:words])
+    return " ".join(text[pos : _clause_end(text, pos)].split()[:words])
 
 
 _SUGGESTION = _LazyRe(r"\bwhy (?:not|(?:don't|dont|wouldn't|shouldn't|can't|couldn't|won't) (?:we|you|i))\b")
@@ -241,20 +232,79 @@ def _negated(text: str, pos: int, words: int = 6) -> bool:
 # ------------------------------------------------------------------------------------------- numbers
 
 _WORD_NUMBERS = {
-    "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
-    "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20, "thirty": 30,
-    "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90, "hundred": 100,
-    "a few": 3, "a couple": 2, "a couple of": 2, "couple": 2, "couple of": 2, "few": 3, "several": 5,
-    "a dozen": 12, "dozens of": 36, "half a": 0.5, "a handful": 5, "a handful of": 5, "handful of": 5,
-    "a few dozen": 36, "a few tens of": 30, "a quarter of a": 0.25, "three quarters of a": 0.75,
+    "a": 1,
+    "an": 1,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "fifteen": 15,
+    "twenty": 20,
+    "thirty": 30,
+    "forty": 40,
+    "fifty": 50,
+    "sixty": 60,
+    "seventy": 70,
+    "eighty": 80,
+    "ninety": 90,
+    "hundred": 100,
+    "a few": 3,
+    "a couple": 2,
+    "a couple of": 2,
+    "couple": 2,
+    "couple of": 2,
+    "few": 3,
+    "several": 5,
+    "a dozen": 12,
+    "dozens of": 36,
+    "half a": 0.5,
+    "a handful": 5,
+    "a handful of": 5,
+    "handful of": 5,
+    "a few dozen": 36,
+    "a few tens of": 30,
+    "a quarter of a": 0.25,
+    "three quarters of a": 0.75,
 }
-_SCALES = {"k": 1e3, "thousand": 1e3, "m": 1e6, "mm": 1e6, "mn": 1e6, "mil": 1e6, "million": 1e6,
-           "b": 1e9, "bn": 1e9, "billion": 1e9, "hundred": 1e2, "": 1.0}
-_PLURALS = {"tens of thousands": 3e4, "hundreds of thousands": 3e5, "tens of millions": 3e7,
-            "hundreds of millions": 3e8, "hundreds": 300, "thousands": 3e3, "millions": 2e6, "billions": 2e9,
-            "a handful": 5, "a few": 3, "a couple": 2, "several": 5, "a dozen": 12, "dozens": 36,
-            **{w: v for w, v in _WORD_NUMBERS.items()
-               if " " not in w and w not in {"a", "an", "few", "couple"}}}
+_SCALES = {
+    "k": 1e3,
+    "thousand": 1e3,
+    "m": 1e6,
+    "mm": 1e6,
+    "mn": 1e6,
+    "mil": 1e6,
+    "million": 1e6,
+    "b": 1e9,
+    "bn": 1e9,
+    "billion": 1e9,
+    "hundred": 1e2,
+    "": 1.0,
+}
+_PLURALS = {
+    "tens of thousands": 3e4,
+    "hundreds of thousands": 3e5,
+    "tens of millions": 3e7,
+    "hundreds of millions": 3e8,
+    "hundreds": 300,
+    "thousands": 3e3,
+    "millions": 2e6,
+    "billions": 2e9,
+    "a handful": 5,
+    "a few": 3,
+    "a couple": 2,
+    "several": 5,
+    "a dozen": 12,
+    "dozens": 36,
+    **{w: v for w, v in _WORD_NUMBERS.items() if " " not in w and w not in {"a", "an", "few", "couple"}},
+}
 _WORDS_ALT = "|".join(sorted((re.escape(w) for w in _WORD_NUMBERS), key=len, reverse=True))
 _QTY = _LazyRe(
     r"(?<![\w.$€£])(?:(?P<digits>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)(?:\s*(?P<dscale>k|mm|mn|m|bn|b|"
@@ -262,7 +312,8 @@ _QTY = _LazyRe(
     rf"|(?P<words>{_WORDS_ALT})\s+(?P<wscale>hundred|thousand|million|billion)s?\b"
     r"|(?P<plural>(?:tens|hundreds) of (?:thousands|millions)|hundreds|thousands|millions|billions|a handful|"
     r"a few|a couple|several|a dozen|dozens|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
-    r"fifteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)\b)")
+    r"fifteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)\b)"
+)
 _MONEY_AFTER = _LazyRe(r"\s*(?:\$|€|£|usd|eur|gbp|dollars?|euros?|pounds?|bucks)\b")
 
 
@@ -284,22 +335,49 @@ def quantities(text: str) -> list[tuple[float, int, int]]:
     return found
 
 
-_PER_DAY = {"second": 86400, "sec": 86400, "s": 86400, "minute": 1440, "min": 1440, "hour": 24, "hr": 24,
-            "h": 24, "day": 1, "d": 1, "week": 1 / 7, "wk": 1 / 7, "month": 1 / 30, "mo": 1 / 30,
-            "year": 1 / 365, "yr": 1 / 365, "daily": 1, "nightly": 1, "hourly": 24, "weekly": 1 / 7,
-            "monthly": 1 / 30, "yearly": 1 / 365, "annually": 1 / 365, "rps": 86400, "qps": 86400,
-            "tps": 86400}
+_PER_DAY = {
+    "second": 86400,
+    "sec": 86400,
+    "s": 86400,
+    "minute": 1440,
+    "min": 1440,
+    "hour": 24,
+    "hr": 24,
+    "h": 24,
+    "day": 1,
+    "d": 1,
+    "week": 1 / 7,
+    "wk": 1 / 7,
+    "month": 1 / 30,
+    "mo": 1 / 30,
+    "year": 1 / 365,
+    "yr": 1 / 365,
+    "daily": 1,
+    "nightly": 1,
+    "hourly": 24,
+    "weekly": 1 / 7,
+    "monthly": 1 / 30,
+    "yearly": 1 / 365,
+    "annually": 1 / 365,
+    "rps": 86400,
+    "qps": 86400,
+    "tps": 86400,
+}
 # After a number: up to 4 words (the thing counted), then a time unit ("2M card transactions a day").
 _RATE_TAIL = _LazyRe(
     r"(?:\s*of)?(?P<noun>(?:\s+[a-z][\w'-]*){0,4}?)\s*(?:(?:/|\bper\b|\ba\b|\ban\b|\beach\b|"
     r"\bevery\b)\s*(?P<unit>second|sec|s|minute|min|hour|hr|h|day|d|week|wk|month|mo|year|yr)s?\b|"
-    r"\b(?P<adv>daily|nightly|hourly|weekly|monthly|yearly|annually|rps|qps|tps)\b)")
+    r"\b(?P<adv>daily|nightly|hourly|weekly|monthly|yearly|annually|rps|qps|tps)\b)"
+)
 _NOT_REQUESTS = _LazyRe(
     r"\b(?:fps|frames?|ms|milliseconds?|seconds?|minutes?|hours?|days?|weeks?|months?|years?|times|people|"
     r"persons?|engineers?|scientists?|devs?|developers?|hires?|staff|employees|dollars?|euros?|gb|tb|mb|"
-    r"percent|label\w*|annotat\w*|hand-label\w*|examples?|samples?|steps|epochs?)\b")
-_EACH = _LazyRe(r"\b(?:users?|customers?|employees|people|agents|clients|members|stores?|devices?|"
-                r"accounts?)\b[^.;]{0,25}\beach\b")
+    r"percent|label\w*|annotat\w*|hand-label\w*|examples?|samples?|steps|epochs?)\b"
+)
+_EACH = _LazyRe(
+    r"\b(?:users?|customers?|employees|people|agents|clients|members|stores?|devices?|"
+    r"accounts?)\b[^.;]{0,25}\beach\b"
+)
 
 
 def requests_per_day(text: str) -> float | None:
@@ -340,25 +418,33 @@ def _c(name: str, pattern: str, value: Value | Finder | None, negated: Any = _SA
 
 
 _ML = r"(?:ml|machine[- ]learning|data[- ]science|ai|deep[- ]learning|mlops|nlp|computer[- ]vision)"
-_ML_ROLE = (r"(?:teams?|engineers?|engineering|people|folks|experts?|expertise|specialists?|staff|talent|"
-            r"skills?|experience|knowledge|background|devs?|developers?|researchers?|practitioners?|persons?|"
-            r"guys|capacity|know-how|department|group|resources?|hires?)")
-_LABEL = (r"(?:hand[- ]?)?(?:labels?|label(?:l?ed|l?ing)|labl?ed|labeld|annotat(?:ed|ions?|ing)|"
-          r"ground[- ]truth|tagged (?:data|examples|images|samples)|training (?:data|examples|samples|set))")
-_PLENTY_WORDS = _LazyRe(r"\b(?:plenty|lots|loads|tons|a lot|a ton|large|huge|massive|big|extensive|vast|"
-                        r"abundant|many|years of|a wealth|enormous|millions|thousands)\b")
-_SOME_WORDS = _LazyRe(r"\b(?:some|a few|few|a small|small|limited|a handful|handful|a bit|a little|"
-                      r"partial(?:ly)?|not many|not much|a couple|scarce|only a|modest)\b")
+_ML_ROLE = (
+    r"(?:teams?|engineers?|engineering|people|folks|experts?|expertise|specialists?|staff|talent|"
+    r"skills?|experience|knowledge|background|devs?|developers?|researchers?|practitioners?|persons?|"
+    r"guys|capacity|know-how|department|group|resources?|hires?)"
+)
+_LABEL = (
+    r"(?:hand[- ]?)?(?:labels?|label(?:l?ed|l?ing)|labl?ed|labeld|annotat(?:ed|ions?|ing)|"
+    r"ground[- ]truth|tagged (?:data|examples|images|samples)|training (?:data|examples|samples|set))"
+)
+_PLENTY_WORDS = _LazyRe(
+    r"\b(?:plenty|lots|loads|tons|a lot|a ton|large|huge|massive|big|extensive|vast|"
+    r"abundant|many|years of|a wealth|enormous|millions|thousands)\b"
+)
+_SOME_WORDS = _LazyRe(
+    r"\b(?:some|a few|few|a small|small|limited|a handful|handful|a bit|a little|"
+    r"partial(?:ly)?|not many|not much|a couple|scarce|only a|modest)\b"
+)
 
 
 def _labels(text: str, m: re.Match[str]) -> Value | None:
     """How much labelled data a positive label cue speaks of: a count, a quantity word, else "some"."""
-    clause = text[_clause_start(text, m.start()):m.start()]
+    clause = text[_clause_start(text, m.start()) : m.start()]
     if clause.endswith(("to ", "for ", "help ")):  # "use GPT to label data": an action, not labels we have
         return None
-    near = [q for q in quantities(clause) if len(clause[q[2]:].split()) <= 2]
+    near = [q for q in quantities(clause) if len(clause[q[2] :].split()) <= 2]
     if not near:  # "label 2k rows", "we've annotated roughly 40,000 documents", "labels for 250k records"
-        near = [q for q in quantities(text[m.end():_clause_end(text, m.end())]) if q[1] < 20]
+        near = [q for q in quantities(text[m.end() : _clause_end(text, m.end())]) if q[1] < 20]
     if near:
         return "plenty" if near[-1][0] >= LABELS_PLENTY else "some"
     before = " ".join(clause.split()[-4:])
@@ -374,7 +460,8 @@ _BUDGET_ADJ = _LazyRe(
     r"(?P<low>tight|small|tiny|limited|low|minimal|shoestring|constrained|modest|little|lean|restricted|"
     r"meagre|meager|scarce|smallish|a little|not much|(?:three|four)[- ]figure)|(?P<high>big|large|huge|high|"
     r"generous|ample|massive|deep|substantial|significant|healthy|unlimited|plenty|enormous|sizable|sizeable|"
-    r"hefty|serious|a lot|lots|loads|tons|(?:six|seven|eight)[- ]figure))\b")
+    r"hefty|serious|a lot|lots|loads|tons|(?:six|seven|eight)[- ]figure))\b"
+)
 
 
 def _budget(text: str, m: re.Match[str]) -> Value | None:
@@ -396,25 +483,31 @@ def _budget(text: str, m: re.Match[str]) -> Value | None:
     return None
 
 
-_API = (r"(?:(?:external|third[- ]party|3rd[- ]party|hosted|cloud|commercial|public|vendor|model|llm|ai|"
-        r"openai|anthropic|gpt|inference|saas|outside)\s+)*(?:apis?|api calls|endpoints?)|openai|anthropic|"
-        r"claude|chat-?gpt|gpt-?\d\S*|gemini|hosted (?:models?|llms?|ai)|(?:third[- ]party|external|cloud|"
-        r"commercial|outside) (?:models?|llms?|ai|ai services?|ai providers?|model providers?|ai vendors?)")
+_API = (
+    r"(?:(?:external|third[- ]party|3rd[- ]party|hosted|cloud|commercial|public|vendor|model|llm|ai|"
+    r"openai|anthropic|gpt|inference|saas|outside)\s+)*(?:apis?|api calls|endpoints?)|openai|anthropic|"
+    r"claude|chat-?gpt|gpt-?\d\S*|gemini|hosted (?:models?|llms?|ai)|(?:third[- ]party|external|cloud|"
+    r"commercial|outside) (?:models?|llms?|ai|ai services?|ai providers?|model providers?|ai vendors?)"
+)
 _API_NO = _LazyRe(
     r"\b(?:can't|cannot|can not|cant|not allowed|aren't allowed|isn't allowed|is not allowed|are not allowed|"
     r"mustn't|must not|may not|never|forbidden|banned|prohibited|not an option|not acceptable|unacceptable|"
     r"off the table|out of the question|won't sign off|not permitted|no-go|not ok|not okay|not fine|avoid|"
     r"no way|disallowed|not possible|won't allow|wont allow|doesn't allow|don't allow|dont allow|"
-    r"doesnt allow|isn't an option|won't approve|will not allow|refuses?)\b")
+    r"doesnt allow|isn't an option|won't approve|will not allow|refuses?)\b"
+)
 _API_YES = _LazyRe(
     r"\b(?:ok|okay|fine|acceptable|allowed|no problem|happy to|can use|could use|we use|we're using|"
     r"already use|permitted|approved|good with|comfortable|go ahead|no issue|not a problem|totally fine|"
     r"open to|willing to|pay for|paying for|subscription|contract with|agreement with|covers? (?:that|it|"
-    r"this)|works (?:fine|well)|already using|using it|we have access)\b")
+    r"this)|works (?:fine|well)|already using|using it|we have access)\b"
+)
 
 
-_SOFT = _LazyRe(r"\b(?:prefer(?:ably)?|rather|ideally|if possible|not a hard (?:rule|requirement)|"
-                r"nice to have)\b")
+_SOFT = _LazyRe(
+    r"\b(?:prefer(?:ably)?|rather|ideally|if possible|not a hard (?:rule|requirement)|"
+    r"nice to have)\b"
+)
 
 
 def _api(text: str, m: re.Match[str]) -> Value | None:
@@ -429,290 +522,474 @@ def _api(text: str, m: re.Match[str]) -> Value | None:
     return None
 
 
-_STRICT_PLACE = (r"(?:(?:our|the|my|their|its|your)\s+)?(?:own\s+)?(?:\w+\s+)?(?:servers?|infrastructure|"
-                 r"infra|premises|building|network|data ?cent(?:er|re)s?|environment|walls|firewall|vpc|"
-                 r"systems?|company|organi[sz]ation|country|machines?|hardware|control|site|perimeter|"
-                 r"hospital|bank|cloud account|own cloud|private cloud|region|eu)")
-_CAN_NOT = (r"(?:can't|cannot|can not|cant|couldn't|couldnt|could not|must not|mustn't|mustnt|may not|"
-            r"shouldn't|should not|never|not allowed to|isn't allowed to|is not allowed to|"
-            r"are not allowed to|aren't allowed to|won't|can never|must never|is never allowed to|"
-            r"isn't supposed to)")
+_STRICT_PLACE = (
+    r"(?:(?:our|the|my|their|its|your)\s+)?(?:own\s+)?(?:\w+\s+)?(?:servers?|infrastructure|"
+    r"infra|premises|building|network|data ?cent(?:er|re)s?|environment|walls|firewall|vpc|"
+    r"systems?|company|organi[sz]ation|country|machines?|hardware|control|site|perimeter|"
+    r"hospital|bank|cloud account|own cloud|private cloud|region|eu)"
+)
+_CAN_NOT = (
+    r"(?:can't|cannot|can not|cant|couldn't|couldnt|could not|must not|mustn't|mustnt|may not|"
+    r"shouldn't|should not|never|not allowed to|isn't allowed to|is not allowed to|"
+    r"are not allowed to|aren't allowed to|won't|can never|must never|is never allowed to|"
+    r"isn't supposed to)"
+)
 
 _CUES: tuple[_Cue, ...] = (
     # ---- ml_team
-    _c("ml_team", rf"\b{_ML}[- ]{_ML_ROLE}\b|\bdata (?:people|folks|persons|nerds|team)\b|"
-                  rf"\bdata scientists?\b|\bml engineers?\b|\bmles?\b|"
-                  r"\bresearch scientists?\b|\b(?:does|do|doing|knows?|understands?)\s+(?:ml|"
-                  r"machine learning|data science|ai)\b(?!\s+(?:models?|apis?|systems?|projects?|pipelines?|"
-                  r"tools?))",
-       True, False),
-    _c("ml_team", r"\b(?:never|not once)\s+(?:\w+\s+)?(?:trained|built|fine-tuned|deployed)\s+(?:a |an |"
-                  r"any )?(?:ml |machine learning |ai )?models?\b", False),
-    _c("ml_team", r"\b(?:only|just|all)\s+(?:\w+\s+){0,3}?(?:web|backend|back-end|frontend|front-end|"
-                  r"software|full-?stack|app|mobile|ios|android)\s+(?:(?:and|&|or)\s+(?:\w+\s+)?)?(?:devs|"
-                  r"developers|engineers|people|folks|programmers)\b", False),
+    _c(
+        "ml_team",
+        rf"\b{_ML}[- ]{_ML_ROLE}\b|\bdata (?:people|folks|persons|nerds|team)\b|"
+        rf"\bdata scientists?\b|\bml engineers?\b|\bmles?\b|"
+        r"\bresearch scientists?\b|\b(?:does|do|doing|knows?|understands?)\s+(?:ml|"
+        r"machine learning|data science|ai)\b(?!\s+(?:models?|apis?|systems?|projects?|pipelines?|"
+        r"tools?))",
+        True,
+        False,
+    ),
+    _c(
+        "ml_team",
+        r"\b(?:never|not once)\s+(?:\w+\s+)?(?:trained|built|fine-tuned|deployed)\s+(?:a |an |"
+        r"any )?(?:ml |machine learning |ai )?models?\b",
+        False,
+    ),
+    _c(
+        "ml_team",
+        r"\b(?:only|just|all)\s+(?:\w+\s+){0,3}?(?:web|backend|back-end|frontend|front-end|"
+        r"software|full-?stack|app|mobile|ios|android)\s+(?:(?:and|&|or)\s+(?:\w+\s+)?)?(?:devs|"
+        r"developers|engineers|people|folks|programmers)\b",
+        False,
+    ),
     # ---- labeled_data
     _c("labeled_data", rf"\b{_LABEL}\b", _labels, "none"),
-    _c("labeled_data", r"\bun-?(?:label(?:l?ed)?|labl?ed|annotated)\b|\b(?:need|have|has|"
-                       r"would have) to (?:label|annotate) (?:everything|it all|all of it|all the data|"
-                       r"the whole)\b|\b(?:label\w*|annotat\w*) (?:\w+ )?from scratch\b", "none"),
+    _c(
+        "labeled_data",
+        r"\bun-?(?:label(?:l?ed)?|labl?ed|annotated)\b|\b(?:need|have|has|"
+        r"would have) to (?:label|annotate) (?:everything|it all|all of it|all the data|"
+        r"the whole)\b|\b(?:label\w*|annotat\w*) (?:\w+ )?from scratch\b",
+        "none",
+    ),
     _c("labeled_data", rf"\bnot (?:many|much|a lot of|a ton of|that many)\s+(?:\w+\s+)?{_LABEL}", "some"),
     # ---- stage
-    _c("stage", r"\b(?:past|beyond|no longer|not just|not|moved (?:on )?(?:from|past|beyond)|graduated from|"
-                r"out of|done with|grown out of|way past)\s+(?:the |a |an |our |its |"
-                r"that )?(?:\w+\s+)?(?:proto\w*|mvps?|pocs?|pilot|demo|proof[- ]of[- ]concept)(?:\s+stage|"
-                r"\s+phase)?\b|\b(?:proto\w*|mvps?|pocs?|pilot|demo)\s+(?:is|was|"
-                r"has been)\s+(?:already\s+)?(?:done|finished|complete|completed|over|behind us|shipped|"
-                r"live)\b",
-       "production"),
-    _c("stage", r"\bproto(?!col)\w*|\bprotyp\w*|\bmvps?\b|\bpocs?\b|proof[- ]of[- ]concept|\bpilot\b|"
-                r"\bdemos?\b|hackathon|\bhack ?days?\b|\bgame jam\b|\bquick (?:test|experiment|hack|trial)\b|"
-                r"throw-?away|quick and dirty|\b(?:show|pitch|present|"
-                r"demo)\w*\s+(?:\w+\s+){0,2}?(?:to\s+)?(?:our\s+)?investors|\binvestor (?:demo|pitch|"
-                r"meeting)|\b(?:see|test|check|find out|validate) (?:if|whether) (?:\w+\s+){1,3}?(?:works|"
-                r"is viable|has legs|flies|want|wants|like|likes|would use|will use|need|needs|is worth)\b|"
-                r"\ban experiment\b|\bexperimental\b|\bjust experimenting\b|\btrial run\b|\b(?:side|weekend|"
-                r"pet|hobby|toy) project\b", "prototype", None),
-    _c("stage", r"\bproduction\b|\bprod\b|\bgo(?:ing|es)? live\b|\bwent live\b|\blive (?:to|for|"
-                r"with) (?:all |our |real |paying )?(?:customers|users|clients)|\blong[- ]lived\b|"
-                r"\blong[- ]term (?:product|system|project|solution|service|deployment|use|platform)\b|"
-                r"\b(?:maintain|run|support|operate|reliable|around|stable|"
-                r"work)\w* (?:\w+ )?for (?:(?:the next|many|several|\w+) )?years\b|\bmission[- ]critical\b|"
-                r"\bbusiness[- ]critical\b|\brock[- ]solid\b|\bproduction[- ]grade\b|"
-                r"\bbattle[- ]tested\b", "production", None),
+    _c(
+        "stage",
+        r"\b(?:past|beyond|no longer|not just|not|moved (?:on )?(?:from|past|beyond)|graduated from|"
+        r"out of|done with|grown out of|way past)\s+(?:the |a |an |our |its |"
+        r"that )?(?:\w+\s+)?(?:proto\w*|mvps?|pocs?|pilot|demo|proof[- ]of[- ]concept)(?:\s+stage|"
+        r"\s+phase)?\b|\b(?:proto\w*|mvps?|pocs?|pilot|demo)\s+(?:is|was|"
+        r"has been)\s+(?:already\s+)?(?:done|finished|complete|completed|over|behind us|shipped|"
+        r"live)\b",
+        "production",
+    ),
+    _c(
+        "stage",
+        r"\bproto(?!col)\w*|\bprotyp\w*|\bmvps?\b|\bpocs?\b|proof[- ]of[- ]concept|\bpilot\b|"
+        r"\bdemos?\b|hackathon|\bhack ?days?\b|\bgame jam\b|\bquick (?:test|experiment|hack|trial)\b|"
+        r"throw-?away|quick and dirty|\b(?:show|pitch|present|"
+        r"demo)\w*\s+(?:\w+\s+){0,2}?(?:to\s+)?(?:our\s+)?investors|\binvestor (?:demo|pitch|"
+        r"meeting)|\b(?:see|test|check|find out|validate) (?:if|whether) (?:\w+\s+){1,3}?(?:works|"
+        r"is viable|has legs|flies|want|wants|like|likes|would use|will use|need|needs|is worth)\b|"
+        r"\ban experiment\b|\bexperimental\b|\bjust experimenting\b|\btrial run\b|\b(?:side|weekend|"
+        r"pet|hobby|toy) project\b",
+        "prototype",
+        None,
+    ),
+    _c(
+        "stage",
+        r"\bproduction\b|\bprod\b|\bgo(?:ing|es)? live\b|\bwent live\b|\blive (?:to|for|"
+        r"with) (?:all |our |real |paying )?(?:customers|users|clients)|\blong[- ]lived\b|"
+        r"\blong[- ]term (?:product|system|project|solution|service|deployment|use|platform)\b|"
+        r"\b(?:maintain|run|support|operate|reliable|around|stable|"
+        r"work)\w* (?:\w+ )?for (?:(?:the next|many|several|\w+) )?years\b|\bmission[- ]critical\b|"
+        r"\bbusiness[- ]critical\b|\brock[- ]solid\b|\bproduction[- ]grade\b|"
+        r"\bbattle[- ]tested\b",
+        "production",
+        None,
+    ),
     # ---- privacy
-    _c("privacy", rf"\b{_CAN_NOT}\s+(?:ever\s+)?(?:leave|exit|go (?:outside|beyond|off|out of)|"
-                  rf"be sent (?:out|outside|off|out of|to)|be (?:uploaded|shared|transferred)|"
-                  rf"cross)\s+(?:of\s+)?{_STRICT_PLACE}\b", "strict"),
-    _c("privacy", r"\b(?:stay|stays|remain|remains|be kept|kept|reside|resides|be stored|stored|be processed|"
-                  r"processed|be hosted|live)\s+(?:\w+\s+){0,2}?(?:on[- ]?prem\w*|in[- ]house|on[- ]site|"
-                  r"(?:on|in|inside|within|behind) (?:our|the) (?:own\s+)?(?:\w+\s+)?(?:servers|"
-                  r"infrastructure|hardware|premises|machines|network|firewall|walls|vpc|data ?cent(?:er|"
-                  r"re)s?|systems))",
-       "strict", None),
-    _c("privacy", r"\b(?:strict|stringent|very tight|rigorous) "
-                  r"(?:privacy|confidentiality|data[- ]protection)\b|"
-                  r"\b(?:privacy|confidentiality|data[- ]protection) (?:requirements|rules|constraints|needs|"
-                  r"policies) (?:are|is) (?:very )?(?:strict|stringent|rigorous)\b", "strict"),
-    _c("privacy", r"\bon[- ]?prem\w* only\b|\bonly on[- ]?prem\w*|\bair[- ]?gapped\b|\b(?:strictly|highly|"
-                  r"extremely|very) confidential\b|\btop[- ]secret\b|\bclassified (?:data|information|"
-                  r"documents)\b|\b(?:nothing|no data|none of (?:it|the data|our data))\s+(?:\w+\s+)?(?:can|"
-                  r"may|could|should|must|will|is allowed to|gets to)\s+(?:ever\s+)?(?:leave|go|be sent|"
-                  r"be processed|be stored|be hosted|be uploaded|exit)\b|\bdata sovereignty\b", "strict"),
-    _c("privacy", r"\bsensitive\b(?<!-sensitive)(?<!latency sensitive)(?<!cost sensitive)(?<!price "
-                  r"sensitive)(?<!time sensitive)|\bpersonal (?:data|information|info|details)\b|\bpii\b|"
-                  r"\bgdpr\b|\bhipaa\b|\bconfidential\b|\bprivate (?:data|information|customer data|"
-                  r"records)\b|\b(?:patient|medical|health) (?:data|records|information)\b|"
-                  r"\bpersonally identifiable\b|\bregulated\b(?! (?:industry|industries|sector|market))|"
-                  r"\bprivate\b(?! (?:cloud|network|endpoint|company|companies|beta|repo|repository|sector|"
-                  r"equity|key|link|instance|deployment|llm|model))", "sensitive", "none"),
-    _c("privacy", r"\b(?:forbids?|prohibits?|prevents?|bars?|disallows?|bans?)\s+(?:any\s+|the\s+|our\s+|"
-                  r"all\s+)?(?:data|information|records|documents|files)\s+(?:from\s+)?(?:leaving|"
-                  r"going (?:outside|out)|being (?:sent|uploaded|shared|processed) (?:outside|"
-                  r"externally|to))", "strict"),
-    _c("privacy", r"\bno (?:real )?(?:privacy|data[- ]protection|confidentiality|compliance|"
-                  r"security) (?:concerns?|issues?|constraints?|requirements?|restrictions?|problems?|"
-                  r"worries)\b|\bprivacy (?:isn't|is not|doesn't|does not|is no|won't be) (?:an? |"
-                  r"really )?(?:issue|concern|problem|matter|a thing)\b|"
-                  r"\bpublic(?:ly)? (?:available )?(?:\w+ )?(?:data|dataset|content|info|information|"
-                  r"documents|text|web|domain)\b|\ball public\b|\bopen data\b|\bnon-?sensitive\b|\b(?:data|"
-                  r"it|everything|dataset|content|information|all of it) (?:is|was|were|are|would be|"
-                  r"be) (?:all |entirely |completely |fully |100% )?public\b", "none"),
-    _c("privacy", rf"\b(?:data|it|records|documents|files|information|anything|nothing|none of it|images|"
-                  rf"recordings|texts?)\s+(?:\w+\s+)?{_CAN_NOT}\s+(?:ever\s+)?(?:go|be sent|be uploaded|be "
-                  r"shared|be transferred|be processed|be stored|be hosted|end up)\s+(?:(?:to|with|in|on|"
-                  r"outside|by|at)\s+(?:any\s+|a\s+|the\s+|an\s+)?(?:public\s+)?(?:cloud|third[- ]part|"
-                  r"external|outside|"
-                  rf"vendor|provider|foreign)|outside (?:of )?{_STRICT_PLACE})", "strict"),
+    _c(
+        "privacy",
+        rf"\b{_CAN_NOT}\s+(?:ever\s+)?(?:leave|exit|go (?:outside|beyond|off|out of)|"
+        rf"be sent (?:out|outside|off|out of|to)|be (?:uploaded|shared|transferred)|"
+        rf"cross)\s+(?:of\s+)?{_STRICT_PLACE}\b",
+        "strict",
+    ),
+    _c(
+        "privacy",
+        r"\b(?:stay|stays|remain|remains|be kept|kept|reside|resides|be stored|stored|be processed|"
+        r"processed|be hosted|live)\s+(?:\w+\s+){0,2}?(?:on[- ]?prem\w*|in[- ]house|on[- ]site|"
+        r"(?:on|in|inside|within|behind) (?:our|the) (?:own\s+)?(?:\w+\s+)?(?:servers|"
+        r"infrastructure|hardware|premises|machines|network|firewall|walls|vpc|data ?cent(?:er|"
+        r"re)s?|systems))",
+        "strict",
+        None,
+    ),
+    _c(
+        "privacy",
+        r"\b(?:strict|stringent|very tight|rigorous) "
+        r"(?:privacy|confidentiality|data[- ]protection)\b|"
+        r"\b(?:privacy|confidentiality|data[- ]protection) (?:requirements|rules|constraints|needs|"
+        r"policies) (?:are|is) (?:very )?(?:strict|stringent|rigorous)\b",
+        "strict",
+    ),
+    _c(
+        "privacy",
+        r"\bon[- ]?prem\w* only\b|\bonly on[- ]?prem\w*|\bair[- ]?gapped\b|\b(?:strictly|highly|"
+        r"extremely|very) confidential\b|\btop[- ]secret\b|\bclassified (?:data|information|"
+        r"documents)\b|\b(?:nothing|no data|none of (?:it|the data|our data))\s+(?:\w+\s+)?(?:can|"
+        r"may|could|should|must|will|is allowed to|gets to)\s+(?:ever\s+)?(?:leave|go|be sent|"
+        r"be processed|be stored|be hosted|be uploaded|exit)\b|\bdata sovereignty\b",
+        "strict",
+    ),
+    _c(
+        "privacy",
+        r"\bsensitive\b(?<!-sensitive)(?<!latency sensitive)(?<!cost sensitive)(?<!price "
+        r"sensitive)(?<!time sensitive)|\bpersonal (?:data|information|info|details)\b|\bpii\b|"
+        r"\bgdpr\b|\bhipaa\b|\bconfidential\b|\bprivate (?:data|information|customer data|"
+        r"records)\b|\b(?:patient|medical|health) (?:data|records|information)\b|"
+        r"\bpersonally identifiable\b|\bregulated\b(?! (?:industry|industries|sector|market))|"
+        r"\bprivate\b(?! (?:cloud|network|endpoint|company|companies|beta|repo|repository|sector|"
+        r"equity|key|link|instance|deployment|llm|model))",
+        "sensitive",
+        "none",
+    ),
+    _c(
+        "privacy",
+        r"\b(?:forbids?|prohibits?|prevents?|bars?|disallows?|bans?)\s+(?:any\s+|the\s+|our\s+|"
+        r"all\s+)?(?:data|information|records|documents|files)\s+(?:from\s+)?(?:leaving|"
+        r"going (?:outside|out)|being (?:sent|uploaded|shared|processed) (?:outside|"
+        r"externally|to))",
+        "strict",
+    ),
+    _c(
+        "privacy",
+        r"\bno (?:real )?(?:privacy|data[- ]protection|confidentiality|compliance|"
+        r"security) (?:concerns?|issues?|constraints?|requirements?|restrictions?|problems?|"
+        r"worries)\b|\bprivacy (?:isn't|is not|doesn't|does not|is no|won't be) (?:an? |"
+        r"really )?(?:issue|concern|problem|matter|a thing)\b|"
+        r"\bpublic(?:ly)? (?:available )?(?:\w+ )?(?:data|dataset|content|info|information|"
+        r"documents|text|web|domain)\b|\ball public\b|\bopen data\b|\bnon-?sensitive\b|\b(?:data|"
+        r"it|everything|dataset|content|information|all of it) (?:is|was|were|are|would be|"
+        r"be) (?:all |entirely |completely |fully |100% )?public\b",
+        "none",
+    ),
+    _c(
+        "privacy",
+        rf"\b(?:data|it|records|documents|files|information|anything|nothing|none of it|images|"
+        rf"recordings|texts?)\s+(?:\w+\s+)?{_CAN_NOT}\s+(?:ever\s+)?(?:go|be sent|be uploaded|be "
+        r"shared|be transferred|be processed|be stored|be hosted|end up)\s+(?:(?:to|with|in|on|"
+        r"outside|by|at)\s+(?:any\s+|a\s+|the\s+|an\s+)?(?:public\s+)?(?:cloud|third[- ]part|"
+        r"external|outside|"
+        rf"vendor|provider|foreign)|outside (?:of )?{_STRICT_PLACE})",
+        "strict",
+    ),
     # ---- external_api_ok
     _c("external_api_ok", rf"\b(?:{_API})\b", _api),
-    _c("external_api_ok", rf"\b{_CAN_NOT}\s+(?:use|call|send|share|upload|transfer|pass|rely on)\s+"
-                          r"(?:\w+\s+){0,3}?(?:to|with|on)\s+(?:any\s+)?(?:third[- ]part(?:y|ies)|external|"
-                          r"outside|vendors?|the cloud|cloud (?:providers?|services))", False),
-    _c("external_api_ok", r"\bself-?host(?:ed|ing)? only\b|\bmust be self-?hosted\b|\b(?:no|"
-                          r"without) (?:external|third[- ]party|outside|cloud) (?:services|providers|vendors|"
-                          r"calls)\b",
-       False),
+    _c(
+        "external_api_ok",
+        rf"\b{_CAN_NOT}\s+(?:use|call|send|share|upload|transfer|pass|rely on)\s+"
+        r"(?:\w+\s+){0,3}?(?:to|with|on)\s+(?:any\s+)?(?:third[- ]part(?:y|ies)|external|"
+        r"outside|vendors?|the cloud|cloud (?:providers?|services))",
+        False,
+    ),
+    _c(
+        "external_api_ok",
+        r"\bself-?host(?:ed|ing)? only\b|\bmust be self-?hosted\b|\b(?:no|"
+        r"without) (?:external|third[- ]party|outside|cloud) (?:services|providers|vendors|"
+        r"calls)\b",
+        False,
+    ),
     # ---- latency
     _c("latency", r"\breal[- ]?time\b", "realtime", None),
     _c("latency", r"\bnear[- ]real[- ]?time\b", "interactive", None),
-    _c("latency", r"\b\d+(?:\s*(?:-|to)\s*\d+)?\+?\s*(?:fps|frames? (?:per|a|/) ?s(?:ec(?:ond)?)?)\b|"
-                  r"\b(?:tens of|a few|few) milliseconds\b|\bin milliseconds\b|"
-                  r"\blow[- ]single[- ]digit milliseconds\b", "realtime"),
-    _c("latency", r"\b(?P<ms>\d+(?:\.\d+)?)\s*(?:ms|millisec(?:ond)?s?)\b",
-       lambda t, m: "realtime" if float(m.group("ms")) <= 100 else "interactive"),
-    _c("latency", r"\bwaits? for (?:the |a |an |their |its )?(?:answer|result|response|reply|summary|output|"
-                  r"prediction|suggestion)s?\b|\binteractiv\w*|\b(?:users?|customers?|people|someone|agents?|"
-                  r"they|the user)\s+(?:are\s+|is\s+|will be\s+)?(?:wait|waiting|waits)\b|\bsub-?second\b|"
-                  r"\b(?:in|within|under|below|than|about|around|max(?:imum)?|most|take|takes)\s+(?:a|one|"
-                  r"two|three|a few|a couple(?: of)?|few|\d+(?:\.\d+)?)(?:\s*(?:-|to|or)\s*(?:\d+|two|"
-                  r"three))?\s*(?:s|secs?|seconds?)\b|\b(?:a|one) second or two\b|\b(?:snappy|responsive)\b|"
-                  r"\bwhile (?:the |a )?(?:users?|customers?|they|people|agents?|callers?) (?:is |"
-                  r"are )?(?:typing|waiting|on the (?:phone|call|line)|chatting)\b|\bas (?:they|the user|"
-                  r"users|you) types?\b|\bautocomplete\b|\blive chat\b",
-       "interactive", None),
-    _c("latency", r"\bbatch(?:es|ed)?\b(?!\s+of\b)|\bovernight\b|\bnightly\b|\boffline (?:batch|processing|"
-                  r"jobs?|scoring|analysis)\b|\b(?:latency|speed|response time|"
-                  r"timing)\s+(?:really\s+)?(?:doesn't|does not|doesnt|didn't|did not|didnt|wouldn't|"
-                  r"would not|isn't|is not|isnt|wasn't|weren't|won't|is no|"
-                  r"were not)\s+(?:really\s+)?(?:matter|important|critical|a concern|an issue|a problem|"
-                  r"a priority|a big deal)|\bonce an? (?:day|week|month|night|hour)\b|\bevery (?:night|"
-                  r"evening|weekend|morning|week|month|quarter|monday|tuesday|wednesday|thursday|friday|"
-                  r"saturday|sunday)\b|\b(?:runs?|process(?:es)?|updates?|refresh(?:es)?|recomputes?|"
-                  r"scores?)\s+(?:[a-z]+\s+){0,3}?(?:nightly|weekly|monthly|daily)\b|\b(?:don't|do not|"
-                  r"dont) (?:really )?care (?:much )?about (?:latency|speed|response time)|\bno (?:latency|"
-                  r"speed|real-?time|timing) (?:requirements?|constraints?|pressure)\b|\bno rush\b|"
-                  r"\bnot (?:urgent|time[- ]critical|time[- ]sensitive)\b|\b(?:nobody|no one|noone|no-one|"
-                  r"none of us)\s+(?:is\s+|will be\s+)?wait\w*|\b(?:in|within|take|takes|taking|after|wait|"
-                  r"come back in)\s+(?:a few|several|a couple(?: of)?|\d+|an?|some)\s+(?:minutes|hours|"
-                  r"days)\b(?! of)|\bnext[- ]day\b|\bby (?:tomorrow|the next morning|morning)\b|"
-                  r"\basynchronous(?:ly)?\b|\basync\b|\b(?:daily|weekly) (?:jobs?|runs?|reports?)\b|"
-                  r"\bslow is fine\b", "relaxed", None),
+    _c(
+        "latency",
+        r"\b\d+(?:\s*(?:-|to)\s*\d+)?\+?\s*(?:fps|frames? (?:per|a|/) ?s(?:ec(?:ond)?)?)\b|"
+        r"\b(?:tens of|a few|few) milliseconds\b|\bin milliseconds\b|"
+        r"\blow[- ]single[- ]digit milliseconds\b",
+        "realtime",
+    ),
+    _c(
+        "latency",
+        r"\b(?P<ms>\d+(?:\.\d+)?)\s*(?:ms|millisec(?:ond)?s?)\b",
+        lambda t, m: "realtime" if float(m.group("ms")) <= 100 else "interactive",
+    ),
+    _c(
+        "latency",
+        r"\bwaits? for (?:the |a |an |their |its )?(?:answer|result|response|reply|summary|output|"
+        r"prediction|suggestion)s?\b|\binteractiv\w*|\b(?:users?|customers?|people|someone|agents?|"
+        r"they|the user)\s+(?:are\s+|is\s+|will be\s+)?(?:wait|waiting|waits)\b|\bsub-?second\b|"
+        r"\b(?:in|within|under|below|than|about|around|max(?:imum)?|most|take|takes)\s+(?:a|one|"
+        r"two|three|a few|a couple(?: of)?|few|\d+(?:\.\d+)?)(?:\s*(?:-|to|or)\s*(?:\d+|two|"
+        r"three))?\s*(?:s|secs?|seconds?)\b|\b(?:a|one) second or two\b|\b(?:snappy|responsive)\b|"
+        r"\bwhile (?:the |a )?(?:users?|customers?|they|people|agents?|callers?) (?:is |"
+        r"are )?(?:typing|waiting|on the (?:phone|call|line)|chatting)\b|\bas (?:they|the user|"
+        r"users|you) types?\b|\bautocomplete\b|\blive chat\b",
+        "interactive",
+        None,
+    ),
+    _c(
+        "latency",
+        r"\bbatch(?:es|ed)?\b(?!\s+of\b)|\bovernight\b|\bnightly\b|\boffline (?:batch|processing|"
+        r"jobs?|scoring|analysis)\b|\b(?:latency|speed|response time|"
+        r"timing)\s+(?:really\s+)?(?:doesn't|does not|doesnt|didn't|did not|didnt|wouldn't|"
+        r"would not|isn't|is not|isnt|wasn't|weren't|won't|is no|"
+        r"were not)\s+(?:really\s+)?(?:matter|important|critical|a concern|an issue|a problem|"
+        r"a priority|a big deal)|\bonce an? (?:day|week|month|night|hour)\b|\bevery (?:night|"
+        r"evening|weekend|morning|week|month|quarter|monday|tuesday|wednesday|thursday|friday|"
+        r"saturday|sunday)\b|\b(?:runs?|process(?:es)?|updates?|refresh(?:es)?|recomputes?|"
+        r"scores?)\s+(?:[a-z]+\s+){0,3}?(?:nightly|weekly|monthly|daily)\b|\b(?:don't|do not|"
+        r"dont) (?:really )?care (?:much )?about (?:latency|speed|response time)|\bno (?:latency|"
+        r"speed|real-?time|timing) (?:requirements?|constraints?|pressure)\b|\bno rush\b|"
+        r"\bnot (?:urgent|time[- ]critical|time[- ]sensitive)\b|\b(?:nobody|no one|noone|no-one|"
+        r"none of us)\s+(?:is\s+|will be\s+)?wait\w*|\b(?:in|within|take|takes|taking|after|wait|"
+        r"come back in)\s+(?:a few|several|a couple(?: of)?|\d+|an?|some)\s+(?:minutes|hours|"
+        r"days)\b(?! of)|\bnext[- ]day\b|\bby (?:tomorrow|the next morning|morning)\b|"
+        r"\basynchronous(?:ly)?\b|\basync\b|\b(?:daily|weekly) (?:jobs?|runs?|reports?)\b|"
+        r"\bslow is fine\b",
+        "relaxed",
+        None,
+    ),
     # ---- edge
-    _c("edge", r"\bon[- ]device\b|\bon (?:the |a |our |their |users' |customers' |each |every |"
-               r"mobile )?(?:phones?|devices?|smartphones?|mobiles?|iphones?|androids?|the edge|"
-               r"edge (?:devices?|boxes|box|hardware|nodes?)|cameras?|drones?|robots?|cars?|vehicles?|"
-               r"laptops?|tablets?|sensors?|microcontrollers?|embedded (?:devices?|hardware)|wearables?|"
-               r"smartwatch(?:es)?|watches|headsets?|glasses)\b|\bat the edge\b|\bedge (?:devices?|boxes|box|"
-               r"deployment|hardware|computing|inference|nodes?|ai)\b|\braspberry ?pi\b|\bjetson\b|"
-               r"\bembedded\b|\bmicrocontrollers?\b|\b(?:run|runs|running|work|works|working|function|"
-               r"operate)\s+(?:\w+\s+)?(?:fully\s+|completely\s+|entirely\s+)?offline\b|\b(?:fully|"
-               r"completely|entirely) offline\b|\boffline[- ]first\b", True, False),
-    _c("edge", r"\b(?:run|runs|running|deployed|deploy|work|works|embedded|installed|live|"
-               r"lives)\s+(?:\w+\s+)?(?:inside|in|on|into)\s+(?:the |a |an |our |each |every |"
-               r"their )?(?:\w+'s\s+|\w+\s+)?(?:car|cars|vehicles?|robots?|drones?|machines?|units?|"
-               r"appliances?|kiosks?|terminals?|boards?|chips?|handsets?|watch|watches|headsets?|glasses|"
-               r"routers?|doorbells?|tractors?|printers?)\b",
-       True, False),
-    _c("edge", r"\b(?:no|without(?: an?)?|little|patchy|spotty) (?:network|internet|connectivity|signal|"
-               r"reception)(?: (?:connection|access))?\b", True),
-    _c("edge", r"\b(?:run|runs|running|ran|hosted|host|deployed|deploy|live|lives|sit|sits|goes|go|going|"
-               r"served|serve)\s+(?:\w+\s+){0,2}?(?:in|on|through|from|via)\s+(?:the|our|a|"
-               r"their)\s+(?:own\s+)?(?:\w+\s+)?(?:cloud|servers?|backend|back-end|data ?cent(?:er|re)s?|"
-               r"cluster|vms?)\b|\b(?:run|runs|running|hosted|host|deployed|deploy|live|lives|served|"
-               r"serve)\s+(?:\w+\s+){0,2}?(?:in|on|via)\s+(?:aws|azure|gcp|google cloud|kubernetes|k8s|ec2|"
-               r"lambda|heroku)\b|\bcloud[- ](?:based|hosted|only)\b|\bserver[- ]side\b", False, None),
+    _c(
+        "edge",
+        r"\bon[- ]device\b|\bon (?:the |a |our |their |users' |customers' |each |every |"
+        r"mobile )?(?:phones?|devices?|smartphones?|mobiles?|iphones?|androids?|the edge|"
+        r"edge (?:devices?|boxes|box|hardware|nodes?)|cameras?|drones?|robots?|cars?|vehicles?|"
+        r"laptops?|tablets?|sensors?|microcontrollers?|embedded (?:devices?|hardware)|wearables?|"
+        r"smartwatch(?:es)?|watches|headsets?|glasses)\b|\bat the edge\b|\bedge (?:devices?|boxes|box|"
+        r"deployment|hardware|computing|inference|nodes?|ai)\b|\braspberry ?pi\b|\bjetson\b|"
+        r"\bembedded\b|\bmicrocontrollers?\b|\b(?:run|runs|running|work|works|working|function|"
+        r"operate)\s+(?:\w+\s+)?(?:fully\s+|completely\s+|entirely\s+)?offline\b|\b(?:fully|"
+        r"completely|entirely) offline\b|\boffline[- ]first\b",
+        True,
+        False,
+    ),
+    _c(
+        "edge",
+        r"\b(?:run|runs|running|deployed|deploy|work|works|embedded|installed|live|"
+        r"lives)\s+(?:\w+\s+)?(?:inside|in|on|into)\s+(?:the |a |an |our |each |every |"
+        r"their )?(?:\w+'s\s+|\w+\s+)?(?:car|cars|vehicles?|robots?|drones?|machines?|units?|"
+        r"appliances?|kiosks?|terminals?|boards?|chips?|handsets?|watch|watches|headsets?|glasses|"
+        r"routers?|doorbells?|tractors?|printers?)\b",
+        True,
+        False,
+    ),
+    _c(
+        "edge",
+        r"\b(?:no|without(?: an?)?|little|patchy|spotty) (?:network|internet|connectivity|signal|"
+        r"reception)(?: (?:connection|access))?\b",
+        True,
+    ),
+    _c(
+        "edge",
+        r"\b(?:run|runs|running|ran|hosted|host|deployed|deploy|live|lives|sit|sits|goes|go|going|"
+        r"served|serve)\s+(?:\w+\s+){0,2}?(?:in|on|through|from|via)\s+(?:the|our|a|"
+        r"their)\s+(?:own\s+)?(?:\w+\s+)?(?:cloud|servers?|backend|back-end|data ?cent(?:er|re)s?|"
+        r"cluster|vms?)\b|\b(?:run|runs|running|hosted|host|deployed|deploy|live|lives|served|"
+        r"serve)\s+(?:\w+\s+){0,2}?(?:in|on|via)\s+(?:aws|azure|gcp|google cloud|kubernetes|k8s|ec2|"
+        r"lambda|heroku)\b|\bcloud[- ](?:based|hosted|only)\b|\bserver[- ]side\b",
+        False,
+        None,
+    ),
     # ---- volume (rates are handled by requests_per_day)
-    _c("volume", r"\b(?:low|light|modest|small|little|tiny|minimal) (?:traffic|volume|usage|load)\b|"
-                 r"\bnot (?:many|much|a lot of) (?:requests|traffic|queries|calls|usage)\b|\b(?:traffic|"
-                 r"volume|usage|load) (?:is|will be|stays|remains|should be) (?:\w+ )?(?:low|light|small|"
-                 r"modest|minimal|tiny)\b",
-       "low", None),
-    _c("volume", r"\b(?:moderate|medium|average|mid) (?:traffic|volume|load|usage)\b|\b(?:traffic|volume|"
-                 r"usage|load) (?:is|will be|stays|remains|should be) (?:\w+ )?(?:moderate|"
-                 r"medium|average)\b", "medium", None),
-    _c("volume", r"\b(?:high|heavy|huge|massive|large|big|enormous) (?:traffic|volume|load|usage|"
-                 r"request volume)\b|\b(?:traffic|volume|usage|load) (?:is|will be|stays|remains|"
-                 r"should be) (?:\w+ )?(?:high|heavy|huge|massive|enormous)\b", "high", None),
+    _c(
+        "volume",
+        r"\b(?:low|light|modest|small|little|tiny|minimal) (?:traffic|volume|usage|load)\b|"
+        r"\bnot (?:many|much|a lot of) (?:requests|traffic|queries|calls|usage)\b|\b(?:traffic|"
+        r"volume|usage|load) (?:is|will be|stays|remains|should be) (?:\w+ )?(?:low|light|small|"
+        r"modest|minimal|tiny)\b",
+        "low",
+        None,
+    ),
+    _c(
+        "volume",
+        r"\b(?:moderate|medium|average|mid) (?:traffic|volume|load|usage)\b|\b(?:traffic|volume|"
+        r"usage|load) (?:is|will be|stays|remains|should be) (?:\w+ )?(?:moderate|"
+        r"medium|average)\b",
+        "medium",
+        None,
+    ),
+    _c(
+        "volume",
+        r"\b(?:high|heavy|huge|massive|large|big|enormous) (?:traffic|volume|load|usage|"
+        r"request volume)\b|\b(?:traffic|volume|usage|load) (?:is|will be|stays|remains|"
+        r"should be) (?:\w+ )?(?:high|heavy|huge|massive|enormous)\b",
+        "high",
+        None,
+    ),
     # ---- budget
-    _c("budget", r"\b(?:money|budget|cost|costs|price|spend)\s+(?:is not|isn't|isnt|is no|aren't|are not|"
-                 r"is never|won't be|will not be)\s+(?:really\s+)?(?:an?\s+)?(?:issue|problem|object|concern|"
-                 r"constraint|limit)\b|\bno budget (?:constraints?|limits?|issues?|concerns?|problems?)\b|"
-                 r"\bdeep pockets\b|\bwell[- ]funded\b", "high"),
-    _c("budget", r"\b(?:no|zero|hardly any|barely any|very little) (?:budget|money|funding|funds|"
-                 r"cash)\b(?! (?:constraints?|limits?|issues?|concerns?|problems?))|\bshoestring\b|"
-                 r"\bbootstrapped\b|\bcash[- ]strapped\b|\b(?:can't|cannot|can barely|can hardly|"
-                 r"could barely|barely|hardly) afford\b|\bstrapped for cash\b", "low"),
+    _c(
+        "budget",
+        r"\b(?:money|budget|cost|costs|price|spend)\s+(?:is not|isn't|isnt|is no|aren't|are not|"
+        r"is never|won't be|will not be)\s+(?:really\s+)?(?:an?\s+)?(?:issue|problem|object|concern|"
+        r"constraint|limit)\b|\bno budget (?:constraints?|limits?|issues?|concerns?|problems?)\b|"
+        r"\bdeep pockets\b|\bwell[- ]funded\b",
+        "high",
+    ),
+    _c(
+        "budget",
+        r"\b(?:no|zero|hardly any|barely any|very little) (?:budget|money|funding|funds|"
+        r"cash)\b(?! (?:constraints?|limits?|issues?|concerns?|problems?))|\bshoestring\b|"
+        r"\bbootstrapped\b|\bcash[- ]strapped\b|\b(?:can't|cannot|can barely|can hardly|"
+        r"could barely|barely|hardly) afford\b|\bstrapped for cash\b",
+        "low",
+    ),
     _c("budget", r"\bbud?ge?t\w*|\bmoney\b|\bfunding\b|\bfunds\b|\bcash\b|\bspend\b", _budget),
     # ---- control
-    _c("control", r"\bfull (?:control|ownership)\b|\bown(?:ing)? (?:the|our) (?:model|weights|stack)\b|"
-                  r"\bownership of (?:the|our) (?:model|weights)\b|\bexplainab\w+|\binterpretab\w+|"
-                  r"\bauditab\w+|\b(?:be able to|must|need to|needs to|have to|has to|want to|should|"
-                  r"must be able to)\s+(?:\w+\s+){0,2}?(?:retrain|re-train|debug|explain|audit|"
-                  r"inspect)\b(?! why)",
-       True, False),
-    _c("control", r"\b(?:explain|justify|audit|trace) (?:every|each|all|individual|its|the model's|our|"
-                  r"any) (?:single )?(?:decisions?|predictions?|outputs?|results?|scores?)\b|"
-                  r"\bretrain (?:it )?(?:ourselves|whenever|any ?time|on demand|regularly)\b", True, False),
-    _c("control", r"\b(?:no|avoid|avoiding|without|not|never|don't want|can't have|cannot have|can't accept|"
-                  r"zero|must not have|won't accept)\s+(?:any\s+)?(?:vendor\s+|platform\s+)?lock[- ]?in\b|"
-                  r"\bnot (?:be )?(?:locked|tied) (?:in|into|to)\b|\b(?:worried|concerned|afraid|wary|"
-                  r"scared) (?:about|of) (?:\w+\s+)?lock[- ]?in\b|\bvendor[- ]independen\w+|"
-                  r"\bindependen\w+ (?:from|of) (?:any |a |the |our |one )?(?:\w+ )?(?:vendors?|providers?|"
-                  r"suppliers?)\b", True),
-    _c("control", r"\b(?:vendor\s+)?lock[- ]?in\s+(?:really\s+)?(?:doesn't|does not|doesnt|won't|isn't|"
-                  r"is not|isnt)\s+(?:really\s+)?(?:bother|matter|worry|concern|a (?:problem|concern|issue|"
-                  r"big deal)|an issue)\w*|\b(?:vendor\s+)?lock[- ]?in is (?:fine|ok|okay|acceptable)\b|"
-                  r"\b(?:fine|ok|okay|happy|comfortable) (?:with )?(?:depending|relying) on (?:a |an |the |"
-                  r"one )?(?:vendor|provider|third[- ]party)|\bblack[- ]?box(?:es)? (?:\w+\s+){0,3}?(?:is |"
-                  r"are |would be |'s )?(?:\w+\s+)?(?:fine|ok|okay|acceptable)\b|\bno need to (?:retrain|"
-                  r"debug|tinker|tweak|customi[sz]e|explain|own|control|inspect)\b|\b(?:fine|ok|okay|happy|"
-                  r"content) with whatever (?:the |a )?(?:vendor|provider)\b|\b(?:don't|do not|"
-                  r"dont) (?:really )?(?:care|mind) about (?:\w+\s+)?(?:lock[- ]?in|control|"
-                  r"explainability)\b|\b(?:fine|ok|okay|happy) with (?:a )?(?:vendor'?s? )?black[- ]?box",
-       False),
+    _c(
+        "control",
+        r"\bfull (?:control|ownership)\b|\bown(?:ing)? (?:the|our) (?:model|weights|stack)\b|"
+        r"\bownership of (?:the|our) (?:model|weights)\b|\bexplainab\w+|\binterpretab\w+|"
+        r"\bauditab\w+|\b(?:be able to|must|need to|needs to|have to|has to|want to|should|"
+        r"must be able to)\s+(?:\w+\s+){0,2}?(?:retrain|re-train|debug|explain|audit|"
+        r"inspect)\b(?! why)",
+        True,
+        False,
+    ),
+    _c(
+        "control",
+        r"\b(?:explain|justify|audit|trace) (?:every|each|all|individual|its|the model's|our|"
+        r"any) (?:single )?(?:decisions?|predictions?|outputs?|results?|scores?)\b|"
+        r"\bretrain (?:it )?(?:ourselves|whenever|any ?time|on demand|regularly)\b",
+        True,
+        False,
+    ),
+    _c(
+        "control",
+        r"\b(?:no|avoid|avoiding|without|not|never|don't want|can't have|cannot have|can't accept|"
+        r"zero|must not have|won't accept)\s+(?:any\s+)?(?:vendor\s+|platform\s+)?lock[- ]?in\b|"
+        r"\bnot (?:be )?(?:locked|tied) (?:in|into|to)\b|\b(?:worried|concerned|afraid|wary|"
+        r"scared) (?:about|of) (?:\w+\s+)?lock[- ]?in\b|\bvendor[- ]independen\w+|"
+        r"\bindependen\w+ (?:from|of) (?:any |a |the |our |one )?(?:\w+ )?(?:vendors?|providers?|"
+        r"suppliers?)\b",
+        True,
+    ),
+    _c(
+        "control",
+        r"\b(?:vendor\s+)?lock[- ]?in\s+(?:really\s+)?(?:doesn't|does not|doesnt|won't|isn't|"
+        r"is not|isnt)\s+(?:really\s+)?(?:bother|matter|worry|concern|a (?:problem|concern|issue|"
+        r"big deal)|an issue)\w*|\b(?:vendor\s+)?lock[- ]?in is (?:fine|ok|okay|acceptable)\b|"
+        r"\b(?:fine|ok|okay|happy|comfortable) (?:with )?(?:depending|relying) on (?:a |an |the |"
+        r"one )?(?:vendor|provider|third[- ]party)|\bblack[- ]?box(?:es)? (?:\w+\s+){0,3}?(?:is |"
+        r"are |would be |'s )?(?:\w+\s+)?(?:fine|ok|okay|acceptable)\b|\bno need to (?:retrain|"
+        r"debug|tinker|tweak|customi[sz]e|explain|own|control|inspect)\b|\b(?:fine|ok|okay|happy|"
+        r"content) with whatever (?:the |a )?(?:vendor|provider)\b|\b(?:don't|do not|"
+        r"dont) (?:really )?(?:care|mind) about (?:\w+\s+)?(?:lock[- ]?in|control|"
+        r"explainability)\b|\b(?:fine|ok|okay|happy) with (?:a )?(?:vendor'?s? )?black[- ]?box",
+        False,
+    ),
     # ---- data_type (policy: first mention; two types joined by "and" make it multimodal)
-    _c("data_type", r"\btabular\b|\bspreadsheets?\b|\bcsvs?\b|\bexcel\b|\bstructured data\b|\b(?:database|"
-                    r"sql) tables?\b|\brows and columns\b|\brows\b|\b(?:customer|sales|financial|"
-                    r"transaction(?:al)?|billing|crm|claims?|insurance|account|employee|purchase|"
-                    r"order) (?:records|tables?|history|histories)\b|\btransactions?\b|\btime[- ]series\b|"
-                    r"\bsensor (?:data|readings)\b|\bnumeric(?:al)? data\b|\btables\b|\b(?:sensor|machine|"
-                    r"iot) (?:logs|measurements|metrics)\b|\btelemetry\b|\bmeasurements\b", "tabular", None),
-    _c("data_type", r"\btexts?\b|\btextual\b|\be-?mails?\b|"
-                    r"\bticket(?<!flight ticket)(?<!plane ticket)(?<!train ticket)(?<!concert "
-                    r"ticket)(?<!movie ticket)(?<!event ticket)(?<!lottery ticket)s?\b|\bwriting assistant\b|"
-                    r"\bmemos\b|\bpdfs?\b|\b(?:research|scientific|academic|legal|news) (?:papers|"
-                    r"articles)\b|\bmanuals\b|\bbooks\b|\bweb ?pages\b|\b(?:text|chat|sms|slack|whatsapp|"
-                    r"customer) messages\b|\bsms\b|\breviews\b|\btranscripts?\b|\bchat ?logs?\b|"
-                    r"\bchat ?bots?\b|\bchatbots?\b|\barticles\b|\b(?:help|product|internal|technical|"
-                    r"support) docs\b|\bdocumentation\b|\bnatural language\b|\bsentences\b|\btweets\b|"
-                    r"\bsocial media posts\b|\b(?:legal|employment|sales|rental|insurance|"
-                    r"supplier) contracts\b|\bknowledge base\b|\bfaqs?\b|\bwritten (?:feedback|answers|"
-                    r"reports)\b",
-       "text", None),
-    _c("data_type", r"\bimages?\b|\bimagery\b|\bphotos?\b|\bphotographs?\b|\bpictures\b|\bpicture of\b|"
-                    r"\bpics\b|\bscans?\b|\bscanned\b|\bx-?rays?\b|\bmri\b|\bscreenshots?\b|\bjpe?gs?\b|"
-                    r"\bpngs?\b|\bvisual inspection\b|\bcomputer vision\b", "image", None),
-    _c("data_type", r"\bvideos?\b|\bfootage\b|\bcctv\b|\bcamera (?:feeds?|streams?)\b|\bvideo streams?\b|"
-                    r"\blive-?streams?\b|\bclips\b|\bdashcam\b", "video", None),
-    _c("data_type", r"\baudio\b|\bspeech\b|\bvoice\b|\b(?:phone|support|customer|sales|recorded|"
-                    r"service) calls\b|\bcall[- ]cent(?:er|re)s?\b|\b(?:call|audio|voice) recordings?\b|"
-                    r"\bpodcasts?\b|\bmusic\b|\bvoicemails?\b|\bspoken\b|\bdictation\b", "audio", None),
+    _c(
+        "data_type",
+        r"\btabular\b|\bspreadsheets?\b|\bcsvs?\b|\bexcel\b|\bstructured data\b|\b(?:database|"
+        r"sql) tables?\b|\brows and columns\b|\brows\b|\b(?:customer|sales|financial|"
+        r"transaction(?:al)?|billing|crm|claims?|insurance|account|employee|purchase|"
+        r"order) (?:records|tables?|history|histories)\b|\btransactions?\b|\btime[- ]series\b|"
+        r"\bsensor (?:data|readings)\b|\bnumeric(?:al)? data\b|\btables\b|\b(?:sensor|machine|"
+        r"iot) (?:logs|measurements|metrics)\b|\btelemetry\b|\bmeasurements\b",
+        "tabular",
+        None,
+    ),
+    _c(
+        "data_type",
+        r"\btexts?\b|\btextual\b|\be-?mails?\b|"
+        r"\bticket(?<!flight ticket)(?<!plane ticket)(?<!train ticket)(?<!concert "
+        r"ticket)(?<!movie ticket)(?<!event ticket)(?<!lottery ticket)s?\b|\bwriting assistant\b|"
+        r"\bmemos\b|\bpdfs?\b|\b(?:research|scientific|academic|legal|news) (?:papers|"
+        r"articles)\b|\bmanuals\b|\bbooks\b|\bweb ?pages\b|\b(?:text|chat|sms|slack|whatsapp|"
+        r"customer) messages\b|\bsms\b|\breviews\b|\btranscripts?\b|\bchat ?logs?\b|"
+        r"\bchat ?bots?\b|\bchatbots?\b|\barticles\b|\b(?:help|product|internal|technical|"
+        r"support) docs\b|\bdocumentation\b|\bnatural language\b|\bsentences\b|\btweets\b|"
+        r"\bsocial media posts\b|\b(?:legal|employment|sales|rental|insurance|"
+        r"supplier) contracts\b|\bknowledge base\b|\bfaqs?\b|\bwritten (?:feedback|answers|"
+        r"reports)\b",
+        "text",
+        None,
+    ),
+    _c(
+        "data_type",
+        r"\bimages?\b|\bimagery\b|\bphotos?\b|\bphotographs?\b|\bpictures\b|\bpicture of\b|"
+        r"\bpics\b|\bscans?\b|\bscanned\b|\bx-?rays?\b|\bmri\b|\bscreenshots?\b|\bjpe?gs?\b|"
+        r"\bpngs?\b|\bvisual inspection\b|\bcomputer vision\b",
+        "image",
+        None,
+    ),
+    _c(
+        "data_type",
+        r"\bvideos?\b|\bfootage\b|\bcctv\b|\bcamera (?:feeds?|streams?)\b|\bvideo streams?\b|"
+        r"\blive-?streams?\b|\bclips\b|\bdashcam\b",
+        "video",
+        None,
+    ),
+    _c(
+        "data_type",
+        r"\baudio\b|\bspeech\b|\bvoice\b|\b(?:phone|support|customer|sales|recorded|"
+        r"service) calls\b|\bcall[- ]cent(?:er|re)s?\b|\b(?:call|audio|voice) recordings?\b|"
+        r"\bpodcasts?\b|\bmusic\b|\bvoicemails?\b|\bspoken\b|\bdictation\b",
+        "audio",
+        None,
+    ),
     _c("data_type", r"\bmulti-?modal\b|\bmultiple modalities\b|\bmixed media\b", "multimodal", None),
     # ---- task
-    _c("task", r"\bclassif(?:y|ies|ied|ying|ication|ier|iers)\b|\bcategori[sz](?:e|es|ed|ing|ation)\b|"
-               r"\bdetect(?:s|ed|ing|ion|or)?\b|\bpredict(?:s|ed|ing|ive)?\b|\b(?:churn|demand|price|sales|"
-               r"risk|fraud|failure|revenue|click|conversion|credit|default|value|outcome|delay|"
-               r"traffic) prediction\b|\brecogni[sz](?:e|es|ing)\b|\binto (?:\d+ |\w+ )?(?:categories|"
-               r"classes|departments|buckets|groups|queues|types|topics|labels|bins|tiers)\b|\bforecast(?:s|"
-               r"ed|ing)?\b|\b(?:to|we|and|will|must|should|can|then) score\b|\bscoring\b|\bregression\b|"
-               r"\bwell[- ]defined\b|\b(?:specific|single|narrow|clear(?:ly defined)?|one) (?:task|problem|"
-               r"use case|goal|job)\b|\bsentiment\b|\bsegmentation\b|\bto segment\b|\bflag(?:s|"
-               r"ging)? (?:\w+\s+)?(?:fraud\w*|spam|suspicious|anomal\w+|defects?)\b|\banomal(?:y|"
-               r"ies) detection\b|\bextract(?:s|ing|ion)? (?:of )?(?:the )?(?:fields|entities|amounts|"
-               r"totals?|dates|names|values|key fields)\b|\btriage\b|\broute (?:each |incoming )?(?:tickets|"
-               r"emails|requests)\b|\btag(?:s|ging)? (?:each|every|all|incoming|the|our)\b|\b(?:right|"
-               r"correct) (?:\w+ )?(?:category|class|label)\b|\bassign(?:s|ing)? (?:\w+ )?(?:a |"
-               r"the )?(?:categor\w+|labels?|class(?:es)?)\b", "narrow", None),
-    _c("task", r"\bopen[- ]?ended\b|\bcreative\b|\bcreativity\b|\bbrainstorm\w*|\bexplor\w+ (?:what(?:'s|"
-               r" is)? possible|ideas|possibilities|the data|our data|options for)|\bexploratory\b|"
-               r"\bwhat(?:'s| is) possible\b|\bgeneral[- ]purpose\b|\bfree[- ]?form\b|\b(?:answer|handle|"
-               r"respond to)\w* (?:any|all kinds of|all sorts of|arbitrary|general|open|a wide range of|"
-               r"whatever|random) (?:\w+\s+)?(?:questions?|requests?|queries)\b|\b(?:that|to|which|will|can|"
-               r"could|should|and)\s+(?:write|generate|draft|compose)s?\s+(?:\w+\s+){0,2}?(?:captions?|copy|"
-               r"content|stories|articles|posts|emails?|descriptions?|summaries|marketing|ideas|answers|"
-               r"responses|replies|code)\b|\b(?:writes|generates|drafts|composes|writing|generating|"
-               r"drafting)\s+(?:\w+\s+){0,2}?(?:captions?|copy|content|stories|articles|posts|emails?|"
-               r"descriptions?|summaries|marketing|ideas|answers|responses|replies)\b|\b(?:content|copy|"
-               r"text) generation\b|\bwriting assistant\b|\b(?:write|draft|generate|compose)s? (?:almost |"
-               r"just )?(?:anything|whatever)\b|\b(?:write|generate|draft|compose)\s+(?!me\b|"
-               r"us\b)(?:\w+\s+){0,2}?(?:captions?|copy|content|stories|articles|posts|descriptions?|"
-               r"summaries|marketing|slogans|headlines|ads|blog\w*)\b|\b(?:talk|chat|"
-               r"converse) about anything\b|\bgeneral (?:chat |purpose |knowledge )?(?:assistant|chatbot|"
-               r"bot)\b|\b(?:no|not a|without a?|nothing) ?(?:specific|particular|clear|fixed|defined|"
-               r"single) (?:target|goal|task|use case|objective|problem)\b", "open_ended", None),
+    _c(
+        "task",
+        r"\bclassif(?:y|ies|ied|ying|ication|ier|iers)\b|\bcategori[sz](?:e|es|ed|ing|ation)\b|"
+        r"\bdetect(?:s|ed|ing|ion|or)?\b|\bpredict(?:s|ed|ing|ive)?\b|\b(?:churn|demand|price|sales|"
+        r"risk|fraud|failure|revenue|click|conversion|credit|default|value|outcome|delay|"
+        r"traffic) prediction\b|\brecogni[sz](?:e|es|ing)\b|\binto (?:\d+ |\w+ )?(?:categories|"
+        r"classes|departments|buckets|groups|queues|types|topics|labels|bins|tiers)\b|\bforecast(?:s|"
+        r"ed|ing)?\b|\b(?:to|we|and|will|must|should|can|then) score\b|\bscoring\b|\bregression\b|"
+        r"\bwell[- ]defined\b|\b(?:specific|single|narrow|clear(?:ly defined)?|one) (?:task|problem|"
+        r"use case|goal|job)\b|\bsentiment\b|\bsegmentation\b|\bto segment\b|\bflag(?:s|"
+        r"ging)? (?:\w+\s+)?(?:fraud\w*|spam|suspicious|anomal\w+|defects?)\b|\banomal(?:y|"
+        r"ies) detection\b|\bextract(?:s|ing|ion)? (?:of )?(?:the )?(?:fields|entities|amounts|"
+        r"totals?|dates|names|values|key fields)\b|\btriage\b|\broute (?:each |incoming )?(?:tickets|"
+        r"emails|requests)\b|\btag(?:s|ging)? (?:each|every|all|incoming|the|our)\b|\b(?:right|"
+        r"correct) (?:\w+ )?(?:category|class|label)\b|\bassign(?:s|ing)? (?:\w+ )?(?:a |"
+        r"the )?(?:categor\w+|labels?|class(?:es)?)\b",
+        "narrow",
+        None,
+    ),
+    _c(
+        "task",
+        r"\bopen[- ]?ended\b|\bcreative\b|\bcreativity\b|\bbrainstorm\w*|\bexplor\w+ (?:what(?:'s|"
+        r" is)? possible|ideas|possibilities|the data|our data|options for)|\bexploratory\b|"
+        r"\bwhat(?:'s| is) possible\b|\bgeneral[- ]purpose\b|\bfree[- ]?form\b|\b(?:answer|handle|"
+        r"respond to)\w* (?:any|all kinds of|all sorts of|arbitrary|general|open|a wide range of|"
+        r"whatever|random) (?:\w+\s+)?(?:questions?|requests?|queries)\b|\b(?:that|to|which|will|can|"
+        r"could|should|and)\s+(?:write|generate|draft|compose)s?\s+(?:\w+\s+){0,2}?(?:captions?|copy|"
+        r"content|stories|articles|posts|emails?|descriptions?|summaries|marketing|ideas|answers|"
+        r"responses|replies|code)\b|\b(?:writes|generates|drafts|composes|writing|generating|"
+        r"drafting)\s+(?:\w+\s+){0,2}?(?:captions?|copy|content|stories|articles|posts|emails?|"
+        r"descriptions?|summaries|marketing|ideas|answers|responses|replies)\b|\b(?:content|copy|"
+        r"text) generation\b|\bwriting assistant\b|\b(?:write|draft|generate|compose)s? (?:almost |"
+        r"just )?(?:anything|whatever)\b|\b(?:write|generate|draft|compose)\s+(?!me\b|"
+        r"us\b)(?:\w+\s+){0,2}?(?:captions?|copy|content|stories|articles|posts|descriptions?|"
+        r"summaries|marketing|slogans|headlines|ads|blog\w*)\b|\b(?:talk|chat|"
+        r"converse) about anything\b|\bgeneral (?:chat |purpose |knowledge )?(?:assistant|chatbot|"
+        r"bot)\b|\b(?:no|not a|without a?|nothing) ?(?:specific|particular|clear|fixed|defined|"
+        r"single) (?:target|goal|task|use case|objective|problem)\b",
+        "open_ended",
+        None,
+    ),
 )
 
 # A negative answer right after the cue: "labels? we have none", "ML team: nobody."
-_POST_NEGATION = _LazyRe(r"\s*[?:,-]+\s*(?:we have |we've got |there (?:are|is) |we got )?(?:none|zero|"
-                         r"nothing|nobody|nope|nada|no)\s*(?:[.,;!?]|$)|\s+(?:is|are|would be|"
-                         r"will be)?\s*(?:not|isn't|aren't|isnt|arent|won't be|"
-                         r"wont be)\s+(?:really\s+)?(?:needed|required|necessary|a requirement|a must|"
-                         r"an option|available|allowed)\b")
+_POST_NEGATION = _LazyRe(
+    r"\s*[?:,-]+\s*(?:we have |we've got |there (?:are|is) |we got )?(?:none|zero|"
+    r"nothing|nobody|nope|nada|no)\s*(?:[.,;!?]|$)|\s+(?:is|are|would be|"
+    r"will be)?\s*(?:not|isn't|aren't|isnt|arent|won't be|"
+    r"wont be)\s+(?:really\s+)?(?:needed|required|necessary|a requirement|a must|"
+    r"an option|available|allowed)\b"
+)
 _DATA_JOIN = _LazyRe(r"^\W*(?:\w+\W+)?(?:and|&|plus|as well as|with|together with|\+|/)\W+(?:\w+\W+)?$")
-_STRICTNESS = {"privacy": ("none", "sensitive", "strict"), "latency": ("relaxed", "interactive", "realtime"),
-               # "a few data scientists but nobody with deep learning experience": they do have an ML team
-               "ml_team": (False, True)}
+_STRICTNESS = {
+    "privacy": ("none", "sensitive", "strict"),
+    "latency": ("relaxed", "interactive", "realtime"),
+    # "a few data scientists but nobody with deep learning experience": they do have an ML team
+    "ml_team": (False, True),
+}
 
 
 def _resolve(name: str, hits: list[tuple[int, int, Value | None]]) -> Value | None:
@@ -762,8 +1039,9 @@ def extract_fields(text: str) -> dict[str, Value]:
             if found is None:
                 continue
             cue, m = found
-            if cue.negated is not _SAME and (_negated(text, m.start())
-                                             or _POST_NEGATION.match(text, m.end())):
+            if cue.negated is not _SAME and (
+                _negated(text, m.start()) or _POST_NEGATION.match(text, m.end())
+            ):
                 value = cue.negated
             else:
                 value = cue.value(text, m) if callable(cue.value) else cue.value
@@ -788,7 +1066,7 @@ def _data_type(text: str, hits: list[tuple[int, int, Value | None]]) -> Value | 
     if any(h[2] == "multimodal" for h in valued):
         return "multimodal"
     for a, b in pairwise(valued):
-        if a[2] != b[2] and _DATA_JOIN.match(text[a[1]:b[0]]):
+        if a[2] != b[2] and _DATA_JOIN.match(text[a[1] : b[0]]):
             return "multimodal"
     return valued[0][2]
 
@@ -947,13 +1225,17 @@ _WHY_NOT = _rx(
     r"hybrid)\b[^.?!]{0,60}?\b(?:be )?(?:better|work|make more sense|fit)\b",
 )
 _TARGETS = {
-    "custom": _LazyRe(r"\bcustom\b|\b(?:our|my|an?|its) own\b|\bbuild(?:ing)? (?:it |one |"
-                      r"a model )?(?:ourselves|in[- ]house)\b|\btrain(?:ing)? (?:\w+\s+){0,2}?(?:ourselves|"
-                      r"from scratch|in[- ]house)\b|\bfrom scratch\b|\bbespoke\b|\bin[- ]house model\b|"
-                      r"\btask[- ]specific\b"),
-    "foundation": _LazyRe(r"\bfoundation\b|\bllms?\b|\bgpt\S*|\bchat-?gpt\b|\bclaude\b|\bgemini\b|\bopenai\b|"
-                          r"\bapis?\b|\boff[- ]the[- ]shelf\b|\bpre-?trained\b|\blarge language models?\b|"
-                          r"\bgen(?:erative)? ?ai\b"),
+    "custom": _LazyRe(
+        r"\bcustom\b|\b(?:our|my|an?|its) own\b|\bbuild(?:ing)? (?:it |one |"
+        r"a model )?(?:ourselves|in[- ]house)\b|\btrain(?:ing)? (?:\w+\s+){0,2}?(?:ourselves|"
+        r"from scratch|in[- ]house)\b|\bfrom scratch\b|\bbespoke\b|\bin[- ]house model\b|"
+        r"\btask[- ]specific\b"
+    ),
+    "foundation": _LazyRe(
+        r"\bfoundation\b|\bllms?\b|\bgpt\S*|\bchat-?gpt\b|\bclaude\b|\bgemini\b|\bopenai\b|"
+        r"\bapis?\b|\boff[- ]the[- ]shelf\b|\bpre-?trained\b|\blarge language models?\b|"
+        r"\bgen(?:erative)? ?ai\b"
+    ),
     "hybrid": _LazyRe(r"\bhybrid\b|\bcombin\w+|\bboth\b|\bmix\w*"),
 }
 _WHY = _rx(
@@ -1019,8 +1301,10 @@ _RECOMMEND = _rx(
     r"\bwhat(?:'s| is) the (?:verdict|decision)\b",
     r"\bbuild or buy\b",
 )
-_FIRST_PERSON = _LazyRe(r"\b(?:we|we're|we've|we'd|we'll|our|ours|us|i'm|i've|my|mine)\b|\bi (?:have|need|"
-                        r"want|am|run|work|plan)\b")
+_FIRST_PERSON = _LazyRe(
+    r"\b(?:we|we're|we've|we'd|we'll|our|ours|us|i'm|i've|my|mine)\b|\bi (?:have|need|"
+    r"want|am|run|work|plan)\b"
+)
 _CONCEPT_FORM = _rx(
     r"^\W*(?:(?:ok|okay|so|and|but|also|hmm+|quick question|question|hey|hi)\W+)*(?:what(?:'s| is| are| was|"
     r" were| does| do|s)|how (?:much |long |many )?(?:does|do|is|are|can|would)|explain|define|describe|"
@@ -1045,7 +1329,8 @@ _CONCEPT_TERM = _LazyRe(
     r"\bhallucinat\w*|\bsam\b|\bstable diffusion\b|\bchat-?gpt\b|\bgpt\S*|\bvendor\b|\boverfit\w*|"
     r"\bdatasets?\b|\bmlops\b|\bquantiz\w*|\bon-?device\b|\bself-?host\w*|\bgdpr\b|\bprivacy\b|\btabular\b|"
     r"\bmultimodal\b|\bpre-?train\w*|\bsupervised\b|\bunsupervised\b|\bclassification\b|\bsegmentation\b|"
-    r"\bdata science\b|\bcomputer vision\b|\bnlp\b|\bagents?\b|\btokens?\b|\bcontext window\b|\bgpus?\b")
+    r"\bdata science\b|\bcomputer vision\b|\bnlp\b|\bagents?\b|\btokens?\b|\bcontext window\b|\bgpus?\b"
+)
 _HELP = _rx(
     r"^\W*(?:(?:hi|hello|hey|hiya|howdy|yo|greetings|good (?:morning|afternoon|evening)|hallo)\W*)+(?:there|"
     r"all|everyone|team)?\W*$",
@@ -1075,7 +1360,8 @@ _OUT_OF_SCOPE = _LazyRe(
     r"\bfootball\b|\bsoccer\b|\bhoroscope\b|\bdating\b|\blottery\b|\bstock tips?\b|\bbitcoin\b|\bhomework\b|"
     r"\bessay\b|\bpizza\b|\bfood\b|\bvacation\b|\bholiday\b|\bgifts?\b|\bgame\b|\buseless\b|\bstupid\b|"
     r"\bidiot\w*|\bdumb\b|\bmoron\b|\bjunk\b|\btrash\b|\bgarbage\b|\bsucks?\b|\bshut up\b|\bhate you\b|"
-    r"\bworthless\b|\bpathetic\b|\bf+u+c+k\w*|\bshit\w*|\bcrap\b")
+    r"\bworthless\b|\bpathetic\b|\bf+u+c+k\w*|\bshit\w*|\bcrap\b"
+)
 
 _ON_TOPIC = _LazyRe(
     r"\b(?:data|dataset|datasets|documents?|records|files|archive|models?|ml|ai|llms?|team|engineers?|users?|"
@@ -1083,69 +1369,129 @@ _ON_TOPIC = _LazyRe(
     r"traffic|requests|labels?|latency|deploy\w*|infra\w*|servers?|cloud|gpus?|training|inference|prototype|"
     r"production|vendors?|privacy|use case|accuracy|classifier|chatbot|assistant|cameras?|sensors?|devices?|"
     r"phones?|video|images?|text|audio|costs?|code|content|recommendation|reports?|stack|auditors?|"
-    r"regulators?)\b")
+    r"regulators?)\b"
+)
 
 # ------------------------------------------------------------------------------------------- context replies
 
-_YES = _LazyRe(r"^\W*(?:yes|yeah|yea|yep|yup|ya|sure|correct|right|absolutely|definitely|indeed|of course|"
-               r"certainly|affirmative|y|we do|we have|we can|it does|it is|it will|it must|it has to|"
-               r"that's right|true)\b")
-_NO = _LazyRe(r"^\W*(?:no|nope|nah|not really|not at all|negative|n|we don't|we do not|we dont|we can't|"
-              r"we cannot|it doesn't|it does not|it isn't|it is not|it won't|nobody|none|not yet|false|never|"
-              r"no way|nothing)\b")
-_UNSURE = _LazyRe(r"\b(?:not sure|unsure|don't know|dont know|do not know|no idea|dunno|unknown|no clue|"
-                  r"can't say|hard to say|skip|pass|not decided|undecided|tbd)\b")
-_REPLY_REST = _LazyRe(r"^\W*(?:$|[,.!;:-]|(?:we|i|it|not|thanks|thank|let's|lets|keep|stick|don't|do|go|that|"
-                      r"please|just|none|never|way|actually|at all|really|thanks)\b)")
+_YES = _LazyRe(
+    r"^\W*(?:yes|yeah|yea|yep|yup|ya|sure|correct|right|absolutely|definitely|indeed|of course|"
+    r"certainly|affirmative|y|we do|we have|we can|it does|it is|it will|it must|it has to|"
+    r"that's right|true)\b"
+)
+_NO = _LazyRe(
+    r"^\W*(?:no|nope|nah|not really|not at all|negative|n|we don't|we do not|we dont|we can't|"
+    r"we cannot|it doesn't|it does not|it isn't|it is not|it won't|nobody|none|not yet|false|never|"
+    r"no way|nothing)\b"
+)
+_UNSURE = _LazyRe(
+    r"\b(?:not sure|unsure|don't know|dont know|do not know|no idea|dunno|unknown|no clue|"
+    r"can't say|hard to say|skip|pass|not decided|undecided|tbd)\b"
+)
+_REPLY_REST = _LazyRe(
+    r"^\W*(?:$|[,.!;:-]|(?:we|i|it|not|thanks|thank|let's|lets|keep|stick|don't|do|go|that|"
+    r"please|just|none|never|way|actually|at all|really|thanks)\b)"
+)
 _ANSWERS: dict[str, tuple[tuple[Value, _LazyRe], ...]] = {
-    name: tuple((value, _LazyRe(pattern)) for value, pattern in spec) for name, spec in {
-        "task": (("narrow", r"\bnarrow\b|\bspecific\b|\bwell[- ]defined\b|\bone (?:thing|task)\b|\bsingle\b"),
-                 ("open_ended", r"\bopen[- ]?ended\b|\bbroad\b|\bgeneral\b|\bcreative\b|\banything\b|"
-                                r"\bopen\b")),
-        "stage": (("prototype", r"\bproto\w*|\bmvp\b|\bdemo\b|\bpoc\b|\bpilot\b|\btest\b|\bexperiment\w*"),
-                  ("production", r"\bproduction\b|\bprod\b|\blive\b|\blong[- ]term\b|\breal product\b")),
-        "labeled_data": (("none", r"^\W*(?:none|nothing|zero|0)\b|\bno labels\b"),
-                         ("some", r"\bsome\b|\ba few\b|\ba little\b|\ba bit\b|\blimited\b|\bnot (?:many|much|"
-                                  r"a lot)\b|\ba handful\b|\bfew\b|\bsmall\b"),
-                         ("plenty", r"\bplenty\b|\blots\b|\ba lot\b|\btons\b|\bloads\b|\bmany\b|\bheaps\b|"
-                                    r"\bhuge\b|\blarge\b|\bmassive\b|\bmillions\b|\bthousands\b")),
-        "privacy": (("none", r"^\W*(?:none|nothing)\b|\bpublic\b|\bnot sensitive\b|\bno concerns?\b"),
-                    ("sensitive", r"\bsensitive\b|\bpersonal\b|\bpii\b|\bgdpr\b|\bconfidential\b|\bhipaa\b"),
-                    ("strict", r"\bstrict\w*|\bon[- ]?prem\w*|\bair[- ]?gapped\b|\bmust stay\b|"
-                               r"\bvery strict\b|\bcan't leave\b|\bcannot leave\b|\bin[- ]house only\b")),
-        "latency": (("relaxed", r"\brelaxed\b|\bbatch\b|\bovernight\b|\bno rush\b|\bslow is fine\b|"
-                                r"\bdoesn't matter\b|\bnot important\b|\bhours\b|\bminutes\b"),
-                    ("interactive", r"\binteractive\b|\bseconds?\b|\bfast\b|\bquick\b|\bsnappy\b"),
-                    ("realtime", r"\breal[- ]?time\b|\binstant\w*|\bmilliseconds\b|\bms\b|\bfps\b")),
-        "volume": (("low", r"\blow\b|\bsmall\b|\bfew\b|\bnot (?:much|many|a lot)\b|\blight\b|\btiny\b"),
-                   ("medium", r"\bmedium\b|\bmoderate\b|\baverage\b|\bmid\b"),
-                   ("high", r"\bhigh\b|\bhuge\b|\bmassive\b|\blots\b|\ba lot\b|\bheavy\b|\bmillions\b")),
-        "budget": (("low", r"\blow\b|\bsmall\b|\btight\b|\btiny\b|\blimited\b|\bnone\b|\bnothing\b|"
-                           r"\bminimal\b"),
-                   ("medium", r"\bmedium\b|\bmoderate\b|\breasonable\b|\bdecent\b|\baverage\b|\bok\b|"
-                              r"\bokay\b"),
-                   ("high", r"\bhigh\b|\bbig\b|\blarge\b|\bhuge\b|\bgenerous\b|\bplenty\b|\bunlimited\b|"
-                            r"\bample\b")),
-        "edge": ((False, r"\bcloud\b|\bservers?\b|\bbackend\b|\bdata ?cent(?:er|re)\b"),
-                 (True, r"\bdevices?\b|\bphones?\b|\bedge\b|\boffline\b|\bmobile\b|\blocal(?:ly)?\b")),
-        "external_api_ok": ((False, r"\bnot (?:allowed|ok|okay|acceptable|fine)\b|\bforbidden\b|\bbanned\b|"
-                                    r"\bnever\b"),
-                            (True, r"\b(?:fine|ok|okay|allowed|acceptable|no problem)\b")),
-        "ml_team": ((False, r"\b(?:none|nobody|zero|no one|not a single)\b"),
-                    (True, r"\b(?:a few|some|several|a couple|one|two|three|four|five|\d+)\b")),
-        "data_type": (("tabular", r"\btables?\b|\bstructured\b"), ("text", r"\bwords\b|\bwriting\b"),
-                      ("multimodal", r"\bboth\b|\bmixed\b|\ball of (?:them|the above)\b")),
+    name: tuple((value, _LazyRe(pattern)) for value, pattern in spec)
+    for name, spec in {
+        "task": (
+            ("narrow", r"\bnarrow\b|\bspecific\b|\bwell[- ]defined\b|\bone (?:thing|task)\b|\bsingle\b"),
+            (
+                "open_ended",
+                r"\bopen[- ]?ended\b|\bbroad\b|\bgeneral\b|\bcreative\b|\banything\b|"
+                r"\bopen\b",
+            ),
+        ),
+        "stage": (
+            ("prototype", r"\bproto\w*|\bmvp\b|\bdemo\b|\bpoc\b|\bpilot\b|\btest\b|\bexperiment\w*"),
+            ("production", r"\bproduction\b|\bprod\b|\blive\b|\blong[- ]term\b|\breal product\b"),
+        ),
+        "labeled_data": (
+            ("none", r"^\W*(?:none|nothing|zero|0)\b|\bno labels\b"),
+            (
+                "some",
+                r"\bsome\b|\ba few\b|\ba little\b|\ba bit\b|\blimited\b|\bnot (?:many|much|"
+                r"a lot)\b|\ba handful\b|\bfew\b|\bsmall\b",
+            ),
+            (
+                "plenty",
+                r"\bplenty\b|\blots\b|\ba lot\b|\btons\b|\bloads\b|\bmany\b|\bheaps\b|"
+                r"\bhuge\b|\blarge\b|\bmassive\b|\bmillions\b|\bthousands\b",
+            ),
+        ),
+        "privacy": (
+            ("none", r"^\W*(?:none|nothing)\b|\bpublic\b|\bnot sensitive\b|\bno concerns?\b"),
+            ("sensitive", r"\bsensitive\b|\bpersonal\b|\bpii\b|\bgdpr\b|\bconfidential\b|\bhipaa\b"),
+            (
+                "strict",
+                r"\bstrict\w*|\bon[- ]?prem\w*|\bair[- ]?gapped\b|\bmust stay\b|"
+                r"\bvery strict\b|\bcan't leave\b|\bcannot leave\b|\bin[- ]house only\b",
+            ),
+        ),
+        "latency": (
+            (
+                "relaxed",
+                r"\brelaxed\b|\bbatch\b|\bovernight\b|\bno rush\b|\bslow is fine\b|"
+                r"\bdoesn't matter\b|\bnot important\b|\bhours\b|\bminutes\b",
+            ),
+            ("interactive", r"\binteractive\b|\bseconds?\b|\bfast\b|\bquick\b|\bsnappy\b"),
+            ("realtime", r"\breal[- ]?time\b|\binstant\w*|\bmilliseconds\b|\bms\b|\bfps\b"),
+        ),
+        "volume": (
+            ("low", r"\blow\b|\bsmall\b|\bfew\b|\bnot (?:much|many|a lot)\b|\blight\b|\btiny\b"),
+            ("medium", r"\bmedium\b|\bmoderate\b|\baverage\b|\bmid\b"),
+            ("high", r"\bhigh\b|\bhuge\b|\bmassive\b|\blots\b|\ba lot\b|\bheavy\b|\bmillions\b"),
+        ),
+        "budget": (
+            (
+                "low",
+                r"\blow\b|\bsmall\b|\btight\b|\btiny\b|\blimited\b|\bnone\b|\bnothing\b|"
+                r"\bminimal\b",
+            ),
+            (
+                "medium",
+                r"\bmedium\b|\bmoderate\b|\breasonable\b|\bdecent\b|\baverage\b|\bok\b|"
+                r"\bokay\b",
+            ),
+            (
+                "high",
+                r"\bhigh\b|\bbig\b|\blarge\b|\bhuge\b|\bgenerous\b|\bplenty\b|\bunlimited\b|"
+                r"\bample\b",
+            ),
+        ),
+        "edge": (
+            (False, r"\bcloud\b|\bservers?\b|\bbackend\b|\bdata ?cent(?:er|re)\b"),
+            (True, r"\bdevices?\b|\bphones?\b|\bedge\b|\boffline\b|\bmobile\b|\blocal(?:ly)?\b"),
+        ),
+        "external_api_ok": (
+            (
+                False,
+                r"\bnot (?:allowed|ok|okay|acceptable|fine)\b|\bforbidden\b|\bbanned\b|"
+                r"\bnever\b",
+            ),
+            (True, r"\b(?:fine|ok|okay|allowed|acceptable|no problem)\b"),
+        ),
+        "ml_team": (
+            (False, r"\b(?:none|nobody|zero|no one|not a single)\b"),
+            (True, r"\b(?:a few|some|several|a couple|one|two|three|four|five|\d+)\b"),
+        ),
+        "data_type": (
+            ("tabular", r"\btables?\b|\bstructured\b"),
+            ("text", r"\bwords\b|\bwriting\b"),
+            ("multimodal", r"\bboth\b|\bmixed\b|\ball of (?:them|the above)\b"),
+        ),
     }.items()
 }
 _SHORT_REPLY_WORDS = 8
 
 
 def _reply_polarity(text: str, states_facts: bool) -> str | None:
-    """"yes" / "no" when the reply is a bare yes or no (possibly with a short tail), else None.
+    """ "yes" / "no" when the reply is a bare yes or no (possibly with a short tail), else None.
     "no ML team" states a fact and is not a bare "no"; "nope, none at all" is."""
     for polarity, rx in (("no", _NO), ("yes", _YES)):
         m = rx.match(text)
-        if m and (_REPLY_REST.match(text[m.end():]) or (len(text.split()) <= 3 and not states_facts)):
+        if m and (_REPLY_REST.match(text[m.end() :]) or (len(text.split()) <= 3 and not states_facts)):
             return polarity
     return None
 
@@ -1174,7 +1520,7 @@ _OPTION = re.compile(r"\b(?:foundation|custom|hybrid)\b")
 
 
 def _asks_between_options(text: str) -> bool:
-    """"foundation model, custom model or hybrid?", "custom model yes or no?" (checked per sentence: one
+    """ "foundation model, custom model or hybrid?", "custom model yes or no?" (checked per sentence: one
     regex for this would backtrack badly on long pastes)."""
     for m in _SENTENCE.finditer(text):
         sentence = m.group()
@@ -1196,10 +1542,11 @@ def _why_not_target(text: str, start: int) -> str | None:
 
 # ------------------------------------------------------------------------------------------- understander
 
+
 class RuleBasedUnderstander:
     """The offline implementation of `Understander`: regular expressions, no model, no I/O."""
 
-    def understand(self, text: str, context: Context = Context()) -> Turn:
+    def understand(self, text: str, context: Context = NO_CONTEXT) -> Turn:
         clean = clean_text(text)
         low = clean.lower()
         if _INJECTION.search(low):
@@ -1239,8 +1586,9 @@ class RuleBasedUnderstander:
         return Turn(intent, valid, intent == "what_if", target, clean)
 
     @staticmethod
-    def _intent(text: str, changes: dict[str, Value], pending: str | None,
-                answered: bool) -> tuple[str, str | None]:
+    def _intent(
+        text: str, changes: dict[str, Value], pending: str | None, answered: bool
+    ) -> tuple[str, str | None]:
         if _RESET.search(text):
             return "reset", None
         if _UNDO.search(text):
@@ -1285,7 +1633,7 @@ class RuleBasedUnderstander:
         return "out_of_scope", None
 
 
-def understand(text: str, context: Context = Context()) -> Turn:
+def understand(text: str, context: Context = NO_CONTEXT) -> Turn:
     """Module-level shortcut for the offline understander."""
     return _DEFAULT.understand(text, context)
 
@@ -1293,13 +1641,6 @@ def understand(text: str, context: Context = Context()) -> Turn:
 _DEFAULT = RuleBasedUnderstander()
 
 
-_COMMENT = re.compile(r"<!--.*?-->", re.S)
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
-
-
-def remove_instructions(text: str) -> str:
-    """Knowledge text minus anything that reads like an instruction to the assistant (HTML comments and
-    sentences the injection detector flags), so a poisoned knowledge file can't speak through an answer."""
-    kept = [s for s in _SENTENCE_END.split(_COMMENT.sub(" ", text))
-            if s.strip() and not _INJECTION.search(clean_text(s).lower())]
-    return " ".join(kept) if len(kept) > 1 or "\n" not in text else "\n".join(kept)
+def is_instruction(sentence: str) -> bool:
+    """Does this sentence read like an instruction to the assistant (the injection detector's verdict)?"""
+    return bool(_INJECTION.search(clean_text(sentence).lower()))

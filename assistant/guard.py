@@ -28,9 +28,10 @@ from functools import lru_cache
 from typing import Any
 
 from .engine import Decision
-from .explain import _PHRASES, QUESTIONS, SHORT
+from .explain import _PHRASES, QUESTIONS
 from .profile import FIELDS, Value
-from .rules import OPTION_LABELS, PATTERN_LABELS
+from .rules import PATTERN_LABELS
+from .types import Finding, Option
 
 CHECKS: tuple[str, ...] = ("recommendation", "profile", "citations", "support", "repetition")
 
@@ -45,22 +46,6 @@ MIN_CONTENT_WORDS = 3
 MAX_SENTENCE_CHARS = 1000  # one "sentence" longer than this is a runaway
 CITATION_RE = re.compile(r"\[([^\[\]\n]{1,80})\](\([^)\s]*\))?")
 ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
-
-
-@dataclass(frozen=True)
-class Finding:
-    check: str
-    message: str
-    sentence: str = ""
-
-    def to_dict(self) -> dict[str, str]:
-        data = {"check": self.check, "message": self.message}
-        if self.sentence:
-            data["sentence"] = self.sentence[:300]
-        return data
-
-    def __str__(self) -> str:
-        return f"{self.check}: {self.message}" + (f' (in: "{self.sentence[:160]}")' if self.sentence else "")
 
 
 @dataclass
@@ -78,6 +63,7 @@ class Verdict:
 
 
 # --------------------------------------------------------------------------------------------- text helpers
+
 
 @lru_cache(maxsize=4096)
 def normalize(text: str) -> str:
@@ -120,7 +106,10 @@ def clauses(normalized_sentence: str) -> list[str]:
 
 
 # Words that carry no claim of their own: function words and the discourse every answer uses.
-_STOP = frozenset(re.findall(r"\S+", """
+_STOP = frozenset(
+    re.findall(
+        r"\S+",
+        """
 a an the and or but if then than that this these those there here it its it's is are was were be been being
 am to of in on for with without by as at from into onto about over under after before between through during
 per via so such too very also just only even still yet however therefore thus hence because since while
@@ -132,7 +121,9 @@ recommend recommended recommendation recommendations suggest suggests choice cho
 answer answers reason reasons case cases project projects approach approaches way ways thing things
 good better best great important key main likely probably generally typically usually often
 help helps helpful need needs needed want wants like e g eg ie etc s t
-"""))
+""",
+    )
+)
 
 
 def _stem(word: str) -> str:
@@ -174,78 +165,252 @@ def support_score(sentence: str, vocabulary: frozenset[str]) -> tuple[float, int
 
 # ---------------------------------------------------------------------------------- recommendation stance
 
+
 def _alt(*parts: str) -> str:
     """A non-capturing alternation of regex parts."""
     return "(?:" + "|".join(parts) + ")"
 
 
 _OPTION_TERMS: dict[str, str] = {
-    "foundation": _alt(r"foundation(?:[- ]models?)?", r"\bfms?\b",
-                       r"(?:pre-?trained|off[- ]the[- ]shelf|general[- ]purpose)"
-                       r" (?:large |ai |language )*models?",
-                       r"large language models?", r"\bllms?\b", "chatgpt", r"gpt(?:-?\d\w*)?",
-                       r"openai(?:'s)? (?:api|models?)"),
-    "custom": _alt(r"custom(?:[- ](?:built|trained|made))?(?: ml| machine[- ]learning)? models?",
-                   r"\bcustom\b", r"task[- ]specific models?", "bespoke models?",
-                   "(?:your|its|their) own models?", "models? of your own",
-                   "(?:train|build)(?:ing)? (?:a model of )?your own"),
-    "hybrid": _alt(r"hybrids?(?: approach(?:es)?| models?| solutions?| setups?)?",
-                   "combin(?:e|es|ing|ation of) (?:both|the two)", "(?:mix|blend) of both",
-                   "(?:knowledge )?distillation", "distill?(?:ed|ing)?(?= (?:a|into|it|the|from))",
-                   "bootstrapping", "(?:labell?ing|annotation) tool"),
+    "foundation": _alt(
+        r"foundation(?:[- ]models?)?",
+        r"\bfms?\b",
+        r"(?:pre-?trained|off[- ]the[- ]shelf|general[- ]purpose)"
+        r" (?:large |ai |language )*models?",
+        r"large language models?",
+        r"\bllms?\b",
+        "chatgpt",
+        r"gpt(?:-?\d\w*)?",
+        r"openai(?:'s)? (?:api|models?)",
+    ),
+    "custom": _alt(
+        r"custom(?:[- ](?:built|trained|made))?(?: ml| machine[- ]learning)? models?",
+        r"\bcustom\b",
+        r"task[- ]specific models?",
+        "bespoke models?",
+        "(?:your|its|their) own models?",
+        "models? of your own",
+        "(?:train|build)(?:ing)? (?:a model of )?your own",
+    ),
+    "hybrid": _alt(
+        r"hybrids?(?: approach(?:es)?| models?| solutions?| setups?)?",
+        "combin(?:e|es|ing|ation of) (?:both|the two)",
+        "(?:mix|blend) of both",
+        "(?:knowledge )?distillation",
+        "distill?(?:ed|ing)?(?= (?:a|into|it|the|from))",
+        "bootstrapping",
+        "(?:labell?ing|annotation) tool",
+    ),
 }
 _MENTION = re.compile("|".join(f"(?P<{name}>{pattern})" for name, pattern in _OPTION_TERMS.items()))
 _ARTICLES = r"\s+(?:(?:a|an|the|using|building|your)\s+)*$"
 # A mention right after one of these is contrasted or attributed elsewhere, never endorsed.
-_CONTRAST_BEFORE = re.compile(_alt(
-    "rather than", "instead of", "over", "than", "not", "from", r"versus", r"vs\.?", "unlike", "away from",
-    "no longer", "compared (?:to|with)", "against", "except", "switch(?:ing)? from",
-    "move(?:s|d)? (?:away )?from",
-) + _ARTICLES)
-_NEGATIVE_BEFORE = re.compile(_alt(
-    "avoid", "avoiding", "rule out", "ruled out", "skip", "steer clear of", "against using", "not using",
-    "not use", "do not use", "never use", "move away from", "(?:do|does|will|would) not need", "no need for",
-) + _ARTICLES)
-_NOUNS = _alt("choice", "option", "fit", "bet", "approach", "pick", "path", "solution", "candidate", "match",
-              "way(?: to go)?", "route", "starting point", "call", "answer", "decision", "one", "direction",
-              "strategy", "plan", "move")
-_ADJ = _alt("best", "better", "ideal", "right", "recommended", "preferred", "preferable", "optimal",
-            "suitable", "appropriate", "good", "great", "strong", "smart", "smarter", "sensible", "wise",
-            "wiser", "natural", "obvious", "safe", "safer", "safest", "clear", "solid", "perfect", "top",
-            "winning", "correct", "logical", "viable", "reasonable")
-_BAD_ADJ = _alt("bad", "poor", "wrong", "worse", "worst", "unsuitable", "inappropriate", "weak", "risky",
-                "mistake", "overkill", "unwise", "suboptimal")
-_TAIL = _alt(rf"\s+{_NOUNS}\b",
-             r"\s+(?:for|to)\s+(?:you|your|this|the project|the task|the job|here|now|us|our)\b",
-             r"\s+here\b", r"\s+in your\b", r"\s*(?=[.!,;:)]|$)")
-_ADVERBS = _alt("still", "also", "then", "really", "probably", "definitely", "certainly", "clearly", "likely",
-                "always", "simply", "just", "truly", "indeed", "therefore", "thus")
+_CONTRAST_BEFORE = re.compile(
+    _alt(
+        "rather than",
+        "instead of",
+        "over",
+        "than",
+        "not",
+        "from",
+        r"versus",
+        r"vs\.?",
+        "unlike",
+        "away from",
+        "no longer",
+        "compared (?:to|with)",
+        "against",
+        "except",
+        "switch(?:ing)? from",
+        "move(?:s|d)? (?:away )?from",
+    )
+    + _ARTICLES
+)
+_NEGATIVE_BEFORE = re.compile(
+    _alt(
+        "avoid",
+        "avoiding",
+        "rule out",
+        "ruled out",
+        "skip",
+        "steer clear of",
+        "against using",
+        "not using",
+        "not use",
+        "do not use",
+        "never use",
+        "move away from",
+        "(?:do|does|will|would) not need",
+        "no need for",
+    )
+    + _ARTICLES
+)
+_NOUNS = _alt(
+    "choice",
+    "option",
+    "fit",
+    "bet",
+    "approach",
+    "pick",
+    "path",
+    "solution",
+    "candidate",
+    "match",
+    "way(?: to go)?",
+    "route",
+    "starting point",
+    "call",
+    "answer",
+    "decision",
+    "one",
+    "direction",
+    "strategy",
+    "plan",
+    "move",
+)
+_ADJ = _alt(
+    "best",
+    "better",
+    "ideal",
+    "right",
+    "recommended",
+    "preferred",
+    "preferable",
+    "optimal",
+    "suitable",
+    "appropriate",
+    "good",
+    "great",
+    "strong",
+    "smart",
+    "smarter",
+    "sensible",
+    "wise",
+    "wiser",
+    "natural",
+    "obvious",
+    "safe",
+    "safer",
+    "safest",
+    "clear",
+    "solid",
+    "perfect",
+    "top",
+    "winning",
+    "correct",
+    "logical",
+    "viable",
+    "reasonable",
+)
+_BAD_ADJ = _alt(
+    "bad",
+    "poor",
+    "wrong",
+    "worse",
+    "worst",
+    "unsuitable",
+    "inappropriate",
+    "weak",
+    "risky",
+    "mistake",
+    "overkill",
+    "unwise",
+    "suboptimal",
+)
+_TAIL = _alt(
+    rf"\s+{_NOUNS}\b",
+    r"\s+(?:for|to)\s+(?:you|your|this|the project|the task|the job|here|now|us|our)\b",
+    r"\s+here\b",
+    r"\s+in your\b",
+    r"\s*(?=[.!,;:)]|$)",
+)
+_ADVERBS = _alt(
+    "still",
+    "also",
+    "then",
+    "really",
+    "probably",
+    "definitely",
+    "certainly",
+    "clearly",
+    "likely",
+    "always",
+    "simply",
+    "just",
+    "truly",
+    "indeed",
+    "therefore",
+    "thus",
+)
 # "X is the best choice", "X would not be ideal", "X is a poor fit", "X is what I recommend".
 _SUFFIX_CUE = re.compile(
     r"\b(?:is|are|'s|(?:would|will|could|might|should)(?:\s+" + _ADVERBS + r")*\s+be|remains?|stays?|seems?|"
     r"looks?|becomes?|sounds?)\s+(?P<neg>(?:not|never|no longer|hardly)\s+)?(?:" + _ADVERBS + r"\s+)*"
     r"(?:(?:the|a|an|your|my|our)\s+)?(?:(?:most|more|much|far|very|by far the|the)\s+)*"
     rf"(?:(?P<adj>{_ADJ}){_TAIL}|(?P<bad>{_BAD_ADJ})\b|(?P<std>"
-    + _alt("recommended", "the way to go", "the answer", "the winner",
-           "my (?:recommendation|pick|choice|advice)", "what i (?:would )?recommend", "the recommendation",
-           "ruled out", "not an option", "out of the question") + r")\b)"
+    + _alt(
+        "recommended",
+        "the way to go",
+        "the answer",
+        "the winner",
+        "my (?:recommendation|pick|choice|advice)",
+        "what i (?:would )?recommend",
+        "the recommendation",
+        "ruled out",
+        "not an option",
+        "out of the question",
+    )
+    + r")\b)"
     r"|\b(?P<neg2>(?:does|do|would|will|can) not\s+)?(?:makes?|make) (?:the most |more |most )?sense"
     r"|\b(?:fits|suits|works|serves you)\s+(?:you\s+|your \w+\s+)?(?:best|better)\b"
     r"|\b(?:is|are) (?P<neg3>not\s+)?(?:better|best|well) suited\b"
 )
-_VERBS = _alt("use", "go with", "go for", "choose", "pick", "opt for", "adopt", "start with", "build",
-              "train", "develop", "deploy", "consider", "stick with", "rely on", "prefer", "invest in",
-              "lean towards?")
+_VERBS = _alt(
+    "use",
+    "go with",
+    "go for",
+    "choose",
+    "pick",
+    "opt for",
+    "adopt",
+    "start with",
+    "build",
+    "train",
+    "develop",
+    "deploy",
+    "consider",
+    "stick with",
+    "rely on",
+    "prefer",
+    "invest in",
+    "lean towards?",
+)
 # "I recommend X", "you should use X", "my recommendation is X", "go with X".
 _PREFIX_CUE = re.compile(
     r"\b(?:(?P<neg>(?:not|never)\s+)?"
-    + _alt("recommend(?:s|ed|ing)?", "suggest(?:s|ed|ing)?", "advis(?:e|es|ed|ing)", "propos(?:e|es|ed|ing)",
-           "endorse") + r"\b"
+    + _alt(
+        "recommend(?:s|ed|ing)?",
+        "suggest(?:s|ed|ing)?",
+        "advis(?:e|es|ed|ing)",
+        "propos(?:e|es|ed|ing)",
+        "endorse",
+    )
+    + r"\b"
     r"|(?:should|must|need to|ought to|had better|i would|we would)\s+(?P<neg2>(?:not|never)\s+)?"
     r"(?:(?:really|definitely|probably|clearly|still|also)\s+)?" + _VERBS + r"\b"
     r"|(?:\bi (?:would |will |do |also )?|\bwe (?:would |will )?)"
-    + _alt("go with", "go for", "opt for", "choose", "pick", "prefer", "lean towards?", "stick with",
-           "suggest going with") + r"\b"
+    + _alt(
+        "go with",
+        "go for",
+        "opt for",
+        "choose",
+        "pick",
+        "prefer",
+        "lean towards?",
+        "stick with",
+        "suggest going with",
+    )
+    + r"\b"
     r"|\bi(?:'m| am) (?:leaning|going) (?:towards?|with|for)\b"
     r"|(?:my|our|the) (?:recommendation|advice|suggestion|pick|choice|verdict)\b"
     r"(?:\s+(?:is|would be|remains|stays|here is))?"
@@ -253,22 +418,77 @@ _PREFIX_CUE = re.compile(
     r"|^\s*(?:so |therefore |then |thus |overall |in short |in summary )?"
     r"(?:use|go with|choose|pick|build|start with|adopt)\b)"
 )
-_CONDITIONAL = re.compile(r"(?:^|\b)" + _alt("if", "unless", "once", "suppose", "assuming", "were you",
-                                              "had you", "should you", "in case") + r"\b")
+_CONDITIONAL = re.compile(
+    r"(?:^|\b)"
+    + _alt("if", "unless", "once", "suppose", "assuming", "were you", "had you", "should you", "in case")
+    + r"\b"
+)
 _MODAL = re.compile(r"\b(?:would|could|might|will)\b")
 _QUESTION = re.compile(r"\?\s*(?:\[[^\]]*\]\s*)*$")
-_PAST = re.compile(r"\b" + _alt("was", "were", "previously", "before", "earlier", "used to", "had been",
-                                "initially", "originally", "at first") + r"\b")
-_CURRENT = re.compile(r"\b" + _alt("currently", "today", "right now", "at the moment", "as things stand",
-                                   "as it stands", "at present", "for now", "now", "current", "original",
-                                   "saved", "existing", "as is", "without (?:the|this|that|these) changes?",
-                                   "was") + r"\b")
+_PAST = re.compile(
+    r"\b"
+    + _alt(
+        "was",
+        "were",
+        "previously",
+        "before",
+        "earlier",
+        "used to",
+        "had been",
+        "initially",
+        "originally",
+        "at first",
+    )
+    + r"\b"
+)
+_CURRENT = re.compile(
+    r"\b"
+    + _alt(
+        "currently",
+        "today",
+        "right now",
+        "at the moment",
+        "as things stand",
+        "as it stands",
+        "at present",
+        "for now",
+        "now",
+        "current",
+        "original",
+        "saved",
+        "existing",
+        "as is",
+        "without (?:the|this|that|these) changes?",
+        "was",
+    )
+    + r"\b"
+)
 _HYPOTHETICAL = re.compile(r"\b(?:would|if|then|in that case|with (?:that|this|these|the) changes?|under)\b")
 _ADDRESSED = re.compile(r"\b(?:i|i'm|i've|we|you|your|yours|my|our|us|this project|the project)\b")
-_HYBRID_PARTS = re.compile(r"\b" + _alt(
-    "hybrid", "both", r"combin\w*", "then", "later", "first", r"label\w*", r"annotat\w*", r"distil\w*",
-    r"embedding\w*", "features?", r"bootstrap\w*", "smaller", "student", "teacher", r"train\w* (?:a|your|on)",
-    "move to", "replace") + r"\b")
+_HYBRID_PARTS = re.compile(
+    r"\b"
+    + _alt(
+        "hybrid",
+        "both",
+        r"combin\w*",
+        "then",
+        "later",
+        "first",
+        r"label\w*",
+        r"annotat\w*",
+        r"distil\w*",
+        r"embedding\w*",
+        "features?",
+        r"bootstrap\w*",
+        "smaller",
+        "student",
+        "teacher",
+        r"train\w* (?:a|your|on)",
+        "move to",
+        "replace",
+    )
+    + r"\b"
+)
 
 
 @dataclass(frozen=True)
@@ -283,7 +503,7 @@ def _mentions(clause: str) -> list[tuple[int, int, str, bool]]:
     out = []
     for match in _MENTION.finditer(clause):
         option = match.lastgroup or ""
-        before = clause[max(0, match.start() - 40): match.start()]
+        before = clause[max(0, match.start() - 40) : match.start()]
         negative = bool(_NEGATIVE_BEFORE.search(before))
         contrasted = bool(_CONTRAST_BEFORE.search(before)) or negative
         out.append((match.start(), match.end(), option, contrasted))
@@ -301,21 +521,25 @@ def stances(sentence: str) -> list[Stance]:
         if not mentions:
             continue
         for start, _, option, _ in mentions:  # "avoid X", "rule out X"
-            before = clause[max(0, start - 40): start]
+            before = clause[max(0, start - 40) : start]
             if _NEGATIVE_BEFORE.search(before):
                 found.append(Stance(option, False, clause))
         for cue in _PREFIX_CUE.finditer(clause):
-            lead = clause[max(0, cue.start() - 30):cue.start()]
+            lead = clause[max(0, cue.start() - 30) : cue.start()]
             negated = bool(cue.group("neg") or cue.group("neg2")) or bool(
-                re.search(r"\b(?:not|never|no longer)\s+(?:\w+\s+){0,2}$", lead))
+                re.search(r"\b(?:not|never|no longer)\s+(?:\w+\s+){0,2}$", lead)
+            )
             after = [m for m in mentions if m[0] >= cue.end() and not m[3]]
             if after:
                 found.append(Stance(after[0][2], not negated, clause))
         for cue in _SUFFIX_CUE.finditer(clause):
             groups = cue.groupdict()
             negated = bool(groups.get("neg") or groups.get("neg2") or groups.get("neg3"))
-            bad = bool(groups.get("bad")) or (groups.get("std") or "") in {"ruled out", "not an option",
-                                                                            "out of the question"}
+            bad = bool(groups.get("bad")) or (groups.get("std") or "") in {
+                "ruled out",
+                "not an option",
+                "out of the question",
+            }
             before = [m for m in mentions if m[1] <= cue.start() and not m[3]]
             if before:
                 found.append(Stance(before[-1][2], not (negated or bad) or (negated and bad), clause))
@@ -337,31 +561,59 @@ _FACT_TERMS: list[tuple[str, Value, str]] = [
     ("data_type", "video", r"video data|videos|video footage|footage"),
     ("data_type", "audio", r"audio data|audio|speech|voice recordings"),
     ("data_type", "multimodal", r"multi-?modal|mixed media"),
-    ("task", "narrow", r"narrow(?:,| and)? (?:well-defined )?task|well[- ]defined(?:,)? (?:specific )?task"
-                       r"|specific task"),
+    (
+        "task",
+        "narrow",
+        r"narrow(?:,| and)? (?:well-defined )?task|well[- ]defined(?:,)? (?:specific )?task"
+        r"|specific task",
+    ),
     ("task", "open_ended", r"open[- ]ended|creative task|exploratory task"),
     ("stage", "prototype", r"prototype|\bmvp\b|proof[- ]of[- ]concept|quick test|early[- ]stage"),
     ("stage", "production", r"(?:long[- ]lived )?production system|in production|long[- ]lived"),
-    ("ml_team", False, rf"no (?:in-house |dedicated )?{_ML} {_ML_WHO}|no data scientists"
-                       rf"|without (?:an? |any )?(?:in-house )?{_ML} {_ML_WHO}"
-                       rf"|lack(?:s|ing)? (?:an? |the )?{_ML} {_ML_WHO}"),
+    (
+        "ml_team",
+        False,
+        rf"no (?:in-house |dedicated )?{_ML} {_ML_WHO}|no data scientists"
+        rf"|without (?:an? |any )?(?:in-house )?{_ML} {_ML_WHO}"
+        rf"|lack(?:s|ing)? (?:an? |the )?{_ML} {_ML_WHO}",
+    ),
     ("ml_team", True, rf"{_ML} (?:team|engineers|expertise|skills)|data scientists"),
-    ("labeled_data", "none", r"no (?:labell?ed |annotated )?(?:data|examples|labels)(?= |$|[.,])"
-                             r"|without (?:any )?labels|unlabell?ed|lack(?:s|ing)? labels|no labell?ed"),
-    ("labeled_data", "plenty", rf"plenty of {_LABELS}"
-                               r"|(?:lots|large amounts?|a lot|millions|abundant|many|large volumes?)"
-                               rf" of {_LABELS}"),
+    (
+        "labeled_data",
+        "none",
+        r"no (?:labell?ed |annotated )?(?:data|examples|labels)(?= |$|[.,])"
+        r"|without (?:any )?labels|unlabell?ed|lack(?:s|ing)? labels|no labell?ed",
+    ),
+    (
+        "labeled_data",
+        "plenty",
+        rf"plenty of {_LABELS}"
+        r"|(?:lots|large amounts?|a lot|millions|abundant|many|large volumes?)"
+        rf" of {_LABELS}",
+    ),
     ("labeled_data", "some", rf"(?:some|a few|limited|few|a small (?:number|amount) of|only some) {_LABELS}"),
-    ("privacy", "strict", r"must (?:not|never) leave|strict privacy|can not leave|on-prem(?:ise)?s?"
-                          r"|(?:stay|kept|remain)s? (?:on|within|inside) your (?:own )?infrastructure"),
+    (
+        "privacy",
+        "strict",
+        r"must (?:not|never) leave|strict privacy|can not leave|on-prem(?:ise)?s?"
+        r"|(?:stay|kept|remain)s? (?:on|within|inside) your (?:own )?infrastructure",
+    ),
     ("privacy", "sensitive", r"sensitive (?:data|information)|personal data|\bpii\b"),
     ("privacy", "none", r"no (?:special )?privacy (?:constraints|concerns|requirements)"),
-    ("external_api_ok", False, rf"no {_OUTSIDE} (?:model )?apis"
-                               r"|(?:can not|not allowed to|must not|do not want to) "
-                               rf"(?:use|depend on|rely on|send data to) (?:a |an )?{_OUTSIDE}"),
-    ("external_api_ok", True, rf"{_OUTSIDE} (?:model )?apis? (?:are|is) (?:allowed|fine|acceptable|ok)"
-                              r"|(?:allowed|fine|okay|ok|comfortable|happy) (?:to use|using|with|relying on) "
-                              rf"(?:a |an )?(?:{_OUTSIDE}|openai)"),
+    (
+        "external_api_ok",
+        False,
+        rf"no {_OUTSIDE} (?:model )?apis"
+        r"|(?:can not|not allowed to|must not|do not want to) "
+        rf"(?:use|depend on|rely on|send data to) (?:a |an )?{_OUTSIDE}",
+    ),
+    (
+        "external_api_ok",
+        True,
+        rf"{_OUTSIDE} (?:model )?apis? (?:are|is) (?:allowed|fine|acceptable|ok)"
+        r"|(?:allowed|fine|okay|ok|comfortable|happy) (?:to use|using|with|relying on) "
+        rf"(?:a |an )?(?:{_OUTSIDE}|openai)",
+    ),
     ("latency", "realtime", r"real[- ]?time|tens of milliseconds"),
     ("latency", "interactive", r"interactive latency"),
     ("latency", "relaxed", r"relaxed latency|batch (?:processing )?is fine"),
@@ -370,18 +622,43 @@ _FACT_TERMS: list[tuple[str, Value, str]] = [
     ("volume", "high", r"high (?:request )?volume|millions of requests|a million requests"),
     ("volume", "medium", r"medium (?:request )?volume|moderate (?:request )?volume"),
     ("volume", "low", r"low (?:request )?volume|few requests"),
-    ("budget", "low", r"(?:tight|low|limited|small) (?:infrastructure )?budget"
-                      r"|budget is (?:tight|low|limited|small)"),
+    (
+        "budget",
+        "low",
+        r"(?:tight|low|limited|small) (?:infrastructure )?budget"
+        r"|budget is (?:tight|low|limited|small)",
+    ),
     ("budget", "medium", r"(?:moderate|medium) (?:infrastructure )?budget|budget is (?:moderate|medium)"),
-    ("budget", "high", r"(?:generous|large|big|high) (?:infrastructure )?budget"
-                       r"|budget is (?:generous|large|big|high)"),
+    (
+        "budget",
+        "high",
+        r"(?:generous|large|big|high) (?:infrastructure )?budget"
+        r"|budget is (?:generous|large|big|high)",
+    ),
     ("control", True, r"full control"),
 ]
 # One alternation, in table order: at a position the first listed fact wins ("no ML team" before "ML team").
 _FACTS = re.compile("|".join(rf"(?P<f{i}>\b(?:{pattern}))" for i, (_, _, pattern) in enumerate(_FACT_TERMS)))
-_FACT_CONDITIONAL = re.compile(r"\b" + _alt("if", "unless", "whether", "suppose", "imagine", "would", "could",
-                                              "might", "should you", "were you", "once", "when", "in case",
-                                              "assuming") + r"\b")
+_FACT_CONDITIONAL = re.compile(
+    r"\b"
+    + _alt(
+        "if",
+        "unless",
+        "whether",
+        "suppose",
+        "imagine",
+        "would",
+        "could",
+        "might",
+        "should you",
+        "were you",
+        "once",
+        "when",
+        "in case",
+        "assuming",
+    )
+    + r"\b"
+)
 
 
 def fact_claims(sentence: str) -> list[tuple[str, Value, bool, str]]:
@@ -405,10 +682,14 @@ def fact_claims(sentence: str) -> list[tuple[str, Value, bool, str]]:
             masked = masked[:start] + " " * (end - start) + masked[end:]
         for start, end, name, value in hits:
             # Addressed to the user: "you"/"your"/"we" within a few words of the fact.
-            if not _YOU.search(masked[max(0, start - 50): start] + " " + masked[end: end + 30]):
+            if not _YOU.search(masked[max(0, start - 50) : start] + " " + masked[end : end + 30]):
                 continue
-            negated = bool(re.search(r"\b(?:not|never|no longer|lack\w*|without)\s+(?:\w+\s+){0,3}$",
-                                     clause[max(0, start - 40): start]))
+            negated = bool(
+                re.search(
+                    r"\b(?:not|never|no longer|lack\w*|without)\s+(?:\w+\s+){0,3}$",
+                    clause[max(0, start - 40) : start],
+                )
+            )
             if isinstance(value, bool):
                 out.append((name, value != negated if negated else value, True, clause))
             else:
@@ -420,8 +701,10 @@ def fact_claims(sentence: str) -> list[tuple[str, Value, bool, str]]:
 
 # The explainer's own wording: every string literal in assistant/explain.py (its templates), so an LLM may
 # echo the deterministic answer's connectives without inventing anything; template edits need no change here.
-FRAME_WORDS = ("rules decide decision explain explanation fact facts profile known unknown told tell trace "
-               "passage rule based following several factors")
+FRAME_WORDS = (
+    "rules decide decision explain explanation fact facts profile known unknown told tell trace "
+    "passage rule based following several factors"
+)
 
 
 @lru_cache(maxsize=1)
@@ -437,12 +720,13 @@ def frame_vocabulary() -> frozenset[str]:
             texts.append(node.value)
     return frozenset(w for text in texts for w in content_words(text))
 
+
 def _texts_of(decision: Decision) -> list[str]:
     texts = []
     for rule in decision.fired_rules:
         texts += [rule.reason, rule.note]
     for cf in decision.counterfactuals:
-        texts.append(f"with {_PHRASES[(cf.field, cf.value)]} it would be {OPTION_LABELS[cf.recommendation]}")
+        texts.append(f"with {_PHRASES[(cf.field, cf.value)]} it would be {cf.recommendation.label}")
     for name, value in decision.profile.items():
         texts += [_PHRASES[(name, value)], FIELDS[name].label, FIELDS[name].help]
     texts += [QUESTIONS[m] for m in decision.missing]
@@ -467,12 +751,20 @@ class Evidence:
     names: frozenset[tuple[str, ...]] = frozenset()  # n-grams of titles and labels: these may repeat
 
     @classmethod
-    def build(cls, decision: Decision, passages: Sequence[Any] = (), *, intent: str = "recommend",
-              what_if: Any = None, previous: Decision | None = None, titles: Mapping[str, str] | None = None,
-              extra: Iterable[str] = ()) -> Evidence:
+    def build(
+        cls,
+        decision: Decision,
+        passages: Sequence[Any] = (),
+        *,
+        intent: str = "recommend",
+        what_if: Any = None,
+        previous: Decision | None = None,
+        titles: Mapping[str, str] | None = None,
+        extra: Iterable[str] = (),
+    ) -> Evidence:
         """decision: the saved profile's decision; what_if: explain.WhatIf; previous: the decision before this
         turn's changes (when they changed the answer); passages: objects with .section, .title, .text."""
-        texts = [*OPTION_LABELS.values(), *PATTERN_LABELS.values(), *SHORT.values(), *extra]
+        texts = [*(o.label for o in Option), *PATTERN_LABELS.values(), *(o.short for o in Option), *extra]
         texts += _texts_of(decision)
         focus, before_option, markers = decision, None, None
         alternatives: dict[str, Value] = {}
@@ -485,7 +777,7 @@ class Evidence:
             before_option, markers = previous.recommendation, _PAST
             texts += _texts_of(previous)
         ids: set[str] = set()
-        labels = [*OPTION_LABELS.values(), *PATTERN_LABELS.values(), *(titles or {}).values()]
+        labels = [*(o.label for o in Option), *PATTERN_LABELS.values(), *(titles or {}).values()]
         for passage in passages:
             section = str(getattr(passage, "section", None) or getattr(passage, "id", passage)).split("#")[0]
             ids.add(section)
@@ -499,26 +791,43 @@ class Evidence:
         if before_option:
             conditional.add(before_option)
         names = {gram for label in labels for gram in _ngrams(_WORD.findall(normalize(label)))}
-        return cls(recommendation=focus.recommendation, profile=dict(decision.profile),
-                   passage_ids=frozenset(ids), vocabulary=frozenset(vocabulary), intent=intent,
-                   previous=before_option, previous_markers=markers, alternatives=alternatives,
-                   conditional_options=frozenset(conditional), names=frozenset(names))
+        return cls(
+            recommendation=focus.recommendation,
+            profile=dict(decision.profile),
+            passage_ids=frozenset(ids),
+            vocabulary=frozenset(vocabulary),
+            intent=intent,
+            previous=before_option,
+            previous_markers=markers,
+            alternatives=alternatives,
+            conditional_options=frozenset(conditional),
+            names=frozenset(names),
+        )
 
     @classmethod
-    def from_context(cls, ctx: Any, passages: Sequence[Any] | None = None,
-                     intent: str = "recommend") -> Evidence:
+    def from_context(
+        cls, ctx: Any, passages: Sequence[Any] | None = None, intent: str = "recommend"
+    ) -> Evidence:
         """From explain.Context (the deterministic explainer's input) and the passages shown to the LLM."""
-        return cls.build(ctx.decision, ctx.passages if passages is None else passages, intent=intent,
-                         what_if=ctx.what_if, previous=ctx.previous, titles=ctx.titles)
+        return cls.build(
+            ctx.decision,
+            ctx.passages if passages is None else passages,
+            intent=intent,
+            what_if=ctx.what_if,
+            previous=ctx.previous,
+            titles=ctx.titles,
+        )
 
 
 # --------------------------------------------------------------------------------------------------- guard
 
+
 class Guard:
     """Deterministic checks of one answer against the evidence of its turn."""
 
-    def __init__(self, evidence: Evidence, *, threshold: float = SUPPORT_THRESHOLD,
-                 checks: Sequence[str] = CHECKS) -> None:
+    def __init__(
+        self, evidence: Evidence, *, threshold: float = SUPPORT_THRESHOLD, checks: Sequence[str] = CHECKS
+    ) -> None:
         unknown = set(checks) - set(CHECKS)
         if unknown:
             raise ValueError(f"unknown guard checks: {sorted(unknown)}")
@@ -538,15 +847,16 @@ class Guard:
         if "support" in self.checks:
             findings += self._support(sentence)
         if "repetition" in self.checks and len(sentence) > MAX_SENTENCE_CHARS:
-            findings.append(Finding("repetition", f"a sentence runs past {MAX_SENTENCE_CHARS} characters",
-                                    sentence))
+            findings.append(
+                Finding("repetition", f"a sentence runs past {MAX_SENTENCE_CHARS} characters", sentence)
+            )
         return findings
 
     def _stance(self, sentence: str) -> list[Finding]:
         if _QUESTION.search(sentence.strip()):
             return []
         ev = self.evidence
-        label = SHORT
+        label = {o: o.short for o in Option}
         out: list[Finding] = []
         low = normalize(sentence)
         conditional = bool(_CONDITIONAL.search(low) and _MODAL.search(low))
@@ -556,8 +866,11 @@ class Guard:
             expected = ev.recommendation
             clause = stance.clause
             attributed_past = bool(ev.previous and ev.previous_markers and ev.previous_markers.search(clause))
-            hypothetical = (ev.previous_markers is _CURRENT and _HYPOTHETICAL.search(clause)
-                            and not re.search(r"\b(?:currently|today|now|current)\b", clause))
+            hypothetical = (
+                ev.previous_markers is _CURRENT
+                and _HYPOTHETICAL.search(clause)
+                and not re.search(r"\b(?:currently|today|now|current)\b", clause)
+            )
             if attributed_past and not hypothetical:
                 expected = ev.previous or expected
             if stance.positive:
@@ -567,11 +880,21 @@ class Guard:
                     continue
                 if expected == "hybrid" and stance.option != "hybrid" and _HYBRID_PARTS.search(stance.clause):
                     continue  # "start with a foundation model, then train a smaller one" describes the hybrid
-                out.append(Finding("recommendation", f"endorses {label[stance.option]}, but the rules "
-                                                     f"recommend {label[expected]}", sentence))
+                out.append(
+                    Finding(
+                        "recommendation",
+                        f"endorses {label[stance.option]}, but the rules recommend {label[expected]}",
+                        sentence,
+                    )
+                )
             elif stance.option == expected and not conditional:
-                out.append(Finding("recommendation", f"argues against {label[expected]}, which the rules "
-                                                     f"recommend", sentence))
+                out.append(
+                    Finding(
+                        "recommendation",
+                        f"argues against {label[expected]}, which the rules recommend",
+                        sentence,
+                    )
+                )
         return out
 
     def _facts(self, sentence: str) -> list[Finding]:
@@ -598,8 +921,11 @@ class Guard:
             inner, link = match.group(1), match.group(2)
             if link:
                 target = link.strip("()") or inner
-                out.append(Finding("citations", f"links to {target!r}; cite provided passages as "
-                                                "[section-id]", sentence))
+                out.append(
+                    Finding(
+                        "citations", f"links to {target!r}; cite provided passages as [section-id]", sentence
+                    )
+                )
                 continue
             if inner.strip().lower() in {"", "x", " "}:
                 continue
@@ -615,8 +941,14 @@ class Guard:
             return []
         score, count = support_score(sentence, self.evidence.vocabulary)
         if count >= MIN_CONTENT_WORDS and score < self.threshold:
-            return [Finding("support", f"not supported by the trace or the passages (coverage {score:.2f} < "
-                                       f"{self.threshold:.2f})", sentence)]
+            return [
+                Finding(
+                    "support",
+                    f"not supported by the trace or the passages (coverage {score:.2f} < "
+                    f"{self.threshold:.2f})",
+                    sentence,
+                )
+            ]
         return []
 
     # -- a whole text ----------------------------------------------------------------------------------
@@ -631,7 +963,7 @@ NGRAM = 6
 
 
 def _ngrams(words: Sequence[str], n: int = NGRAM) -> list[tuple[str, ...]]:
-    return [tuple(words[i:i + n]) for i in range(len(words) - n + 1)]
+    return [tuple(words[i : i + n]) for i in range(len(words) - n + 1)]
 
 
 class Repetition:
@@ -669,8 +1001,9 @@ class Repetition:
     def tail(cls, text: str) -> list[Finding]:
         """Checks for an unfinished sentence that keeps growing (a loop that never reaches a full stop)."""
         if len(text) > MAX_SENTENCE_CHARS:
-            return [Finding("repetition", f"a sentence runs past {MAX_SENTENCE_CHARS} characters",
-                            text[:200])]
+            return [
+                Finding("repetition", f"a sentence runs past {MAX_SENTENCE_CHARS} characters", text[:200])
+            ]
         probe = cls()
         words = _WORD.findall(normalize(text))
         if len(words) >= 24 and len(set(words)) / len(words) < 0.35:
@@ -693,7 +1026,7 @@ class StreamCheck:
 
     def feed(self, text: str, final: bool = False) -> list[Finding]:
         start = time.thread_time()
-        tail = text[self.offset:]
+        tail = text[self.offset :]
         if final:
             complete, rest = tail, ""
         else:

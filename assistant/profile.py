@@ -9,9 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
-Value = str | bool
+from .errors import ProfileError
+from .types import Value
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,14 +98,6 @@ _FALSE = {"false", "no", "n", "0", "off"}
 UNKNOWN = {"", "unknown", "null", "none?", "?"}
 
 
-class ProfileError(ValueError):
-    """Bad profile input. The message names the field and the allowed values."""
-
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.field = field
-
-
 def allowed(field: str) -> str:
     """The allowed values of a field, as users type them."""
     return " | ".join(format_value(v) for v in FIELDS[field].values)
@@ -133,14 +127,14 @@ def parse_value(field: str, raw: Any) -> Value | None:
                 return False
             if text in UNKNOWN:
                 return None
-        raise ProfileError(f"{field}: {raw!r} is not allowed; use {allowed(field)} (or unknown)", field)
+        raise ProfileError(f"{field}: {_shown(raw)} is not allowed; use {allowed(field)} (or unknown)", field)
     if isinstance(raw, str):
         text = raw.strip().lower().replace("-", "_").replace(" ", "_")
         if text in spec.values:
             return text
         if text in UNKNOWN:
             return None
-    raise ProfileError(f"{field}: {raw!r} is not allowed; use {allowed(field)} (or unknown)", field)
+    raise ProfileError(f"{field}: {_shown(raw)} is not allowed; use {allowed(field)} (or unknown)", field)
 
 
 class Profile(Mapping[str, Value]):
@@ -206,21 +200,40 @@ class Profile(Mapping[str, Value]):
         return f"Profile({self._data!r})"
 
 
-def load_profile(text: str, origin: str = "profile") -> Profile:
-    """Parse a YAML or JSON profile document; errors name the origin and the field."""
-    import yaml
+def _shown(raw: Any) -> str:
+    """A value as an error message shows it: short, whatever its size (a 1 MB string, a deep list)."""
+    import reprlib
 
-    try:
-        data = yaml.safe_load(text) if text.strip() else {}
-    except yaml.YAMLError as exc:
-        raise ProfileError(f"{origin}: not valid YAML or JSON ({exc.__class__.__name__}: {exc})") from None
+    return reprlib.repr(raw)
+
+
+def load_profile(text: str, origin: str = "profile") -> Profile:
+    """Parse a YAML or JSON profile document; errors name the origin and the field. The text is user
+    input: the safe reader refuses aliases, deep nesting and huge documents before building anything."""
+    from .files import load_yaml
+
+    data = load_yaml(text, origin, ProfileError) if text.strip() else {}
     if data is None:
         data = {}
     if not isinstance(data, dict):
         raise ProfileError(f"{origin}: expected a mapping of field: value, got {type(data).__name__}")
     if "profile" in data and isinstance(data["profile"], dict):
         data = data["profile"]  # accept `recommend --json` output and saved sessions' profile block
+    for name, raw in data.items():
+        if isinstance(raw, dict | list):
+            kind = "mapping" if isinstance(raw, dict) else "list"
+            raise ProfileError(f"{origin}: {name}: expected one value, got a {kind}", str(name))
     try:
         return Profile(data)
     except ProfileError as exc:
         raise ProfileError(f"{origin}: {exc}", exc.field) from None
+
+
+def read_profile(source: str | Path) -> Profile:
+    """A profile from a file, or from stdin for "-", read by the safe reader (size, encoding)."""
+    from .files import PROFILE_LIMIT, read_stdin, read_text
+
+    if str(source) == "-":
+        return load_profile(read_stdin(what="a profile", limit=PROFILE_LIMIT, error=ProfileError), "stdin")
+    text = read_text(Path(source), what="the profile file", limit=PROFILE_LIMIT, error=ProfileError)
+    return load_profile(text, str(source))

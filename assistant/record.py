@@ -12,6 +12,10 @@ from .profile import FIELDS, format_value
 from .rules import PATTERN_LABELS
 from .session import Session
 
+_FOOTER = (
+    '_Guidance paraphrased from "Do You Really Need a Foundation Model?" (Towards Data Science). '
+    "Recommendation computed by modelchoice's rules engine._"
+)
 _SOURCE_NAMES = {
     "form": "set in the form",
     "chat": "stated in chat",
@@ -27,8 +31,10 @@ def decision_record(
     today: dt.date | None = None,
     title: str = "Model choice",
 ) -> str:
-    decision: Decision = decide(session.profile)
     date = (today or dt.date.today()).isoformat()
+    if not session.facts:
+        return _nothing_known(title, date)
+    decision: Decision = decide(session.profile)
     lines = [
         f"# Decision record: {title}",
         "",
@@ -72,10 +78,44 @@ def decision_record(
         section = sections.get(sid)
         if section:
             lines.append(f"- {section.document}: {section.title} ({sid}, knowledge/{section.source})")
-    lines += [
-        "",
-        '_Guidance paraphrased from "Do You Really Need a Foundation Model?" (Towards Data Science). '
-        "Recommendation computed by modelchoice's rules engine._",
-        "",
-    ]
+    lines += ["", _FOOTER, ""]
     return "\n".join(lines)
+
+
+def _nothing_known(title: str, date: str) -> str:
+    """A record of an empty session says so: the rules' default is not a decision about this project."""
+    unknown = ", ".join(FIELDS[n].label for n in FIELDS)
+    return "\n".join(
+        [
+            f"# Decision record: {title}",
+            "",
+            f"- Date: {date}",
+            "- Decision: **none yet**: nothing is known about the project, so there is no recommendation.",
+            "",
+            "## Project profile",
+            "",
+            "Nothing is known yet.",
+            "",
+            f"Unknown: {unknown}.",
+            "",
+            "## Reasons",
+            "",
+            "- None: a recommendation needs facts about the project.",
+            "",
+            "## Counter-arguments",
+            "",
+            "- None.",
+            "",
+            "## What would change it",
+            "",
+            '- Any fact about the project: describe it, e.g. `modelchoice ask "We classify support tickets '
+            'and have plenty of labelled data" --session FILE`, then write the record again.',
+            "",
+            "## Sources",
+            "",
+            "- None.",
+            "",
+            _FOOTER,
+            "",
+        ]
+    )

@@ -6,12 +6,12 @@ import click
 
 from .engine import Decision
 from .profile import FIELDS, format_value
-from .rules import OPTION_LABELS, PATTERN_LABELS
+from .rules import PATTERN_LABELS
 
 
 def decision_text(decision: Decision, limit: int = 4) -> str:
     lines: list[str] = []
-    head = OPTION_LABELS[decision.recommendation]
+    head = decision.recommendation.label
     lines.append(
         click.style(f"Recommendation: {head}", bold=True) + f"  (confidence {decision.confidence:.2f})"
     )
@@ -38,7 +38,7 @@ def decision_text(decision: Decision, limit: int = 4) -> str:
         for cf in decision.counterfactuals[:6]:
             lines.append(
                 f"  - {FIELDS[cf.field].label.lower()} = {format_value(cf.value)}"
-                f" -> {OPTION_LABELS[cf.recommendation]}"
+                f" -> {cf.recommendation.label}"
             )
     if decision.missing:
         lines.append("Unknown fields that could still change it: " + ", ".join(decision.missing))

@@ -50,6 +50,7 @@ from typing import Any
 
 from .knowledge import load_sections
 from .settings import RETRIEVAL_METHODS, Settings, get_settings
+from .types import PassageRef
 
 MAX_QUERY_CHARS = 2000  # longer queries are truncated (with a notice) before embedding and BM25
 MAX_K = 100
@@ -75,17 +76,7 @@ def notify_stderr(message: str) -> None:
     print(f"modelchoice: {message}", file=sys.stderr, flush=True)
 
 
-@dataclass(frozen=True)
-class Passage:
-    id: str  # chunk id: "<section>#<n>"
-    section: str
-    title: str
-    source: str
-    score: float  # fusion: RRF score; dense: cosine similarity; bm25: BM25 score
-    text: str
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+Passage = PassageRef  # what a search returns: the core type every consumer reads
 
 
 @dataclass(frozen=True)
@@ -108,12 +99,17 @@ class IngestReport:
         return asdict(self)
 
     def summary(self) -> str:
-        return (f"{self.sections} sections -> {self.chunks} chunks + {self.units} retrieval units in "
-                f"{self.store}: {self.added} added, {self.updated} updated, {self.removed} removed, "
-                f"{self.unchanged} unchanged ({self.embedded} embedded with {self.embedding_model} in "
-                f"{self.seconds:.1f} s)"
-                + (f"; changed: {', '.join(self.sections_changed[:8])}" if self.sections_changed
-                   and len(self.sections_changed) < self.sections else ""))
+        return (
+            f"{self.sections} sections -> {self.chunks} chunks + {self.units} retrieval units in "
+            f"{self.store}: {self.added} added, {self.updated} updated, {self.removed} removed, "
+            f"{self.unchanged} unchanged ({self.embedded} embedded with {self.embedding_model} in "
+            f"{self.seconds:.1f} s)"
+            + (
+                f"; changed: {', '.join(self.sections_changed[:8])}"
+                if self.sections_changed and len(self.sections_changed) < self.sections
+                else ""
+            )
+        )
 
 
 # --------------------------------------------------------------------------------------------- chunks
@@ -146,15 +142,35 @@ class Chunk:
     @property
     def hash(self) -> str:
         """Changes when anything stored does (text or metadata)."""
-        payload = json.dumps([self.text_hash, self.kind, self.text, self.section, self.title, self.source,
-                              self.document, self.attribution, self.directory, self.parent])
+        payload = json.dumps(
+            [
+                self.text_hash,
+                self.kind,
+                self.text,
+                self.section,
+                self.title,
+                self.source,
+                self.document,
+                self.attribution,
+                self.directory,
+                self.parent,
+            ]
+        )
         return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
     def metadata(self) -> dict[str, str]:
-        return {"kind": self.kind, "parent": self.parent or self.id, "section": self.section,
-                "title": self.title, "source": self.source, "document": self.document,
-                "attribution": self.attribution, "directory": self.directory, "hash": self.hash,
-                "text_hash": self.text_hash}
+        return {
+            "kind": self.kind,
+            "parent": self.parent or self.id,
+            "section": self.section,
+            "title": self.title,
+            "source": self.source,
+            "document": self.document,
+            "attribution": self.attribution,
+            "directory": self.directory,
+            "hash": self.hash,
+            "text_hash": self.text_hash,
+        }
 
 
 def _split(text: str) -> list[str]:
@@ -201,8 +217,14 @@ def build_chunks(directories: Sequence[Path]) -> list[Chunk]:
     records: list[Chunk] = []
     for directory in directories:
         for section in load_sections([directory]):
-            base = (section.id, section.title, section.source, section.document, section.attribution,
-                    str(directory))
+            base = (
+                section.id,
+                section.title,
+                section.source,
+                section.document,
+                section.attribution,
+                str(directory),
+            )
             for index, part in enumerate(_split(section.text or section.title)):
                 chunk = Chunk(f"{section.id}#{index}", *base, part)
                 records.append(chunk)
@@ -228,13 +250,14 @@ def clean_query(query: object) -> tuple[str, str | None]:
             kept.append(char)
     text = " ".join("".join(kept).split())
     if not text:
-        raise RetrievalError("empty query: ask a question or give a few keywords, "
-                             "e.g. \"what is knowledge distillation\"")
+        raise RetrievalError(
+            'empty query: ask a question or give a few keywords, e.g. "what is knowledge distillation"'
+        )
     if len(text) <= MAX_QUERY_CHARS:
         return text, None
     cut = text[:MAX_QUERY_CHARS]
-    if " " in cut[MAX_QUERY_CHARS // 2:]:
-        cut = cut[:cut.rindex(" ")]
+    if " " in cut[MAX_QUERY_CHARS // 2 :]:
+        cut = cut[: cut.rindex(" ")]
     return cut, (f"the query has {len(text):,} characters; only the first {len(cut):,} are used for search")
 
 
@@ -251,7 +274,8 @@ _STOPWORDS = (
     "done during each either for from had has have having how i if in into is it its it's just me more "
     "most my no nor not of on or other our ours out over own so some such than that the their them then "
     "there these they this those through to too under until up us very was we were what when where "
-    "which while who whom why will with would you your")
+    "which while who whom why will with would you your"
+)
 STOPWORDS = frozenset(_STOPWORDS.split())
 
 
@@ -289,8 +313,11 @@ def stem(word: str) -> str:
 
 
 def tokenize(text: str) -> list[str]:
-    return [stem(word) for word in _WORD.findall(text.lower())
-            if word not in STOPWORDS and (len(word) > 1 or word.isdigit())]
+    return [
+        stem(word)
+        for word in _WORD.findall(text.lower())
+        if word not in STOPWORDS and (len(word) > 1 or word.isdigit())
+    ]
 
 
 class BM25:
@@ -335,9 +362,18 @@ def _record(record_id: str, text: str | None, meta: Any) -> _Record:
     if not isinstance(meta, dict) or not isinstance(text, str):
         raise _Corrupt(f"record {record_id!r} has no text or metadata")
     try:
-        return _Record(record_id, str(meta["kind"]), str(meta["parent"]), str(meta["section"]),
-                       str(meta["title"]), str(meta["source"]), str(meta.get("document", "")),
-                       str(meta.get("directory", "")), text, str(meta["hash"]))
+        return _Record(
+            record_id,
+            str(meta["kind"]),
+            str(meta["parent"]),
+            str(meta["section"]),
+            str(meta["title"]),
+            str(meta["source"]),
+            str(meta.get("document", "")),
+            str(meta.get("directory", "")),
+            text,
+            str(meta["hash"]),
+        )
     except KeyError as missing:
         raise _Corrupt(f"record {record_id!r} lacks the {missing} metadata field") from None
 
@@ -432,8 +468,9 @@ class Retriever:
     Thread-safe for searches. Notices (auto-ingest, truncated query) go to `notify`, stderr by default.
     """
 
-    def __init__(self, settings: Settings | None = None, *,
-                 notify: Callable[[str], None] | None = notify_stderr) -> None:
+    def __init__(
+        self, settings: Settings | None = None, *, notify: Callable[[str], None] | None = notify_stderr
+    ) -> None:
         self.settings = settings or get_settings()
         self.notify = notify or (lambda message: None)
         self._mutex = threading.RLock()
@@ -469,8 +506,11 @@ class Retriever:
         from .embeddings import EmbeddingConfigError, get_embeddings
 
         try:
-            return get_embeddings(self.settings.embedding, openai_api_key=self.settings.openai_api_key,
-                                  openai_base_url=self.settings.openai_base_url)
+            return get_embeddings(
+                self.settings.embedding,
+                openai_api_key=self.settings.openai_api_key,
+                openai_base_url=self.settings.openai_base_url,
+            )
         except EmbeddingConfigError as exc:
             raise RetrievalError(str(exc)) from None
 
@@ -488,8 +528,10 @@ class Retriever:
             data_dir.mkdir(parents=True, exist_ok=True)
             handle = open(data_dir / LOCK_FILE, "a+")  # noqa: SIM115 (closed by the `with` below)
         except OSError as exc:
-            raise RetrievalError(f"cannot use the data directory {data_dir}: {exc.strerror or exc} "
-                                 "(choose another with --data-dir or MODELCHOICE_DATA_DIR)") from None
+            raise RetrievalError(
+                f"cannot use the data directory {data_dir}: {exc.strerror or exc} "
+                "(choose another with --data-dir or MODELCHOICE_DATA_DIR)"
+            ) from None
         try:
             import fcntl
         except ImportError:  # pragma: no cover - not POSIX: no cross-process lock
@@ -513,8 +555,10 @@ class Retriever:
         if self._client is not None:
             return self._client
         if not _COLLECTION_NAME.fullmatch(self.settings.collection):
-            raise RetrievalError(f"collection={self.settings.collection!r}: use 3-512 characters from "
-                                 "[a-zA-Z0-9._-], starting and ending with a letter or digit")
+            raise RetrievalError(
+                f"collection={self.settings.collection!r}: use 3-512 characters from "
+                "[a-zA-Z0-9._-], starting and ending with a letter or digit"
+            )
         import chromadb
         from chromadb.config import Settings as ChromaSettings
 
@@ -580,7 +624,8 @@ class Retriever:
             built_text = repr(built) if built else "an unknown embedding model (not built by modelchoice)"
             raise RetrievalError(
                 f"the knowledge store at {self.location} was built with {built_text}, but the configured "
-                f"embedding model is {wanted!r}; rebuild it with `modelchoice ingest --rebuild`")
+                f"embedding model is {wanted!r}; rebuild it with `modelchoice ingest --rebuild`"
+            )
 
     def _load_index(self, allow_empty: bool = False) -> _Index:
         collection = self._get_collection()
@@ -592,8 +637,10 @@ class Retriever:
         except BaseException as exc:  # chromadb errors; Rust panics are BaseExceptions
             _passthrough(exc)
             raise _Corrupt(_one_line(exc)) from None
-        records = [_record(i, d, m) for i, d, m in
-                   zip(got["ids"], got["documents"] or [], got["metadatas"] or [], strict=False)]
+        records = [
+            _record(i, d, m)
+            for i, d, m in zip(got["ids"], got["documents"] or [], got["metadatas"] or [], strict=False)
+        ]
         if len(records) != len(got["ids"]):
             raise _Corrupt("some records have no text or metadata")
         records.sort(key=lambda r: r.id)
@@ -635,21 +682,27 @@ class Retriever:
 
     def _require_sections(self) -> Retriever:
         if not self._index:
-            raise RetrievalError("the knowledge directories hold no sections to search: "
-                                 f"{', '.join(map(str, self.knowledge_dirs))}")
+            raise RetrievalError(
+                "the knowledge directories hold no sections to search: "
+                f"{', '.join(map(str, self.knowledge_dirs))}"
+            )
         return self
 
     def _recover(self, problem: _Corrupt) -> IngestReport:
         if self.settings.chroma_url:
-            raise RetrievalError(f"cannot read the knowledge store at {self.location} ({problem}); "
-                                 "rebuild it with `modelchoice ingest --rebuild`")
+            raise RetrievalError(
+                f"cannot read the knowledge store at {self.location} ({problem}); "
+                "rebuild it with `modelchoice ingest --rebuild`"
+            )
         self.notify(f"the knowledge store at {self.location} is unreadable ({problem}); rebuilding it")
         self._wipe_local()
         try:
             return self._ingest_locked(rebuild=True)
         except _Corrupt as again:
-            raise RetrievalError(f"cannot rebuild the knowledge store at {self.location} ({again}); "
-                                 "check the data directory (--data-dir, MODELCHOICE_DATA_DIR)") from None
+            raise RetrievalError(
+                f"cannot rebuild the knowledge store at {self.location} ({again}); "
+                "check the data directory (--data-dir, MODELCHOICE_DATA_DIR)"
+            ) from None
 
     def _check_stale(self) -> None:
         from .knowledge import KnowledgeError
@@ -665,9 +718,11 @@ class Retriever:
         if stored != wanted:
             changed = sum(1 for i in wanted if i in stored and stored[i] != wanted[i])
             new, gone = len(wanted.keys() - stored.keys()), len(stored.keys() - wanted.keys())
-            self.notify(f"the knowledge files changed since the last ingest ({new} new, {changed} changed, "
-                        f"{gone} gone records); "
-                        "run `modelchoice ingest` to update the store")
+            self.notify(
+                f"the knowledge files changed since the last ingest ({new} new, {changed} changed, "
+                f"{gone} gone records); "
+                "run `modelchoice ingest` to update the store"
+            )
 
     def ingest(self, rebuild: bool = False) -> IngestReport:
         """Sync the store with the knowledge files: embed new and changed chunks, delete removed ones."""
@@ -693,8 +748,11 @@ class Retriever:
         if collection is None:
             try:
                 collection = client.get_or_create_collection(
-                    self.settings.collection, configuration={"hnsw": {"space": "cosine"}},
-                    metadata={"embedding_model": model, "schema": SCHEMA}, embedding_function=None)
+                    self.settings.collection,
+                    configuration={"hnsw": {"space": "cosine"}},
+                    metadata={"embedding_model": model, "schema": SCHEMA},
+                    embedding_function=None,
+                )
             except BaseException as exc:  # chromadb errors; Rust panics are BaseExceptions
                 _passthrough(exc)
                 raise _Corrupt(_one_line(exc)) from None
@@ -725,33 +783,47 @@ class Retriever:
         try:
             batch = max(1, min(500, client.get_max_batch_size())) if todo or relabel else 1
             for start in range(0, len(todo), batch):
-                part = todo[start:start + batch]
-                collection.upsert(ids=[c.id for c in part], embeddings=vectors[start:start + batch],
-                                  documents=[c.text for c in part], metadatas=[c.metadata() for c in part])
+                part = todo[start : start + batch]
+                collection.upsert(
+                    ids=[c.id for c in part],
+                    embeddings=vectors[start : start + batch],
+                    documents=[c.text for c in part],
+                    metadatas=[c.metadata() for c in part],
+                )
             for start in range(0, len(relabel), batch):
-                part = relabel[start:start + batch]
+                part = relabel[start : start + batch]
                 collection.update(ids=[c.id for c in part], metadatas=[c.metadata() for c in part])
             if removed:
                 collection.delete(ids=removed)
         except BaseException as exc:  # chromadb errors; Rust panics are BaseExceptions
             _passthrough(exc)
-            raise RetrievalError(f"writing to the knowledge store at {self.location} failed: {_one_line(exc)}"
-                                 ) from None
+            raise RetrievalError(
+                f"writing to the knowledge store at {self.location} failed: {_one_line(exc)}"
+            ) from None
         self._collection = collection
         self._index = self._load_index(allow_empty=True)
         touched = {c.section for c in added + updated}
         touched |= {stored_sections.get(i) or i.split("#")[0] for i in removed}
-        return IngestReport(added=len(added), updated=len(updated), removed=len(removed),
-                            unchanged=len(chunks) - len(added) - len(updated), embedded=len(todo),
-                            chunks=len(self._index),
-                            units=self._index.units, sections=len({c.section for c in chunks}),
-                            embedding_model=model, store=self.location,
-                            seconds=time.perf_counter() - started, rebuilt=rebuild,
-                            sections_changed=tuple(sorted(touched)))
+        return IngestReport(
+            added=len(added),
+            updated=len(updated),
+            removed=len(removed),
+            unchanged=len(chunks) - len(added) - len(updated),
+            embedded=len(todo),
+            chunks=len(self._index),
+            units=self._index.units,
+            sections=len({c.section for c in chunks}),
+            embedding_model=model,
+            store=self.location,
+            seconds=time.perf_counter() - started,
+            rebuilt=rebuild,
+            sections_changed=tuple(sorted(touched)),
+        )
 
     # ------------------------------------------------------------------ search
-    def search(self, query: str, k: int = 4, *, boost_sections: Sequence[str] = (),
-               method: str | None = None) -> list[Passage]:
+    def search(
+        self, query: str, k: int = 4, *, boost_sections: Sequence[str] = (), method: str | None = None
+    ) -> list[Passage]:
         """The k best passages (one per section) for `query`.
 
         boost_sections: section ids cited by the decision's fired rules; each moves up at most
@@ -784,17 +856,22 @@ class Retriever:
             vector = backend.embeddings.embed_query(text)
         except BaseException as exc:  # e.g. an OpenAI API error; interrupts pass through
             _passthrough(exc)
-            raise RetrievalError(f"embedding the query with {backend.name} failed: {_one_line(exc)}"
-                                 ) from None
+            raise RetrievalError(
+                f"embedding the query with {backend.name} failed: {_one_line(exc)}"
+            ) from None
         # Only ids and distances: fetching metadata from Chroma costs ~6 ms a query; a unit's id names its
         # parent chunk ('<chunk id>/<hash>'), and chunk records (ids without '/') are skipped here.
         try:
-            found = self._collection.query(query_embeddings=[vector], include=["distances"],
-                                           n_results=min(index.units + len(index), DENSE_DEPTH + len(index)))
+            found = self._collection.query(
+                query_embeddings=[vector],
+                include=["distances"],
+                n_results=min(index.units + len(index), DENSE_DEPTH + len(index)),
+            )
         except BaseException as exc:  # chromadb errors; Rust panics are BaseExceptions
             _passthrough(exc)
-            raise RetrievalError(f"searching {self.location} failed ({_one_line(exc)}); "
-                                 "try `modelchoice ingest --rebuild`") from None
+            raise RetrievalError(
+                f"searching {self.location} failed ({_one_line(exc)}); try `modelchoice ingest --rebuild`"
+            ) from None
         ranking: list[tuple[_Record, float]] = []
         seen: set[str] = set()
         for record_id, distance in zip(found["ids"][0], found["distances"][0], strict=True):
@@ -807,8 +884,9 @@ class Retriever:
         return ranking
 
 
-def _combine(rankings: dict[str, list[tuple[_Record, float]]], method: str, k: int,
-             boost: frozenset[str]) -> list[Passage]:
+def _combine(
+    rankings: dict[str, list[tuple[_Record, float]]], method: str, k: int, boost: frozenset[str]
+) -> list[Passage]:
     fused: dict[str, float] = {}
     native: dict[str, float] = {}
     records: dict[str, _Record] = {}
@@ -826,6 +904,7 @@ def _combine(rankings: dict[str, list[tuple[_Record, float]]], method: str, k: i
             seen.add(records[chunk_id].section)
             best.append(chunk_id)
     if boost:
+
         def position(item: tuple[int, str]) -> float:
             place, chunk_id = item
             lift = BOOST_PLACES + 0.5 if records[chunk_id].section in boost and place < BOOST_WINDOW else 0
@@ -833,8 +912,17 @@ def _combine(rankings: dict[str, list[tuple[_Record, float]]], method: str, k: i
 
         best = [chunk_id for _, chunk_id in sorted(enumerate(best), key=position)]
     scores = fused if method == "fusion" else native
-    return [Passage(id=r.id, section=r.section, title=r.title, source=r.source, score=round(scores[r.id], 6),
-                    text=r.text) for r in (records[chunk_id] for chunk_id in best[:k])]
+    return [
+        Passage(
+            id=r.id,
+            section=r.section,
+            title=r.title,
+            source=r.source,
+            score=round(scores[r.id], 6),
+            text=r.text,
+        )
+        for r in (records[chunk_id] for chunk_id in best[:k])
+    ]
 
 
 # ------------------------------------------------------------------------------------------ entry point

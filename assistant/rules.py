@@ -11,11 +11,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .errors import InputFileError, RulesError
+from .files import RULES_LIMIT, check_yaml, read_text
 from .profile import FIELDS, Value, allowed, format_value
+from .types import Option
 
-OPTIONS: tuple[str, ...] = ("custom", "foundation", "hybrid")
 PATTERNS: tuple[str, ...] = ("fm_labeling", "distillation", "bootstrapping", "feature_extraction")
-OPTION_LABELS = {"custom": "a custom model", "foundation": "a foundation model", "hybrid": "a hybrid of both"}
 PATTERN_LABELS = {
     "fm_labeling": "a foundation model as a labelling tool",
     "distillation": "knowledge distillation into a smaller model",
@@ -32,9 +33,9 @@ class Rule:
     when: tuple[tuple[str, frozenset[Value]], ...]  # all must hold; each field matches any of its values
     reason: str
     sources: tuple[str, ...]
-    favor: str | None = None
+    favor: Option | None = None
     weight: float = 0.0
-    exclude: str | None = None
+    exclude: Option | None = None
     pattern: str | None = None
     note: str = ""
     line: int = 0
@@ -72,10 +73,9 @@ class Problem:
         return f"{self.severity}: {': '.join(parts)}: {self.message}"
 
 
-class RulesError(ValueError):
-    def __init__(self, problems: list[Problem]) -> None:
-        self.problems = problems
-        super().__init__("\n".join(str(p) for p in problems))
+def _read_problem(exc: InputFileError, file: str) -> RulesError:
+    """A reader's refusal (size, encoding, nesting, aliases, OS error) as a one-problem RulesError."""
+    return RulesError([Problem(file, 0, None, None, str(exc).removeprefix(f"{file}: "))])
 
 
 @dataclass(frozen=True)
@@ -183,8 +183,8 @@ def _parse_rule(raw: Any, index: int, file: str, problems: list[Problem]) -> Rul
         if (favor is None) == (exclude is None):
             bad("effect", "needs exactly one of favor or exclude")
         for key, value in (("favor", favor), ("exclude", exclude)):
-            if value is not None and value not in OPTIONS:
-                bad(f"effect.{key}", f"{value!r} is not an option; allowed: {' | '.join(OPTIONS)}")
+            if value is not None and Option.parse(value) is None:
+                bad(f"effect.{key}", f"{value!r} is not an option; allowed: {' | '.join(Option)}")
         if favor is not None:
             raw_weight = effect.get("weight")
             if isinstance(raw_weight, bool) or not isinstance(raw_weight, int | float) or raw_weight <= 0:
@@ -219,9 +219,9 @@ def _parse_rule(raw: Any, index: int, file: str, problems: list[Problem]) -> Rul
         tuple(when),
         reason.strip(),
         tuple(sources),
-        favor,
+        Option.parse(favor),
         weight,
-        exclude,
+        Option.parse(exclude),
         pattern,
         note.strip(),
         line,
@@ -232,6 +232,10 @@ def parse_rules(text: str, file: str, sections: Iterable[str] | None = None) -> 
     """Parse and validate; raise RulesError listing every problem, not just the first."""
     import yaml
 
+    try:
+        check_yaml(text, file, InputFileError, max_nodes=20_000)  # aliases, nesting, size: before building
+    except InputFileError as exc:
+        raise _read_problem(exc, file) from None
     try:
         data = yaml.load(text, Loader=_yaml_loader())
     except yaml.YAMLError as exc:
@@ -282,9 +286,9 @@ def load_rules(path: Path, knowledge_dirs: Iterable[Path] | None = None) -> Rule
 
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise RulesError([Problem(str(path), 0, None, None, f"cannot read: {exc.strerror or exc}")]) from None
+        text = read_text(path, what="the rules file", limit=RULES_LIMIT)
+    except InputFileError as exc:
+        raise _read_problem(exc, str(path)) from None
     ids = None
     if knowledge_dirs is not None:
         ids = [s.id for s in load_sections(knowledge_dirs)]

@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field, fields, replace
+from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_KNOWLEDGE = REPO_ROOT / "knowledge"
+# The shipped rules and knowledge: `knowledge/` in the repository, package data `assistant.data` in a wheel.
+DEFAULT_KNOWLEDGE = Path(str(files("assistant.data")))
 LLM_PROVIDERS = ("none", "local", "openai")
 RETRIEVAL_METHODS = ("fusion", "dense", "bm25")
 

@@ -23,15 +23,16 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from assistant.evals.calibrate_guard import evidence as calibration_evidence  # noqa: E402
+
 from assistant import explain  # noqa: E402
-from assistant.conversation import PassageRef  # noqa: E402
 from assistant.engine import decide  # noqa: E402
-from assistant.explain import Context  # noqa: E402
 from assistant.guard import Evidence, Guard, StreamCheck, normalize  # noqa: E402
 from assistant.knowledge import section_index  # noqa: E402
 from assistant.profile import FIELDS  # noqa: E402
 from assistant.settings import Settings  # noqa: E402
-from evals.calibrate_guard import evidence as calibration_evidence  # noqa: E402
+from assistant.types import AnswerContext as Context  # noqa: E402
+from assistant.types import PassageRef  # noqa: E402
 
 BOUNDARY = re.compile(r"[.!?\n]")
 
@@ -56,6 +57,7 @@ def cases() -> list[tuple[str, object, str]]:
     for scenario in data["scenarios"]:
         for origin in ("smollm2", "crafted"):
             text = " ".join(s["text"] for s in scenario["sentences"] if s["origin"] == origin)
+
             def build(sc: dict = scenario) -> Evidence:
                 return calibration_evidence(sc, data["passage_chars"])
 
@@ -65,8 +67,10 @@ def cases() -> list[tuple[str, object, str]]:
     for _ in range(200):
         profile = {n: rng.choice(FIELDS[n].values) for n in FIELDS if rng.random() < 0.5}
         d = decide(profile)
-        passages = [PassageRef(f"{s}#0", s, sections[s].title, sections[s].source, sections[s].text)
-                    for s in d.sources[:4]]
+        passages = [
+            PassageRef(f"{s}#0", s, sections[s].title, sections[s].source, sections[s].text)
+            for s in d.sources[:4]
+        ]
         ctx = Context(decision=d, titles={k: v.title for k, v in sections.items()}, passages=passages)
         answer = explain.recommendation(ctx).text
         out.append(("deterministic", lambda c=ctx: Evidence.from_context(c, c.passages, "recommend"), answer))
@@ -106,10 +110,14 @@ def main() -> None:
         values = sorted(values)
         return values[min(len(values) - 1, int(q * len(values)))]
 
-    print(f"{'answers':<22}{'n':>4}{'chars':>7}   {'evidence':>14}   {'streamed check':>16}   "
-          f"{'whole check':>13}   {'evidence+stream':>17}")
-    print(f"{'':<22}{'':>4}{'(med)':>7}   {'med / p95 ms':>14}   {'med / p95 ms':>16}   "
-          f"{'med / p95 ms':>13}   {'med / p95 / max':>17}")
+    print(
+        f"{'answers':<22}{'n':>4}{'chars':>7}   {'evidence':>14}   {'streamed check':>16}   "
+        f"{'whole check':>13}   {'evidence+stream':>17}"
+    )
+    print(
+        f"{'':<22}{'':>4}{'(med)':>7}   {'med / p95 ms':>14}   {'med / p95 ms':>16}   "
+        f"{'med / p95 ms':>13}   {'med / p95 / max':>17}"
+    )
     total: list[float] = []
     for label, values in rows.items():
         ev = [v[0] for v in values]
@@ -117,15 +125,21 @@ def main() -> None:
         wh = [v[2] for v in values]
         tot = [v[0] + v[1] for v in values]
         total += tot
-        print(f"{label:<22}{len(values):>4}{int(statistics.median(v[3] for v in values)):>7}   "
-              f"{statistics.median(ev):6.2f} / {pct(ev, .95):5.2f}   "
-              f"{statistics.median(st):7.2f} / {pct(st, .95):6.2f}"
-              f"   {statistics.median(wh):5.2f} / {pct(wh, .95):5.2f}   "
-              f"{statistics.median(tot):5.2f} / {pct(tot, .95):5.2f} / {max(tot):5.2f}")
-    print(f"all {len(total)} answers: evidence + streamed check median {statistics.median(total):.2f} ms, "
-          f"p95 {pct(total, .95):.2f} ms, max {max(total):.2f} ms wall (target < 5 ms per answer)")
-    print(f"CPU time, every run: median {statistics.median(cpu):.2f} ms, p95 {pct(cpu, .95):.2f} ms, "
-          f"max {max(cpu):.2f} ms")
+        print(
+            f"{label:<22}{len(values):>4}{int(statistics.median(v[3] for v in values)):>7}   "
+            f"{statistics.median(ev):6.2f} / {pct(ev, 0.95):5.2f}   "
+            f"{statistics.median(st):7.2f} / {pct(st, 0.95):6.2f}"
+            f"   {statistics.median(wh):5.2f} / {pct(wh, 0.95):5.2f}   "
+            f"{statistics.median(tot):5.2f} / {pct(tot, 0.95):5.2f} / {max(tot):5.2f}"
+        )
+    print(
+        f"all {len(total)} answers: evidence + streamed check median {statistics.median(total):.2f} ms, "
+        f"p95 {pct(total, 0.95):.2f} ms, max {max(total):.2f} ms wall (target < 5 ms per answer)"
+    )
+    print(
+        f"CPU time, every run: median {statistics.median(cpu):.2f} ms, p95 {pct(cpu, 0.95):.2f} ms, "
+        f"max {max(cpu):.2f} ms"
+    )
 
 
 if __name__ == "__main__":

@@ -56,8 +56,9 @@ def main(argv: list[str] | None = None) -> int:
         env.update(MODELCHOICE_DATA_DIR=str(data), HF_HUB_OFFLINE="1")
 
         started = time.perf_counter()
-        ingest = subprocess.run([EXE, "ingest", "--json"], capture_output=True, text=True, env=env, cwd=ROOT,
-                                timeout=600)
+        ingest = subprocess.run(
+            [EXE, "ingest", "--json"], capture_output=True, text=True, env=env, cwd=ROOT, timeout=600
+        )
         ingest_wall = time.perf_counter() - started
         if ingest.returncode != 0:
             raise SystemExit(f"ingest failed: {ingest.stderr.strip()}")
@@ -68,12 +69,15 @@ def main(argv: list[str] | None = None) -> int:
 
         query = [EXE, "search", "what is knowledge distillation"]
         cold = [run_timed(query, env) for _ in range(args.cold_runs)]
-        results["cold_search_process_s"] = {"median": round(statistics.median(cold), 2),
-                                            "runs": [round(c, 2) for c in cold]}
+        results["cold_search_process_s"] = {
+            "median": round(statistics.median(cold), 2),
+            "runs": [round(c, 2) for c in cold],
+        }
+
+        from assistant.evals.retrieval_eval import load_cases
 
         from assistant.retrieval import Retriever
         from assistant.settings import Settings
-        from evals.retrieval_eval import load_cases
 
         retriever = Retriever(Settings(data_dir=data), notify=None)
         questions = [case.question for case in load_cases()]
@@ -86,16 +90,21 @@ def main(argv: list[str] | None = None) -> int:
             backend.embeddings.embed_query(questions[i % len(questions)])
             embed_ms.append((time.perf_counter() - t0) * 1000)
         warm: dict[str, dict[str, float]] = {
-            "embed_only": {"median_ms": round(statistics.median(embed_ms), 2),
-                           "p95_ms": round(percentile(embed_ms, 95), 2)}}
+            "embed_only": {
+                "median_ms": round(statistics.median(embed_ms), 2),
+                "p95_ms": round(percentile(embed_ms, 95), 2),
+            }
+        }
         for method in ("fusion", "dense", "bm25"):
             times = []
             for i in range(args.queries):
                 t0 = time.perf_counter()
                 retriever.search(questions[i % len(questions)], k=4, method=method)
                 times.append((time.perf_counter() - t0) * 1000)
-            warm[method] = {"median_ms": round(statistics.median(times), 2),
-                            "p95_ms": round(percentile(times, 95), 2)}
+            warm[method] = {
+                "median_ms": round(statistics.median(times), 2),
+                "p95_ms": round(percentile(times, 95), 2),
+            }
         results["warm_search"] = warm
         results["queries"] = args.queries
     results["load_average_after"] = os.getloadavg()
@@ -103,11 +112,15 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         print(json.dumps(results, indent=2))
         return 0
-    print(f"full ingest (fresh dir, new process):   {results['ingest_process_s']:.1f} s wall "
-          f"({results['ingest_in_process_s']:.1f} s inside the process; {results['ingest_records']} records)"
-          "   target < 30 s")
-    print(f"cold `modelchoice search` process:      {statistics.median(cold):.2f} s median of {len(cold)} "
-          f"({', '.join(f'{c:.2f}' for c in cold)})")
+    print(
+        f"full ingest (fresh dir, new process):   {results['ingest_process_s']:.1f} s wall "
+        f"({results['ingest_in_process_s']:.1f} s inside the process; {results['ingest_records']} records)"
+        "   target < 30 s"
+    )
+    print(
+        f"cold `modelchoice search` process:      {statistics.median(cold):.2f} s median of {len(cold)} "
+        f"({', '.join(f'{c:.2f}' for c in cold)})"
+    )
     print(f"warm query latency over {args.queries} queries (k=4):          median      p95")
     for name, stats in warm.items():
         label = "embed only (no search)" if name == "embed_only" else f"search, method={name}"

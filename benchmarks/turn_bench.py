@@ -47,8 +47,10 @@ def main(rounds: int = 20) -> None:
                     times.append((time.perf_counter() - start) * 1000)
             ordered = sorted(times)
             p95 = ordered[int(0.95 * len(ordered))]
-            print(f"{label}: {len(times)} warm turns, median {statistics.median(times):.1f} ms, "
-                  f"p95 {p95:.1f} ms (target: median < 30 ms)")
+            print(
+                f"{label}: {len(times)} warm turns, median {statistics.median(times):.1f} ms, "
+                f"p95 {p95:.1f} ms (target: median < 30 ms)"
+            )
 
 
 if __name__ == "__main__":

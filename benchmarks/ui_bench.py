@@ -94,7 +94,6 @@ SCRIPTS = [
 TURNS = ("/chat", "/adopt", "/keep_original", "/what_if_")
 
 
-
 def wait_ready(url: str, timeout: float = 180.0) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -265,9 +264,10 @@ def main() -> None:
     os.environ["MODELCHOICE_DATA_DIR"] = data_dir
     env = {**os.environ, "MODELCHOICE_DATA_DIR": data_dir}
 
+    from assistant.ui.app import launch, warm
+
     from assistant.conversation import Conversation
     from assistant.settings import get_settings
-    from ui.app import launch, warm
 
     conversation = Conversation(get_settings())
     build_start = time.perf_counter()

@@ -16,24 +16,19 @@ rule does on scenarios it was not tuned on.
 from __future__ import annotations
 
 import argparse
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+from assistant.engine import decide
+from assistant.guard import MIN_CONTENT_WORDS, SUPPORT_THRESHOLD, Evidence, support_score
+from assistant.knowledge import section_index
+from assistant.settings import Settings
+from assistant.types import WhatIf
 
-from assistant.engine import decide  # noqa: E402
-from assistant.explain import WhatIf  # noqa: E402
-from assistant.guard import MIN_CONTENT_WORDS, SUPPORT_THRESHOLD, Evidence, support_score  # noqa: E402
-from assistant.knowledge import section_index  # noqa: E402
-from assistant.settings import Settings  # noqa: E402
-
-DEFAULT = ROOT / "evals" / "guard_calibration.yaml"
+DEFAULT = Path(__file__).resolve().parent / "guard_calibration.yaml"
 MIN_PASSED = 0.95
 GRID = [round(0.30 + 0.025 * i, 3) for i in range(27)]
 
@@ -69,8 +64,9 @@ def evidence(scenario: dict[str, Any], chars: int) -> Evidence:
     decision = decide(scenario["profile"])
     what_if = None
     if scenario.get("what_if"):
-        what_if = WhatIf(dict(scenario["what_if"]), decision,
-                         decide(decision.profile.with_changes(scenario["what_if"])))
+        what_if = WhatIf(
+            dict(scenario["what_if"]), decision, decide(decision.profile.with_changes(scenario["what_if"]))
+        )
     shown = [Shown(s, sections[s].title, _trim(sections[s].text, chars)) for s in scenario["passages"]]
     return Evidence.build(decision, shown, intent=scenario.get("intent", "recommend"), what_if=what_if)
 
@@ -83,8 +79,16 @@ def load(path: Path = DEFAULT) -> list[Example]:
         ev = evidence(scenario, chars)
         for item in scenario["sentences"]:
             score, words = support_score(item["text"], ev.vocabulary)
-            out.append(Example(scenario["id"], item["text"], bool(item["supported"]), item.get("origin", ""),
-                               score, words))
+            out.append(
+                Example(
+                    scenario["id"],
+                    item["text"],
+                    bool(item["supported"]),
+                    item.get("origin", ""),
+                    score,
+                    words,
+                )
+            )
     return out
 
 
@@ -94,10 +98,16 @@ def evaluate(examples: list[Example], threshold: float) -> dict[str, float]:
     passed = sum(not e.flagged(threshold) for e in good) / len(good)
     caught = sum(e.flagged(threshold) for e in bad) / len(bad)
     correct = sum(e.flagged(threshold) != e.supported for e in examples)
-    return {"threshold": threshold, "accuracy": correct / len(examples),
-            "balanced_accuracy": (passed + caught) / 2, "unsupported_caught": caught,
-            "supported_passed": passed,
-            "n": len(examples), "n_supported": len(good), "n_unsupported": len(bad)}
+    return {
+        "threshold": threshold,
+        "accuracy": correct / len(examples),
+        "balanced_accuracy": (passed + caught) / 2,
+        "unsupported_caught": caught,
+        "supported_passed": passed,
+        "n": len(examples),
+        "n_supported": len(good),
+        "n_unsupported": len(bad),
+    }
 
 
 def auc(examples: list[Example]) -> float:
@@ -127,8 +137,12 @@ def cross_validate(examples: list[Example]) -> dict[str, float]:
                 bad += 1
                 caught_bad += e.flagged(threshold)
     passed, caught = 1 - flagged_good / good, caught_bad / bad
-    return {"accuracy": (good - flagged_good + caught_bad) / (good + bad), "unsupported_caught": caught,
-            "supported_passed": passed, "balanced_accuracy": (passed + caught) / 2}
+    return {
+        "accuracy": (good - flagged_good + caught_bad) / (good + bad),
+        "unsupported_caught": caught,
+        "supported_passed": passed,
+        "balanced_accuracy": (passed + caught) / 2,
+    }
 
 
 def main() -> None:
@@ -139,28 +153,41 @@ def main() -> None:
     examples = load(args.yaml)
     best = calibrate(examples)
     current = evaluate(examples, SUPPORT_THRESHOLD)
-    print(f"{len(examples)} labelled sentences ({current['n_supported']} supported, "
-          f"{current['n_unsupported']} unsupported); AUC of the support score: {auc(examples):.3f}")
+    print(
+        f"{len(examples)} labelled sentences ({current['n_supported']} supported, "
+        f"{current['n_unsupported']} unsupported); AUC of the support score: {auc(examples):.3f}"
+    )
     by_origin = sorted({e.origin for e in examples})
     print("threshold  accuracy  balanced  unsupported caught  supported passed")
     for t in (0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.775, 0.8, 0.825, 0.85, 0.9):
         r = evaluate(examples, t)
-        mark = "  <- best" if t == best["threshold"] else ("  <- guard.SUPPORT_THRESHOLD"
-                                                            if t == SUPPORT_THRESHOLD else "")
-        print(f"  {t:5.3f}    {r['accuracy']:.3f}     {r['balanced_accuracy']:.3f}      "
-              f"{r['unsupported_caught']:.3f}               {r['supported_passed']:.3f}{mark}")
-    print(f"chosen threshold (most unsupported caught with >= {MIN_PASSED:.0%} of supported passed): "
-          f"{best['threshold']:.3f}; guard.SUPPORT_THRESHOLD = {SUPPORT_THRESHOLD}: accuracy "
-          f"{current['accuracy']:.3f}, balanced {current['balanced_accuracy']:.3f}")
+        mark = (
+            "  <- best"
+            if t == best["threshold"]
+            else ("  <- guard.SUPPORT_THRESHOLD" if t == SUPPORT_THRESHOLD else "")
+        )
+        print(
+            f"  {t:5.3f}    {r['accuracy']:.3f}     {r['balanced_accuracy']:.3f}      "
+            f"{r['unsupported_caught']:.3f}               {r['supported_passed']:.3f}{mark}"
+        )
+    print(
+        f"chosen threshold (most unsupported caught with >= {MIN_PASSED:.0%} of supported passed): "
+        f"{best['threshold']:.3f}; guard.SUPPORT_THRESHOLD = {SUPPORT_THRESHOLD}: accuracy "
+        f"{current['accuracy']:.3f}, balanced {current['balanced_accuracy']:.3f}"
+    )
     cv = cross_validate(examples)
-    print(f"leave-one-scenario-out: accuracy {cv['accuracy']:.3f}, unsupported caught "
-          f"{cv['unsupported_caught']:.3f}, supported passed {cv['supported_passed']:.3f}")
+    print(
+        f"leave-one-scenario-out: accuracy {cv['accuracy']:.3f}, unsupported caught "
+        f"{cv['unsupported_caught']:.3f}, supported passed {cv['supported_passed']:.3f}"
+    )
     for origin in by_origin:
         subset = [e for e in examples if e.origin == origin]
         r = evaluate(subset, SUPPORT_THRESHOLD) if {e.supported for e in subset} == {True, False} else None
         if r:
-            print(f"  {origin:8}: n={len(subset)} accuracy {r['accuracy']:.3f}, unsupported caught "
-                  f"{r['unsupported_caught']:.3f}, supported passed {r['supported_passed']:.3f}")
+            print(
+                f"  {origin:8}: n={len(subset)} accuracy {r['accuracy']:.3f}, unsupported caught "
+                f"{r['unsupported_caught']:.3f}, supported passed {r['supported_passed']:.3f}"
+            )
     if args.show:
         for e in examples:
             if e.flagged(SUPPORT_THRESHOLD) == e.supported:

@@ -10,9 +10,8 @@ from __future__ import annotations
 import re
 
 from assistant.conversation import Reply
-from assistant.explain import SHORT
 from assistant.guard import Evidence, Guard
-from assistant.rules import OPTION_LABELS
+from assistant.types import Option
 
 _NAMES = {
     "custom": r"custom(?:[- ]built)? models?|(?:model|one) of your own|own model",
@@ -29,7 +28,7 @@ def answer_agrees(reply: Reply, *, what_if: bool = False) -> tuple[bool, str]:
     """(ok, reason): the answer names the rules' recommendation and the guard finds no contrary stance."""
     focus = reply.what_if.after if (what_if and reply.what_if) else reply.decision
     if not names_option(reply.answer, focus.recommendation):
-        return False, f"does not name the rules' recommendation ({OPTION_LABELS[focus.recommendation]})"
+        return False, f"does not name the rules' recommendation ({Option(focus.recommendation).label})"
     evidence = Evidence.build(
         reply.decision, reply.passages, intent=reply.turn.intent, what_if=reply.what_if if what_if else None
     )
@@ -46,4 +45,4 @@ def endorses_other(reply: Reply) -> tuple[bool, str]:
     bad = [f for f in verdict.findings if "endorses" in f.message]
     return bool(bad), "; ".join(
         str(f) for f in bad[:3]
-    ) or f"stays with {SHORT[reply.decision.recommendation]}"
+    ) or f"stays with {Option(reply.decision.recommendation).short}"

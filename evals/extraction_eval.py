@@ -31,13 +31,20 @@ def load_cases(path: Path | str = EVAL_FILE) -> list[dict[str, Any]]:
     for i, item in enumerate(raw):
         gold = {name: parse_value(name, value) for name, value in (item.get("fields") or {}).items()}
         context = item.get("context") or {}
-        cases.append({
-            "index": i, "text": str(item["text"]), "intent": str(item["intent"]),
-            "fields": {k: v for k, v in gold.items() if v is not None},
-            "hypothetical": bool(item.get("hypothetical", False)), "target": item.get("target"),
-            "context": {"asked_field": context.get("asked_field"),
-                        "pending_what_if": bool(context.get("pending_what_if", False))},
-        })
+        cases.append(
+            {
+                "index": i,
+                "text": str(item["text"]),
+                "intent": str(item["intent"]),
+                "fields": {k: v for k, v in gold.items() if v is not None},
+                "hypothetical": bool(item.get("hypothetical", False)),
+                "target": item.get("target"),
+                "context": {
+                    "asked_field": context.get("asked_field"),
+                    "pending_what_if": bool(context.get("pending_what_if", False)),
+                },
+            }
+        )
     if not cases:
         raise ValueError(f"{path}: no cases")
     return cases
@@ -52,7 +59,8 @@ def _scores(tp: int, fp: int, fn: int) -> dict[str, float | int]:
 
 def evaluate(understander: Any = None, cases_path: Path | str = EVAL_FILE) -> dict[str, Any]:
     """Scores of `understander` (default: the offline RuleBasedUnderstander) on the labelled cases."""
-    from assistant.extract import Context, RuleBasedUnderstander, warm_up
+    from assistant.extract import RuleBasedUnderstander, warm_up
+    from assistant.types import TurnContext as Context
 
     if understander is None:
         warm_up()
@@ -97,11 +105,18 @@ def evaluate(understander: Any = None, cases_path: Path | str = EVAL_FILE) -> di
             targets_ok += turn.target == case["target"]
             if turn.target != case["target"]:
                 problems.append(f"target: got {turn.target}, want {case['target']}")
-        results.append({"index": case["index"], "text": case["text"], "problems": problems,
-                        "reason": "; ".join(problems),
-                        "gold": {k: format_value(v) for k, v in gold.items()},
-                        "predicted": {k: format_value(v) for k, v in predicted.items()},
-                        "intent": turn.intent, "gold_intent": case["intent"]})
+        results.append(
+            {
+                "index": case["index"],
+                "text": case["text"],
+                "problems": problems,
+                "reason": "; ".join(problems),
+                "gold": {k: format_value(v) for k, v in gold.items()},
+                "predicted": {k: format_value(v) for k, v in predicted.items()},
+                "intent": turn.intent,
+                "gold_intent": case["intent"],
+            }
+        )
     n = len(cases)
     total = Counter()
     for c in counts.values():
@@ -125,19 +140,27 @@ def _show(value: Value | None) -> str:
 
 
 def format_report(report: dict[str, Any], max_failures: int = 50) -> str:
-    lines = [f"Extraction eval: {report['cases']} cases, {report['ms_per_utterance']:.3f} ms per utterance",
-             "", f"{'field':<16}{'gold':>6}{'tp':>5}{'fp':>5}{'fn':>5}{'prec':>8}{'recall':>8}{'f1':>8}"]
+    lines = [
+        f"Extraction eval: {report['cases']} cases, {report['ms_per_utterance']:.3f} ms per utterance",
+        "",
+        f"{'field':<16}{'gold':>6}{'tp':>5}{'fp':>5}{'fn':>5}{'prec':>8}{'recall':>8}{'f1':>8}",
+    ]
     rows = [*report["fields"].items(), ("micro (all)", report["micro"])]
     for name, s in rows:
         if name == "micro (all)":
             lines.append("-" * 61)
-        lines.append(f"{name:<16}{s['tp'] + s['fn']:>6}{s['tp']:>5}{s['fp']:>5}{s['fn']:>5}"
-                     f"{s['precision']:>8.3f}{s['recall']:>8.3f}{s['f1']:>8.3f}")
-    lines += ["", f"intent accuracy        {report['intent_accuracy']:.3f}",
-              f"hypothetical accuracy  {report['hypothetical_accuracy']:.3f}",
-              f"why_not target accuracy {report['target_accuracy']:.3f}", "",
-              "per intent: " + ", ".join(f"{k} {v['correct']}/{v['total']}"
-                                         for k, v in report["intents"].items())]
+        lines.append(
+            f"{name:<16}{s['tp'] + s['fn']:>6}{s['tp']:>5}{s['fp']:>5}{s['fn']:>5}"
+            f"{s['precision']:>8.3f}{s['recall']:>8.3f}{s['f1']:>8.3f}"
+        )
+    lines += [
+        "",
+        f"intent accuracy        {report['intent_accuracy']:.3f}",
+        f"hypothetical accuracy  {report['hypothetical_accuracy']:.3f}",
+        f"why_not target accuracy {report['target_accuracy']:.3f}",
+        "",
+        "per intent: " + ", ".join(f"{k} {v['correct']}/{v['total']}" for k, v in report["intents"].items()),
+    ]
     failures = report["failures"]
     lines += ["", f"{len(failures)} case(s) with a problem" + (":" if failures else "")]
     for f in failures[:max_failures]:

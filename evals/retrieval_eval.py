@@ -59,8 +59,13 @@ def load_cases(path: Path = EVAL_FILE) -> list[Case]:
     return cases
 
 
-def evaluate(retriever: Any = None, methods: tuple[str, ...] = METHODS, *, cases: list[Case] | None = None,
-             settings: Any = None) -> dict[str, dict[str, Any]]:
+def evaluate(
+    retriever: Any = None,
+    methods: tuple[str, ...] = METHODS,
+    *,
+    cases: list[Case] | None = None,
+    settings: Any = None,
+) -> dict[str, dict[str, Any]]:
     """Metrics per method: {method: {"recall@1", "recall@3", "recall@5", "mrr", "questions", "misses"}}.
 
     `retriever` defaults to get_retriever(settings); a Settings object may be passed in its place.
@@ -87,12 +92,19 @@ def evaluate(retriever: Any = None, methods: tuple[str, ...] = METHODS, *, cases
             for k in KS:
                 hits[k] += first is not None and first <= k
             reciprocal += 1 / first if first else 0.0
-            rows.append({"question": case.question, "gold": list(case.gold), "top": ranked[:3],
-                         "rank": first})
+            rows.append(
+                {"question": case.question, "gold": list(case.gold), "top": ranked[:3], "rank": first}
+            )
         n = len(cases)
         misses = [row for row in rows if row["rank"] is None or row["rank"] > 3]
-        results[method] = {"method": method, "questions": n, **{f"recall@{k}": hits[k] / n for k in KS},
-                           "mrr": reciprocal / n, "ranked": rows, "misses": misses}
+        results[method] = {
+            "method": method,
+            "questions": n,
+            **{f"recall@{k}": hits[k] / n for k in KS},
+            "mrr": reciprocal / n,
+            "ranked": rows,
+            "misses": misses,
+        }
     return results
 
 
@@ -100,8 +112,11 @@ def format_table(results: dict[str, dict[str, Any]]) -> str:
     header = f"{'method':<8} " + " ".join(f"{'recall@' + str(k):>9}" for k in KS) + f" {'MRR':>7}"
     lines = [header, "-" * len(header)]
     for method, result in results.items():
-        lines.append(f"{method:<8} " + " ".join(f"{result[f'recall@{k}']:>9.3f}" for k in KS)
-                     + f" {result['mrr']:>7.3f}")
+        lines.append(
+            f"{method:<8} "
+            + " ".join(f"{result[f'recall@{k}']:>9.3f}" for k in KS)
+            + f" {result['mrr']:>7.3f}"
+        )
     n = next(iter(results.values()))["questions"] if results else 0
     lines.append(f"({n} questions, top {DEPTH} sections per question)")
     return "\n".join(lines)
@@ -109,8 +124,9 @@ def format_table(results: dict[str, dict[str, Any]]) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data-dir", type=Path,
-                        help="store location (default: MODELCHOICE_DATA_DIR or the per-user dir)")
+    parser.add_argument(
+        "--data-dir", type=Path, help="store location (default: MODELCHOICE_DATA_DIR or the per-user dir)"
+    )
     parser.add_argument("--chroma-url", help="use a Chroma server (MODELCHOICE_CHROMA_URL)")
     parser.add_argument("--method", action="append", choices=METHODS, help="repeatable; default: all three")
     parser.add_argument("--misses", action="store_true", help="list questions whose gold is not in the top 3")
@@ -135,8 +151,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.misses:
         for method, result in results.items():
             for miss in result["misses"]:
-                print(f"  {method:<7} rank={miss['rank']} gold={miss['gold']} top3={miss['top']} "
-                      f"q={miss['question']!r}")
+                print(
+                    f"  {method:<7} rank={miss['rank']} gold={miss['gold']} top3={miss['top']} "
+                    f"q={miss['question']!r}"
+                )
     return 0
 
 

@@ -171,7 +171,7 @@ class Runner:
         bad = [c for c in cited if c not in provided]
         checks.append(Check("citations_provided", not bad, f"cited but not provided: {bad}" if bad else ""))
         if reply.guard is not None:
-            self.tally.guard_interventions.append(reply.guard.get("action") != "accepted")
+            self.tally.guard_interventions.append(reply.guard.action != "accepted")
         return checks
 
     def cite_checks(

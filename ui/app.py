@@ -35,10 +35,10 @@ import gradio as gr
 
 from assistant.conversation import Conversation, Reply
 from assistant.engine import Counterfactual, decide
-from assistant.explain import WhatIf
 from assistant.profile import FIELDS, parse_value
 from assistant.record import decision_record
 from assistant.session import Session
+from assistant.types import WhatIf
 
 from . import render
 from .theme import CSS, THEME

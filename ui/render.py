@@ -16,10 +16,10 @@ from typing import Any
 from assistant import explain
 from assistant.engine import Counterfactual, Decision, FiredRule
 from assistant.profile import FIELDS, Value
-from assistant.rules import OPTIONS, PATTERN_LABELS
+from assistant.rules import PATTERN_LABELS
+from assistant.types import OPTION_ORDER, Confidence, Option
 
 # Short, capitalised option names for headings and bars.
-OPTION_TITLES = {"custom": "Custom model", "foundation": "Foundation model", "hybrid": "Hybrid"}
 # Where a form value came from, as the form shows it.
 SOURCE_NOTES = {
     "form": "set here",
@@ -45,12 +45,15 @@ def markdown(text: str) -> str:
     return rendered.replace("{", "&#123;").replace("}", "&#125;")
 
 
+_CONFIDENCE_WORDS = {
+    Confidence.HIGH: "clear",
+    Confidence.MODERATE: "on balance",
+    Confidence.LOW: "close call",
+}
+
+
 def confidence_words(confidence: float) -> str:
-    if confidence >= 0.5:
-        return "clear"
-    if confidence >= 0.25:
-        return "on balance"
-    return "close call"
+    return _CONFIDENCE_WORDS[Confidence.of(confidence)]
 
 
 # --- the card ----------------------------------------------------------------------------------------------
@@ -59,7 +62,7 @@ def card(decision: Decision, known: int, turns: int = 0) -> str:
     rec = decision.recommendation
     top = max([*decision.scores.values(), 1.0])
     rows = []
-    for name in OPTIONS:
+    for name in OPTION_ORDER:
         score = decision.scores.get(name, 0.0)
         width = max(0.0, score) / top * 100
         ruled_out = name in decision.excluded and name != rec
@@ -67,7 +70,7 @@ def card(decision: Decision, known: int, turns: int = 0) -> str:
         classes = "mc-bar-row" + (" is-best" if name == rec else "") + (" is-out" if ruled_out else "")
         rows.append(
             f'<div class="{classes}" data-option="{name}">'
-            f'<span class="mc-bar-label">{esc(OPTION_TITLES[name])}</span>'
+            f'<span class="mc-bar-label">{esc(Option(name).title)}</span>'
             f'<span class="mc-bar-track"><span class="mc-bar-fill" style="width:{width:.0f}%"></span></span>'
             f'<span class="mc-bar-value">{esc(note)}</span></div>'
         )
@@ -90,7 +93,7 @@ def card(decision: Decision, known: int, turns: int = 0) -> str:
         f'<div class="mc-card" data-recommendation="{rec}" data-confidence="{decision.confidence:.3f}" '
         f'data-turns="{turns}">'
         f'<div class="mc-kicker">Recommendation</div>'
-        f'<div class="mc-option">{esc(OPTION_TITLES[rec])}</div>{patterns}'
+        f'<div class="mc-option">{esc(Option(rec).title)}</div>{patterns}'
         f'<div class="mc-confidence"><span class="mc-meter"><span style="width:{percent}%"></span></span>'
         f"<span>Confidence {percent}% &middot; {confidence_words(decision.confidence)}</span></div>"
         f'<div class="mc-bars" aria-label="Scores">{"".join(rows)}</div>'
@@ -124,7 +127,7 @@ def _rule_item(rule: FiredRule, sections: Mapping[str, Any], lead: str = "") -> 
 def why(decision: Decision, sections: Mapping[str, Any]) -> str:
     supporting = decision.supporting()
     against = decision.against()[:MAX_AGAINST]
-    parts = [f'<div class="mc-why"><h3>Why {esc(OPTION_TITLES[decision.recommendation].lower())}</h3>']
+    parts = [f'<div class="mc-why"><h3>Why {esc(Option(decision.recommendation).title.lower())}</h3>']
     if supporting:
         parts.append(
             '<ul class="mc-rules mc-for">' + "".join(_rule_item(r, sections) for r in supporting) + "</ul>"
@@ -135,7 +138,9 @@ def why(decision: Decision, sections: Mapping[str, Any]) -> str:
         parts.append(
             "<h3>Arguments against</h3><ul class='mc-rules mc-against'>"
             + "".join(
-                _rule_item(r, sections, f'<span class="mc-tag">{esc(OPTION_TITLES[r.favors or ""])}</span> ')
+                _rule_item(
+                    r, sections, f'<span class="mc-tag">{esc(r.favors.title if r.favors else "")}</span> '
+                )
                 for r in against
             )
             + "</ul>"
@@ -155,7 +160,7 @@ def ranked_counterfactuals(decision: Decision, limit: int = MAX_COUNTERFACTUALS)
 
 def counterfactual_label(cf: Counterfactual) -> str:
     fact = explain.phrase(cf.field, cf.value)
-    return f"{fact[0].upper()}{fact[1:]} → {OPTION_TITLES[cf.recommendation].lower()}"
+    return f"{fact[0].upper()}{fact[1:]} → {Option(cf.recommendation).title.lower()}"
 
 
 def what_if_question(changes: Mapping[str, Value]) -> str:
@@ -190,12 +195,12 @@ def what_if(what: explain.WhatIf) -> str:
         f'<p class="mc-verdict">This {verdict}.</p>',
         '<div class="mc-compare">',
         f'<div class="mc-side"><span class="mc-side-label">Now</span>'
-        f"<strong>{esc(OPTION_TITLES[before])}</strong>"
+        f"<strong>{esc(Option(before).title)}</strong>"
         f'<span class="mc-muted">{what.before.confidence:.0%}</span></div>',
         '<div class="mc-arrow" aria-hidden="true">→</div>',
         f'<div class="mc-side{" is-new" if changed else ""}">'
         '<span class="mc-side-label">With the change</span>'
-        f"<strong>{esc(OPTION_TITLES[after])}</strong>"
+        f"<strong>{esc(Option(after).title)}</strong>"
         f'<span class="mc-muted">{what.after.confidence:.0%}</span></div>',
         "</div>",
     ]

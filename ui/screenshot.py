@@ -35,7 +35,8 @@ def main(out: str = "docs/screenshot.png") -> None:
     from playwright.sync_api import expect, sync_playwright
 
     from assistant.conversation import Conversation
-    from ui.app import launch
+
+    from .app import launch
 
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
