@@ -25,7 +25,7 @@ from .types import (
 from .types import AnswerContext as Context
 
 # Noun phrases for facts, so sentences read "With no in-house ML team, ..." for every field.
-_PHRASES: dict[tuple[str, Value], str] = {
+PHRASES: dict[tuple[str, Value], str] = {
     ("data_type", "tabular"): "tabular data",
     ("data_type", "text"): "text data",
     ("data_type", "image"): "image data",
@@ -78,7 +78,7 @@ QUESTIONS: dict[str, str] = {
 
 
 def phrase(name: str, value: Value) -> str:
-    return _PHRASES[(name, value)]
+    return PHRASES[(name, value)]
 
 
 def join(items: Sequence[str], last: str = "and") -> str:
@@ -92,7 +92,7 @@ def option(name: str) -> str:
     return Option(name).label
 
 
-def _headline(decision: Decision) -> str:
+def headline(decision: Decision) -> str:
     label = option(decision.recommendation)
     band = Confidence.of(decision.confidence)
     if band is Confidence.HIGH:
@@ -136,7 +136,7 @@ def _cite(ids: Iterable[str], ctx: Context, limit: int = 5) -> tuple[Citation, .
     return tuple(seen.values())[:limit]
 
 
-def _sources_line(citations: Sequence[Citation]) -> str:
+def sources_line(citations: Sequence[Citation]) -> str:
     if not citations:
         return ""
     return "Sources: " + "; ".join(f"{c.title} [{c.id}]" for c in citations) + "."
@@ -146,11 +146,11 @@ def _finish(parts: Sequence[str], citations: tuple[Citation, ...], ctx: Context)
     body = [p for p in parts if p]
     if ctx.notice:
         body.insert(0, f"_{ctx.notice}_")
-    body.append(_sources_line(citations))
+    body.append(sources_line(citations))
     return Answer("\n\n".join(p for p in body if p), citations)
 
 
-def _noted(changes: Mapping[str, Value | None]) -> str:
+def noted(changes: Mapping[str, Value | None]) -> str:
     facts = [phrase(n, v) for n, v in changes.items() if v is not None]
     cleared = [FIELDS[n].label.lower() for n, v in changes.items() if v is None]
     parts = []
@@ -161,7 +161,7 @@ def _noted(changes: Mapping[str, Value | None]) -> str:
     return " ".join(parts)
 
 
-def _follow_up(ctx: Context) -> str:
+def follow_up(ctx: Context) -> str:
     if ctx.question_field:
         return f"One question that could change the answer: {QUESTIONS[ctx.question_field]}"
     return ""
@@ -170,11 +170,11 @@ def _follow_up(ctx: Context) -> str:
 def recommendation(ctx: Context, *, focus_changes: bool = True) -> Answer:
     """The full answer: recommendation, reasons, the main argument against, what would change it."""
     d = ctx.decision
-    parts = [_noted(ctx.changes) if focus_changes else ""]
+    parts = [noted(ctx.changes) if focus_changes else ""]
     if ctx.previous and len(ctx.previous.profile) and ctx.previous.recommendation != d.recommendation:
         parts.append(f"That changes my answer: it was {option(ctx.previous.recommendation)}.")
     reasons = _reasons(d.supporting(), 3)
-    parts.append(_headline(d) + (" " + " ".join(reasons) if reasons else ""))
+    parts.append(headline(d) + (" " + " ".join(reasons) if reasons else ""))
     against = d.against()
     if against:
         top = against[0]
@@ -182,7 +182,7 @@ def recommendation(ctx: Context, *, focus_changes: bool = True) -> Answer:
     changes = _changes_text(_ranked_counterfactuals(d))
     if changes:
         parts.append(f"What would change it: {'; '.join(changes)}.")
-    parts.append(_follow_up(ctx))
+    parts.append(follow_up(ctx))
     used = [s for r in d.supporting()[:3] for s in r.sources] + (
         [s for s in against[0].sources] if against else []
     )
@@ -197,7 +197,7 @@ def why(ctx: Context) -> Answer:
             "I don't know anything about your project yet, so I fall back on the article's default: "
             f"{option(d.recommendation)}. Tell me about your data, team and constraints and I'll be specific."
         )
-        return _finish([text, _follow_up(ctx)], _cite(supporting[0].sources if supporting else (), ctx), ctx)
+        return _finish([text, follow_up(ctx)], _cite(supporting[0].sources if supporting else (), ctx), ctx)
     lead = f"I recommend {option(d.recommendation)} because of what you've told me:"
     bullets = "\n".join(f"- {r}" for r in _reasons(supporting, 5))
     margin = sorted(d.scores.values(), reverse=True)
@@ -206,7 +206,7 @@ def why(ctx: Context) -> Answer:
         f"so my confidence is {d.confidence:.0%}."
     )
     return _finish(
-        [f"{lead}\n{bullets}", tail, _follow_up(ctx)],
+        [f"{lead}\n{bullets}", tail, follow_up(ctx)],
         _cite([s for r in supporting[:5] for s in r.sources], ctx),
         ctx,
     )
@@ -414,7 +414,7 @@ def help_text(ctx: Context) -> Answer:
             'the article "Do You Really Need a Foundation Model?". Describe your project (data, task, '
             'team, labels, privacy, latency, scale), ask why, ask "what if...", or ask what a concept '
             "means, such as knowledge distillation.",
-            _follow_up(ctx),
+            follow_up(ctx),
         ],
         (),
         ctx,

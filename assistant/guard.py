@@ -28,7 +28,7 @@ from functools import lru_cache
 from typing import Any
 
 from .engine import Decision
-from .explain import _PHRASES, QUESTIONS
+from .explain import PHRASES, QUESTIONS
 from .profile import FIELDS, Value
 from .rules import PATTERN_LABELS
 from .types import Finding, Option
@@ -726,9 +726,9 @@ def _texts_of(decision: Decision) -> list[str]:
     for rule in decision.fired_rules:
         texts += [rule.reason, rule.note]
     for cf in decision.counterfactuals:
-        texts.append(f"with {_PHRASES[(cf.field, cf.value)]} it would be {cf.recommendation.label}")
+        texts.append(f"with {PHRASES[(cf.field, cf.value)]} it would be {cf.recommendation.label}")
     for name, value in decision.profile.items():
-        texts += [_PHRASES[(name, value)], FIELDS[name].label, FIELDS[name].help]
+        texts += [PHRASES[(name, value)], FIELDS[name].label, FIELDS[name].help]
     texts += [QUESTIONS[m] for m in decision.missing]
     texts += [PATTERN_LABELS[p] for p in decision.hybrid_patterns]
     texts.append(" ".join(f"{score:g}" for score in decision.scores.values()) + f" {decision.confidence:.0%}")
@@ -905,9 +905,9 @@ class Guard:
         for name, value, asserted, _clause in fact_claims(sentence):
             known = ev.profile.get(name)
             allowed = {v for v in (known, ev.alternatives.get(name)) if v is not None}
-            shown = _PHRASES.get((name, value), f"{name}={value}")
+            shown = PHRASES.get((name, value), f"{name}={value}")
             if asserted and allowed and value not in allowed:
-                said = " or ".join(_PHRASES[(name, v)] for v in allowed)
+                said = " or ".join(PHRASES[(name, v)] for v in allowed)
                 out.append(Finding("profile", f"says {shown}, but the profile has {said}", sentence))
             elif asserted and not allowed:
                 out.append(Finding("profile", f"says {shown}, which you have not told me", sentence))

@@ -607,7 +607,7 @@ class Frame:
 def frame_for(intent: str, ctx: Context) -> Frame:
     d = ctx.decision
     rec = explain.option(d.recommendation)
-    follow = explain._follow_up(ctx)
+    follow = explain.follow_up(ctx)
     if intent == "what_if" and ctx.what_if is not None:
         first = explain.what_if(ctx).text.split("\n\n")
         head = next((p for p in first if p.startswith("With ")), first[0])
@@ -632,10 +632,10 @@ def frame_for(intent: str, ctx: Context) -> Frame:
         facts = explain.join([explain.phrase(n, v) for n, v in ctx.changes.items() if v is not None])
         parts.append(f"Done: I've updated your profile ({facts}).")
     else:
-        parts.append(explain._noted(ctx.changes))
+        parts.append(explain.noted(ctx.changes))
     if ctx.previous and ctx.previous.recommendation != d.recommendation:
         parts.append(f"That changes my answer: it was {explain.option(ctx.previous.recommendation)}.")
-    parts.append(explain._headline(d))
+    parts.append(explain.headline(d))
     return Frame("\n\n".join(p for p in parts if p), follow)
 
 
@@ -802,7 +802,7 @@ class LLMWriter:
             entry.findings, entry.stopped_early = list(stopped), early
             if not stopped:
                 citations = _citations(_cited_ids(body, evidence), reply.citations, ctx)
-                answer = frame.compose(body, explain._sources_line(citations), notice)
+                answer = frame.compose(body, explain.sources_line(citations), notice)
                 yield answer
                 reason = None if attempt == 1 else "guard: " + ", ".join(sorted({f.check for f in findings}))
                 yield finish(

@@ -7,7 +7,7 @@ import time
 from typing import Any
 
 import pytest
-from test_llm_fakes import Broken, Endless, FakeLLM, Garbage, Sleep, Stall, Status, Text, collect, refused_url
+from support.llm_servers import Broken, Endless, FakeLLM, Garbage, Sleep, Stall, Status, Text, collect, refused_url
 
 from assistant.conversation import Conversation, Reply
 from assistant.extract import RuleBasedUnderstander
@@ -49,7 +49,7 @@ def settings(base_url: str, **overrides: Any) -> Settings:
 
 
 def conversation(config: Settings, offline: bool = True) -> Conversation:
-    from test_llm_fakes import SectionRetriever
+    from support.llm_servers import SectionRetriever
 
     return Conversation(
         config,
@@ -59,7 +59,7 @@ def conversation(config: Settings, offline: bool = True) -> Conversation:
 
 
 def deterministic(text: str = DESCRIBE, session: Session | None = None) -> Reply:
-    from test_llm_fakes import SectionRetriever
+    from support.llm_servers import SectionRetriever
 
     plain = Settings()
     conv = Conversation(plain, retriever=SectionRetriever(plain.knowledge_dirs))
@@ -204,7 +204,7 @@ def test_understanding_falls_back_to_the_offline_extractor_on_faults() -> None:
 
 def test_ask_cli_prints_the_answer_and_a_one_line_notice(monkeypatch: pytest.MonkeyPatch) -> None:
     from click.testing import CliRunner
-    from test_llm_fakes import SectionRetriever
+    from support.llm_servers import SectionRetriever
 
     from assistant import retrieval
     from assistant import settings as settings_module

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from test_llm_fakes import SectionRetriever
+from support.llm_servers import SectionRetriever
 
 from assistant import llm
 from assistant import settings as settings_module

@@ -9,7 +9,7 @@ import json
 from typing import Any
 
 import pytest
-from test_llm_fakes import FakeLLM, SectionRetriever, Text, Tool, collect
+from support.llm_servers import FakeLLM, SectionRetriever, Text, Tool, collect
 
 from assistant.conversation import Conversation, Reply
 from assistant.extract import RuleBasedUnderstander

