@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-import errno
 import functools
 import json
-import logging
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
 
-from .errors import ModelchoiceError, OutputError, SessionSaveError
-from .files import GuardedOutput, reason, silence_stdout, write_text
+from . import console
+from .errors import ModelchoiceError, OutputError
+from .files import write_text
 from .profile import FIELDS, Profile, format_value
 from .retrieval import RETRIEVAL_METHODS, RetrievalError
 from .settings import SettingsError, configure
@@ -23,12 +22,9 @@ if TYPE_CHECKING:
 
     from .conversation import Conversation
 
-log = logging.getLogger(__name__)
-
 # Every error the library raises on purpose is a ModelchoiceError; the others are listed until their
 # modules move onto `errors` (harmless afterwards).
 USER_ERRORS: tuple[type[Exception], ...] = (ModelchoiceError, SettingsError, RetrievalError)
-_FULL = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO)  # writing stdout fails with these
 
 
 PLUGIN_GROUP = "modelchoice.commands"
@@ -59,23 +55,15 @@ class Group(click.Group):
         try:
             return super().invoke(ctx)
         except USER_ERRORS as exc:
-            _fail(ctx, exc)
+            console.fail(ctx, exc)
         except OSError as exc:
-            if exc.errno not in _FULL or exc.filename is not None:
+            failure = console.stdout_failure(exc)  # stdout on a full disk: a message too
+            if failure is None:
                 raise
-            _fail(ctx, OutputError(f"cannot write the output: {reason(exc)}"))
+            console.fail(ctx, failure)
         except KeyboardInterrupt:
             click.echo("interrupted", err=True)
             ctx.exit(130)
-
-
-def _fail(ctx: click.Context, exc: Exception) -> None:
-    """The one place errors reach the user: `modelchoice: <message>` on stderr, exit 2 (bad input or
-    output), or 1 when the answer was given but the session could not be saved."""
-    if isinstance(exc, OutputError) and not isinstance(exc, SessionSaveError):
-        silence_stdout()
-    click.echo(f"modelchoice: {exc}", err=True)
-    ctx.exit(1 if isinstance(exc, SessionSaveError) else 2)
 
 
 def _knowledge_option(function: Any) -> Any:
@@ -117,8 +105,9 @@ def _read_profile(source: str | None) -> Profile:
     if source is None:
         return Profile()
     profile = read_profile(source)
-    if source == "-" and not profile:
-        click.echo("modelchoice: stdin held no profile fields: deciding with nothing known", err=True)
+    if not profile:
+        where = "stdin" if source == "-" else source
+        click.echo(f"modelchoice: {where} holds no profile fields: deciding with nothing known", err=True)
     return profile
 
 
@@ -142,7 +131,7 @@ def recommend(
     profile = _read_profile(profile_file)
     extracted = None
     if description is not None:
-        from .extract import RuleBasedUnderstander
+        from .understand import RuleBasedUnderstander
 
         extracted = RuleBasedUnderstander().understand(description)
         profile = profile.with_changes(dict(extracted.changes))
@@ -196,62 +185,17 @@ def ask(text: str, session_file: Path | None, llm: str | None, as_json: bool) ->
     from .session import Session
 
     conversation = conversation_for(llm)
-    out = GuardedOutput(click.echo)
+    out = console.GuardedOutput()
     if session_file is None:
-        _turn(conversation, Session(), text, as_json, out)
+        console.turn(conversation, Session(), text, as_json, out)
     else:
         Session.load(session_file)  # a bad session file fails now, before any slow start-up
-        _warm_up(conversation)
+        console.warm_up(conversation)
         with Session.editing(session_file) as session:
-            _turn(conversation, session, text, as_json, out)
+            console.turn(conversation, session, text, as_json, out)
     failure = out.failure("the answer")
     if failure:
-        raise failure
-
-
-def _turn(conversation: Any, session: Any, text: str, as_json: bool, out: GuardedOutput) -> None:
-    if as_json:
-        out.echo(json.dumps(conversation.respond(session, text).to_dict(), indent=2))
-    else:
-        _stream_reply(conversation, session, text, out)
-
-
-def _warm_up(conversation: Any) -> None:
-    """Load the slow parts (embedding model, store, LLM) before taking a session's lock, so other
-    processes waiting for that lock wait for a turn, not for a start-up."""
-    try:
-        conversation.warm_up()
-    except Exception as exc:  # the turn itself will meet (and report) the same problem
-        log.debug("warm-up failed: %s", exc)
-
-
-def _stream_reply(conversation: Any, session: Any, text: str, out: GuardedOutput | None = None) -> Any:
-    """Print the answer as it is written (an LLM streams it); a withdrawn partial answer is marked, never
-    silently swapped. Notices not already in the answer go to stderr, one line each."""
-    echo = (out or GuardedOutput(click.echo)).echo
-    shown, reply = "", None
-    for event in conversation.stream(session, text):
-        if not isinstance(event, str):
-            reply = event
-            continue
-        if event.startswith(shown):
-            echo(event[len(shown) :], nl=False)
-        else:
-            echo(f"\n\n[the text above was withdrawn; the checked answer follows]\n\n{event}", nl=False)
-        shown = event
-    assert reply is not None
-    if reply.answer != shown:
-        echo(
-            f"\n\n[the text above was withdrawn; the checked answer follows]\n\n{reply.answer}"
-            if shown
-            else reply.answer,
-            nl=False,
-        )
-    echo()
-    for notice in reply.notices:
-        if notice and notice not in reply.answer:
-            click.echo(notice, err=True)
-    return reply
+        raise OutputError(f"{failure}; the turn is saved in {session_file}" if session_file else str(failure))
 
 
 @main.command()
@@ -265,7 +209,7 @@ def chat(session_file: Path | None, llm: str | None) -> None:
     session = Session.load(session_file) if session_file else Session()
     conversation = conversation_for(llm)
     if session_file:
-        _warm_up(conversation)
+        console.warm_up(conversation)
     click.secho("modelchoice: foundation model, custom model or hybrid? Describe your project.", bold=True)
     while True:
         try:
@@ -282,9 +226,9 @@ def chat(session_file: Path | None, llm: str | None) -> None:
         click.echo(f"{click.style('modelchoice', fg='green')}> ", nl=False)
         if session_file:
             with Session.editing(session_file) as session:
-                _stream_reply(conversation, session, text)
+                console.stream_reply(conversation, session, text)
         else:
-            _stream_reply(conversation, session, text)
+            console.stream_reply(conversation, session, text)
         click.echo()
 
 

@@ -6,11 +6,10 @@ The CLI, the web UI and the eval runner all call `Conversation.respond`; none of
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 
 from . import explain
 from .engine import decide
-from .extract import RuleBasedUnderstander
 from .knowledge import Section, section_index
 from .profile import FIELDS
 from .session import PendingWhatIf, Session
@@ -21,6 +20,7 @@ from .types import (
     AnswerContext,
     Citation,
     Decision,
+    FactSource,
     PassageRef,
     Reply,
     Retriever,
@@ -31,6 +31,7 @@ from .types import (
     WhatIf,
     Writer,
 )
+from .understand import RuleBasedUnderstander
 
 log = logging.getLogger(__name__)
 
@@ -61,7 +62,7 @@ class Conversation:
     def warm_up(self) -> Conversation:
         """Pay the one-off costs (regex compilation, embedding model, store check, local model server)
         before the first user."""
-        from .extract import warm_up
+        from .understand import warm_up
 
         warm_up()
         self._search("warm up", [])
@@ -232,7 +233,10 @@ class Conversation:
                     dict(turn.changes), previous.recommendation, what_if.after.recommendation
                 )
         elif intent != "injection" and turn.changes:
+            reversals = self._reversals(session, turn.changes)
             applied = session.apply(turn.changes, "chat")
+            if applied and reversals:
+                notice = " ".join(filter(None, (notice, *reversals)))
 
         decision = decide(session.profile)
         question = None
@@ -273,6 +277,20 @@ class Conversation:
             (notice,) if notice else (),
         )
         return reply, ctx
+
+    @staticmethod
+    def _reversals(session: Session, changes: Mapping[str, Value]) -> list[str]:
+        """A change to a fact the user stated earlier is said in the open, whoever read it from the text
+        (the offline understander or an LLM): a silent reversal would change the decision unseen."""
+        said = []
+        for name, value in changes.items():
+            fact = session.facts.get(name)
+            if fact is not None and fact.value != value and fact.source != FactSource.ASSUMED:
+                said.append(
+                    f"You said earlier: {explain.phrase(name, fact.value)}; "
+                    f"I've changed it to: {explain.phrase(name, value)}."
+                )
+        return said
 
     @staticmethod
     def _record(session: Session, reply: Reply, text: str) -> None:

@@ -36,7 +36,7 @@ def sanitize(text: str) -> tuple[str, tuple[str, ...]]:
     """Knowledge text minus HTML comments and sentences that read like instructions to the assistant, so
     a poisoned knowledge file cannot speak through a passage. Done once, where sections are made, so every
     consumer (chunks, passages, the UI, `search`) sees the same clean text; line structure is kept."""
-    from .extract import is_instruction  # the injection detector: one definition of "an instruction"
+    from .understand import is_instruction  # the injection detector: one definition of "an instruction"
 
     removed: list[str] = []
     lines: list[str] = []

@@ -54,7 +54,7 @@ class Example:
 
 
 def _trim(text: str, limit: int) -> str:
-    from assistant.llm import _trim as trim  # the same trimming the LLM prompt uses
+    from assistant.llm import trim  # the same trimming the LLM prompt uses
 
     return trim(text, limit)
 

@@ -6,10 +6,10 @@ from pathlib import Path
 from typing import Any
 
 from assistant.engine import decide
-from assistant.extract import RuleBasedUnderstander
 from assistant.profile import Profile
 from assistant.rules import RuleSet, load_rules
 from assistant.settings import Settings
+from assistant.understand import RuleBasedUnderstander
 
 from .generate import generate_cases
 from .runner import load_cases

@@ -59,8 +59,8 @@ def _scores(tp: int, fp: int, fn: int) -> dict[str, float | int]:
 
 def evaluate(understander: Any = None, cases_path: Path | str = EVAL_FILE) -> dict[str, Any]:
     """Scores of `understander` (default: the offline RuleBasedUnderstander) on the labelled cases."""
-    from assistant.extract import RuleBasedUnderstander, warm_up
     from assistant.types import TurnContext as Context
+    from assistant.understand import RuleBasedUnderstander, warm_up
 
     if understander is None:
         warm_up()

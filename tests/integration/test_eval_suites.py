@@ -7,13 +7,11 @@ with no LLM and with the local model, every final answer agrees with the rules e
 import json
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from support.paths import EXE, ROOT
 
-ROOT = Path(__file__).parent.parent
-EXE = str(Path(sys.executable).parent / "modelchoice")
 ARTIFACTS = ROOT / "test-artifacts"
 
 

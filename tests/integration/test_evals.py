@@ -2,18 +2,14 @@
 
 import json
 import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 from assistant.evals.generate import CLAUSES, generate_cases
 from assistant.evals.report import gates
 from assistant.evals.runner import Runner
+from support.paths import EXE, ROOT
 
 from assistant.engine import decide, default_rules
-
-ROOT = Path(__file__).parent.parent
-EXE = str(Path(sys.executable).parent / "modelchoice")
 
 
 def test_generated_pairs_cover_every_conditional_rule_and_really_flip():

@@ -27,16 +27,16 @@ if not Path(CHROMIUM).exists():
 
 from assistant.ui.screenshot import CHROMIUM_ARGS  # noqa: E402
 from playwright.sync_api import Browser, Page, expect  # noqa: E402
+from support.paths import ROOT  # noqa: E402
 from test_ui_api import RECORD_HEADINGS  # noqa: E402
 
 from assistant.conversation import Conversation, Reply  # noqa: E402
 from assistant.engine import decide  # noqa: E402
-from assistant.extract import RuleBasedUnderstander  # noqa: E402
 from assistant.llm import free_port  # noqa: E402
 from assistant.profile import Profile  # noqa: E402
 from assistant.settings import Settings  # noqa: E402
+from assistant.understand import RuleBasedUnderstander  # noqa: E402
 
-ROOT = Path(__file__).resolve().parent.parent
 SHOTS = ROOT / "test-artifacts" / "screenshots"
 LAPTOP = {"width": 1366, "height": 900}
 PHONE = {"width": 390, "height": 844}

@@ -10,6 +10,9 @@ Behaviours are queued per request kind ("write": plain chat, streamed; "understa
   Endless("word ")       chunks forever, until the client hangs up
   Stall("partial", 5)    a few chunks, then silence for 5 s
   Garbage()              an SSE event that is not JSON
+  Drip("text", 0.05)     the answer one byte at a time, a pause before each (head=True: the status line and
+                         headers too, so no response object exists until they are complete)
+  Hang(60)               the request is read, then nothing at all (headers=True: the headers, then nothing)
 """
 
 from __future__ import annotations
@@ -72,6 +75,19 @@ class Garbage:
 
 
 @dataclass
+class Drip:
+    text: str = "A foundation model fits your prototype. " * 20
+    interval: float = 0.05
+    head: bool = False
+
+
+@dataclass
+class Hang:
+    seconds: float = 60.0
+    headers: bool = False
+
+
+@dataclass
 class Script:
     write: deque[Any] = field(default_factory=deque)
     understand: deque[Any] = field(default_factory=deque)
@@ -79,6 +95,7 @@ class Script:
     default_understand: Any = field(default_factory=lambda: Tool({}))
     requests: list[dict[str, Any]] = field(default_factory=list)
     disconnects: int = 0  # streams the client closed before the end
+    stop: threading.Event = field(default_factory=threading.Event)  # set on shutdown: hanging handlers end
 
     def next(self, kind: str) -> Any:
         queue = self.write if kind == "write" else self.understand
@@ -115,6 +132,9 @@ class _Handler(BaseHTTPRequestHandler):
         script.requests.append(body)
         kind = "understand" if body.get("tools") else "write"
         behaviour = script.next(kind)
+        if isinstance(behaviour, Hang | Drip):
+            self._misbehave(behaviour)
+            return
         if isinstance(behaviour, Sleep):
             time.sleep(behaviour.seconds)
             behaviour = Text("Late answer.")
@@ -180,6 +200,33 @@ class _Handler(BaseHTTPRequestHandler):
         self.wfile.write(f"{len(data):x}\r\n".encode() + data + b"\r\n")
         self.wfile.flush()
 
+    def _misbehave(self, behaviour: Hang | Drip) -> None:
+        """Hang or drip on the raw connection, until done, the client hangs up, or the server stops."""
+        stop = self.server.script.stop
+        self.close_connection = True
+        try:
+            if isinstance(behaviour, Hang):
+                if behaviour.headers:
+                    self.wfile.write(b"HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\n")
+                    self.wfile.write(b"transfer-encoding: chunked\r\n\r\n")
+                    self.wfile.flush()
+                stop.wait(behaviour.seconds)
+                return
+            head = b"HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ncontent-length: 100000\r\n\r\n"
+            if not behaviour.head:
+                self.wfile.write(head)
+                head = b""
+            events = _chunk({"role": "assistant", "content": ""}) + b"".join(
+                _chunk({"content": piece}) for piece in re.findall(r"\S+\s*", behaviour.text)
+            )
+            for byte in head + events + _chunk({}, "stop") + b"data: [DONE]\n\n":
+                if stop.wait(behaviour.interval):
+                    return
+                self.wfile.write(bytes([byte]))
+                self.wfile.flush()
+        except (BrokenPipeError, ConnectionResetError, OSError):
+            self.server.script.disconnects += 1
+
     def _stream(self, behaviour: Any) -> None:
         self.send_response(200)
         self.send_header("content-type", "text/event-stream")
@@ -244,6 +291,7 @@ class FakeLLM:
         return self
 
     def __exit__(self, *exc: object) -> None:
+        self.server.script.stop.set()
         self.server.shutdown()
         self.server.server_close()
 
@@ -258,20 +306,6 @@ def refused_url() -> str:
 
 def SectionRetriever(knowledge_dirs: Any) -> MemoryRetriever:
     return MemoryRetriever(knowledge_dirs)
-
-
-# The fake itself, so a broken fake fails here rather than as a confusing fault test.
-def _check_fake_server_speaks_sse() -> None:
-    import httpx
-
-    with FakeLLM() as fake:
-        fake.script.write.append(Text("Hello there."))
-        with httpx.stream("POST", f"{fake.base_url}/chat/completions", json={"stream": True}) as response:
-            lines = [line for line in response.iter_lines() if line.startswith("data:")]
-        assert lines[-1] == "data: [DONE]"
-        assert "Hello" in "".join(lines)
-        fake.script.write.append(Status(429))
-        assert httpx.post(f"{fake.base_url}/chat/completions", json={}).status_code == 429
 
 
 def collect(stream: Any) -> tuple[list[str], Any]:

@@ -2,10 +2,8 @@ import json
 import os
 import subprocess
 import sys
-from pathlib import Path
 
-ROOT = Path(__file__).parent.parent
-EXE = str(Path(sys.executable).parent / "modelchoice")
+from support.paths import EXE, ROOT
 
 
 def run(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess:

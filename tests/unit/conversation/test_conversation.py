@@ -10,6 +10,12 @@ HR = "quick internal HR chatbot prototype, no ML engineers, OpenAI API is fine"
 CONFIDENTIAL = "what if our data were strictly confidential and could not leave our servers?"
 
 
+@pytest.fixture
+def conversation(memory_conversation):
+    """Whole offline turns over the in-memory retriever (the Chroma-backed turn is an integration test)."""
+    return memory_conversation
+
+
 def test_done_when_scenario_hr_chatbot_then_what_if(conversation):
     session = Session()
     first = conversation.respond(session, HR)
@@ -82,16 +88,6 @@ def test_change_mind_lists_counterfactuals(conversation):
         assert {"custom": "A custom model", "foundation": "A foundation model", "hybrid": "A hybrid"}[
             option
         ] in reply.answer
-
-
-def test_concept_questions_answer_from_passages(conversation):
-    session = Session()
-    reply = conversation.respond(session, "what is distillation?")
-    assert reply.turn.intent == "concept"
-    assert reply.citations[0].id == "hybrid-distillation"
-    assert "student" in reply.answer.lower() or "imitate" in reply.answer.lower()
-    downsides = conversation.respond(session, "what are the downsides of foundation models?")
-    assert downsides.citations[0].id == "fm-cons"
 
 
 @pytest.mark.parametrize(
@@ -175,3 +171,17 @@ def test_session_round_trip_and_bad_files(conversation, tmp_path):
     )
     with pytest.raises(SessionError, match="not a valid modelchoice session"):
         Session.load(tmp_path / "wrong.json")
+
+
+def test_a_reversed_fact_is_announced_in_the_answer(conversation):
+    session = Session()
+    conversation.respond(session, "We cannot use third-party model APIs; the data is tabular.")
+    assert session.profile["external_api_ok"] is False
+    reply = conversation.respond(session, "Actually, using the OpenAI API is fine for us.")
+    assert session.profile["external_api_ok"] is True
+    assert (
+        "You said earlier: no third-party model APIs; I've changed it to: third-party model APIs allowed."
+        in (reply.answer)
+    )
+    again = conversation.respond(session, "It's a narrow classification task.")
+    assert "You said earlier" not in again.answer  # only a change to a stated fact is announced

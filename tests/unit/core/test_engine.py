@@ -1,17 +1,17 @@
 import itertools
-from pathlib import Path
 
 import pytest
 import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from support.paths import EVALS
 
 from assistant.engine import decide, default_rules
 from assistant.profile import FIELDS, Profile
 from assistant.rules import PATTERNS
 from assistant.types import OPTION_ORDER as OPTIONS
 
-CASES = yaml.safe_load((Path(__file__).parent.parent / "evals" / "decisions.yaml").read_text())
+CASES = yaml.safe_load((EVALS / "decisions.yaml").read_text())
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c["name"] for c in CASES])
@@ -98,6 +98,7 @@ def _all_known_profiles():
         yield dict(zip(names, values, strict=True))
 
 
+@pytest.mark.slow  # 93,312 profiles: a few seconds
 def test_sweep_over_the_whole_factor_space():
     """Every combination of known values: exactly one valid answer, hybrid has patterns, monotonic scores."""
     rules = default_rules()

@@ -12,10 +12,10 @@ import pytest
 from support.llm_servers import FakeLLM, SectionRetriever, Text, Tool, collect
 
 from assistant.conversation import Conversation, Reply
-from assistant.extract import RuleBasedUnderstander
 from assistant.llm import LLMUnderstander, LLMWriter, merge_turn
 from assistant.session import Session
 from assistant.settings import Settings
+from assistant.understand import RuleBasedUnderstander
 
 DESCRIBE = "quick internal HR chatbot prototype, no ML engineers, OpenAI API is fine"
 GOOD = (
@@ -300,9 +300,9 @@ def test_fill_mode_keeps_the_offline_values_and_ignores_unfounded_fields() -> No
 
 
 def test_the_tool_schema_matches_the_profile_schema() -> None:
-    from assistant.extract import INTENTS
     from assistant.llm import turn_schema
     from assistant.profile import FIELDS
+    from assistant.understand import INTENTS
 
     schema = turn_schema()
     assert schema["properties"]["intent"]["enum"] == list(INTENTS)

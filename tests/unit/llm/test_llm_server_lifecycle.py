@@ -1,6 +1,6 @@
 """The local server's lifecycle (free port, readiness wait, stop, atexit, dies with its parent), tested with
 a tiny stand-in process instead of llama.cpp so it runs in a second; the real server is exercised once
-per session in tests/test_llm_local.py."""
+per session in tests/integration/test_llm_local.py."""
 
 from __future__ import annotations
 
@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from assistant import llm
-from assistant.llm import LLMError, LocalServer, find_local_model
+from assistant.llm import LLMError, LocalServer, endpoint, find_local_model
+from assistant.llm import server as llm_server
 from assistant.settings import Settings
 
 # Answers /v1/models like llama-cpp-python's server; the port comes after --port.
@@ -82,11 +82,11 @@ def _child_script(tmp_path: Path, ending: str) -> str:
     return textwrap.dedent(f"""
         import os, sys, time
         sys.path.insert(0, {str(Path(__file__).parent)!r})
-        from assistant import llm
-        from test_llm_server import StandIn
-        llm._server = StandIn(__import__("pathlib").Path({str(model)!r})).start()
-        import atexit; atexit.register(llm.stop_local_server)
-        print(llm._server.process.pid, flush=True)
+        from assistant.llm import server as llm_server
+        from test_llm_server_lifecycle import StandIn
+        llm_server._server = StandIn(__import__("pathlib").Path({str(model)!r})).start()
+        import atexit; atexit.register(llm_server.stop_local_server)
+        print(llm_server._server.process.pid, flush=True)
         {ending}
     """)
 
@@ -136,13 +136,13 @@ def test_the_server_dies_with_a_killed_parent(tmp_path: Path) -> None:
 def test_one_shared_server_per_process(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     model = tmp_path / "tiny.gguf"
     model.write_bytes(b"GGUF")
-    monkeypatch.setattr(llm, "LocalServer", StandIn)
-    monkeypatch.setattr(llm, "_server", None)
+    monkeypatch.setattr(llm_server, "LocalServer", StandIn)
+    monkeypatch.setattr(llm_server, "_server", None)
     config = Settings(llm="local", local_model_path=model)
     try:
-        first = llm.local_server(config)
-        assert llm.local_server(config) is first
-        assert llm.endpoint(config).base_url == first.base_url
+        first = llm_server.local_server(config)
+        assert llm_server.local_server(config) is first
+        assert endpoint(config).base_url == first.base_url
     finally:
-        llm.stop_local_server()
-    assert llm._server is None
+        llm_server.stop_local_server()
+    assert llm_server._server is None

@@ -10,9 +10,9 @@ import pytest
 from support.llm_servers import Broken, Endless, FakeLLM, Garbage, Sleep, Stall, Status, Text, collect, refused_url
 
 from assistant.conversation import Conversation, Reply
-from assistant.extract import RuleBasedUnderstander
 from assistant.session import Session
 from assistant.settings import Settings
+from assistant.understand import RuleBasedUnderstander
 
 DESCRIBE = "quick internal HR chatbot prototype, no ML engineers, OpenAI API is fine"
 GOOD = (

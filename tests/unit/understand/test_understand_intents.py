@@ -1,0 +1,48 @@
+"""Intents and their priority, why-not targets (assistant/understand/intents.py).
+
+The utterances are the developers' own (see support.understand_cases).
+"""
+
+import pytest
+from support.understand_cases import INTENT_CASES, U, intent
+
+
+@pytest.mark.parametrize(("text", "expected", "changes"), INTENT_CASES, ids=[c[0] for c in INTENT_CASES])
+def test_intents(text, expected, changes):
+    turn = U.understand(text)
+    assert (turn.intent, turn.changes) == (expected, changes)
+    assert turn.hypothetical == (expected == "what_if")
+
+
+@pytest.mark.parametrize(
+    ("text", "target"),
+    [
+        ("why not a hybrid approach?", "hybrid"),
+        ("why shouldn't we train our own model?", "custom"),
+        ("why not just call an LLM?", "foundation"),
+        ("how come you didn't pick custom?", "custom"),
+    ],
+)
+def test_why_not_targets(text, target):
+    assert U.understand(text).target == target
+
+
+def test_why_not_without_a_target_is_why():
+    assert intent("why not?") == "why"
+
+
+def test_describe_with_a_question_is_recommend():
+    turn = U.understand("We classify X-ray images, no ML team, data stays on-prem. What should we use?")
+    assert turn.intent == "recommend"
+    assert turn.changes == {
+        "task": "narrow",
+        "data_type": "image",
+        "ml_team": False,
+        "privacy": "strict",
+        "external_api_ok": False,
+    }
+
+
+def test_priority_what_if_beats_why_and_recommend():
+    assert intent("what if we had no labels - why would that change your recommendation?") == "what_if"
+    assert intent("start over, what if we had a huge budget?") == "reset"

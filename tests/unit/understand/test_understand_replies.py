@@ -1,0 +1,83 @@
+"""Short replies to the assistant's question and to a pending what-if (assistant/understand/replies.py).
+
+The utterances are the developers' own (see support.understand_cases).
+"""
+
+import pytest
+from support.understand_cases import U, fields, intent
+
+from assistant.profile import parse_value
+from assistant.types import Turn
+from assistant.types import TurnContext as Context
+from assistant.understand import YES_NO
+
+
+def test_yes_no_table_is_schema_valid():
+    for name, values in YES_NO.items():
+        for value in values:
+            assert parse_value(name, value) == value
+
+
+@pytest.mark.parametrize(
+    ("reply", "asked", "expected"),
+    [
+        ("yes", "ml_team", {"ml_team": True}),
+        ("yep, two of them", "ml_team", {"ml_team": True}),
+        ("nope", "ml_team", {"ml_team": False}),
+        ("no we don't", "external_api_ok", {"external_api_ok": False}),
+        ("yes", "edge", {"edge": True}),
+        ("nah", "control", {"control": False}),
+        ("no", "labeled_data", {"labeled_data": "none"}),
+        ("plenty", "labeled_data", {"labeled_data": "plenty"}),
+        ("a few", "labeled_data", {"labeled_data": "some"}),
+        ("about 40k", "labeled_data", {"labeled_data": "plenty"}),
+        ("strict", "privacy", {"privacy": "strict", "external_api_ok": False}),
+        ("no", "privacy", {"privacy": "none"}),
+        ("images", "data_type", {"data_type": "image"}),
+        ("tables", "data_type", {"data_type": "tabular"}),
+        ("tight", "budget", {"budget": "low"}),
+        ("high", "volume", {"volume": "high"}),
+        ("maybe 20000", "volume", {"volume": "medium"}),
+        ("low", "budget", {"budget": "low"}),
+        ("batch is fine", "latency", {"latency": "relaxed"}),
+        ("in the cloud", "edge", {"edge": False}),
+        ("prototype", "stage", {"stage": "prototype"}),
+        ("open-ended", "task", {"task": "open_ended"}),
+    ],
+)
+def test_short_replies_answer_the_asked_field(reply, asked, expected):
+    turn = U.understand(reply, Context(asked_field=asked))
+    assert (turn.intent, turn.changes) == ("describe", expected)
+
+
+def test_replies_without_context_or_unclear():
+    assert fields("yes") == {} and intent("yes") == "help"
+    assert fields("plenty") == {}
+    assert U.understand("not sure", Context("budget")) == Turn("describe", {}, text="not sure")
+    assert fields("yes", Context("latency")) == {}  # a yes/no does not answer an open question
+    # a full sentence is read as usual, and the asked field does not swallow other facts
+    assert fields("we have a small budget", Context("ml_team")) == {"budget": "low"}
+    assert fields("no ML team", Context("labeled_data")) == {"ml_team": False}
+
+
+@pytest.mark.parametrize(
+    ("reply", "expected"),
+    [
+        ("yes, let's do that", "adopt"),
+        ("go with that", "adopt"),
+        ("adopt", "adopt"),
+        ("sure", "adopt"),
+        ("ok", "adopt"),
+        ("no", "discard"),
+        ("keep the original", "discard"),
+        ("nope, never mind", "discard"),
+    ],
+)
+def test_pending_what_if(reply, expected):
+    turn = U.understand(reply, Context(asked_field="ml_team", pending_what_if=True))
+    assert (turn.intent, turn.changes) == (expected, {})
+
+
+def test_pending_what_if_does_not_swallow_facts():
+    turn = U.understand("no ML team though", Context(pending_what_if=True))
+    assert (turn.intent, turn.changes) == ("describe", {"ml_team": False})
