@@ -17,6 +17,7 @@ import re
 import stat
 import sys
 import tempfile
+from contextlib import suppress
 from pathlib import Path
 from typing import Any
 
@@ -42,9 +43,6 @@ _REASONS = {
     errno.ENOSPC: "no space left on the device",
     errno.EDQUOT: "disk quota exceeded",
     errno.EROFS: "the file system is read-only",
-    errno.ENAMETOOLONG: "the name is too long",
-    errno.ELOOP: "too many symbolic links",
-    errno.EFBIG: "the file is too large",
 }
 
 # Inputs read by this process, so that no output can overwrite one (`record --out SESSION`).
@@ -87,7 +85,8 @@ def decode(data: bytes, origin: str, error: ErrorType = InputFileError) -> str:
         ) from None
     nul = text.find("\x00")
     if nul >= 0:
-        utf16 = data[1:200:2].count(0) > 40 or data[0:200:2].count(0) > 40
+        head = data[:200]
+        utf16 = max(head[0::2].count(0), head[1::2].count(0)) >= len(head) // 5  # ASCII as UTF-16
         kind = "UTF-16 text without a byte-order mark" if utf16 else "binary data, not text"
         raise error(f"{origin}: looks like {kind} (a NUL byte at offset {skip + nul}); {fix}")
     return text
@@ -174,9 +173,7 @@ def check_json_depth(
 
 
 def _too_deep(origin: str, max_depth: int) -> str:
-    return (
-        f"{origin}: nested more than {max_depth} levels deep; this is not a file modelchoice wrote or reads"
-    )
+    return f"{origin}: nested more than {max_depth} levels deep, which no modelchoice file is"
 
 
 def load_json(text: str, origin: str, error: ErrorType = InputFileError, max_depth: int = MAX_DEPTH) -> Any:
@@ -192,12 +189,10 @@ def load_json(text: str, origin: str, error: ErrorType = InputFileError, max_dep
         raise error(f"{origin}: not valid JSON ({exc})") from None
 
 
-def _yaml_loader_class(loader: Any = None) -> Any:
+def _safe_loader() -> Any:
     import yaml
 
-    if loader is not None:
-        return loader
-    return getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    return getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's when installed: much faster
 
 
 def check_yaml(
@@ -214,7 +209,7 @@ def check_yaml(
 
     depth = nodes = 0
     try:
-        for event in yaml.parse(text, Loader=_yaml_loader_class()):
+        for event in yaml.parse(text, Loader=_safe_loader()):
             if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
                 mark = event.start_mark
                 raise error(
@@ -234,6 +229,8 @@ def check_yaml(
                         f"{origin}: more than {max_nodes:,} values; this is not a file modelchoice reads"
                     )
     except yaml.YAMLError as exc:
+        if "maximum nesting depth" in str(exc):  # libyaml's own limit (1000), met while scanning ahead
+            raise error(_too_deep(origin, max_depth)) from None
         raise error(f"{origin}: not valid YAML or JSON ({_yaml_problem(exc)})") from None
 
 
@@ -250,17 +247,16 @@ def load_yaml(
     origin: str,
     error: ErrorType = InputFileError,
     *,
-    loader: Any = None,
     max_depth: int = MAX_DEPTH,
     max_nodes: int = MAX_NODES,
 ) -> Any:
-    """YAML (or JSON) from a user file, safely: checked by `check_yaml`, then built by a safe loader
-    (`loader`, a SafeLoader subclass, or libyaml's fast one). Any failure is an `error`."""
+    """YAML (or JSON) from a user file, safely: checked by `check_yaml`, then built by the safe loader.
+    Any failure is an `error` naming the origin."""
     import yaml
 
     check_yaml(text, origin, error, max_depth=max_depth, max_nodes=max_nodes)
     try:
-        return yaml.load(text, Loader=_yaml_loader_class(loader))
+        return yaml.load(text, Loader=_safe_loader())
     except yaml.YAMLError as exc:
         raise error(f"{origin}: not valid YAML or JSON ({_yaml_problem(exc)})") from None
     except (ValueError, TypeError, OverflowError) as exc:  # e.g. a date 2024-13-45, a 5000-digit number
@@ -293,12 +289,6 @@ def check_output(path: Path, *, what: str = "the output", allow: Path | None = N
         )
 
 
-def _umask() -> int:
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
-
-
 def write_text(path: Path, text: str, *, what: str = "the output", allow: Path | None = None) -> None:
     """Atomic write: a temp file in the same directory, fsync, then rename over the target, so a
     crash, a full disk or a concurrent reader never sees half a file. Failures are `OutputError`s."""
@@ -307,37 +297,53 @@ def write_text(path: Path, text: str, *, what: str = "the output", allow: Path |
     target = Path(os.path.realpath(path))  # write through a symlink, keep the link
     data = text.encode("utf-8")
     try:
-        mode = os.stat(target).st_mode & 0o777
+        info: os.stat_result | None = os.stat(path)
     except OSError:
-        mode = 0o666 & ~_umask()
+        info = None
+    if info is not None and not stat.S_ISREG(info.st_mode):
+        _write_special(path, data, what)  # /dev/stdout, a pipe: never rename over a device
+        return
+    if info is None:
+        umask = os.umask(0o022)  # read it: a new file gets the usual permissions, not mkstemp's 0600
+        os.umask(umask)
+    mode = info.st_mode & 0o777 if info is not None else 0o666 & ~umask
     try:
         fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
     except OSError as exc:
         raise OutputError(f"{path}: cannot write {what}: {reason(exc)} (in {target.parent})") from None
     try:
         try:
-            view = memoryview(data)
-            while view:
-                view = view[os.write(fd, view) :]
+            _write(fd, data)
             os.fchmod(fd, mode)
             os.fsync(fd)
         finally:
             os.close(fd)
         os.replace(tmp, target)
-    except OSError as exc:
-        _unlink_quietly(tmp)
-        raise OutputError(f"{path}: cannot write {what}: {reason(exc)}; nothing was changed") from None
-    except BaseException:
-        _unlink_quietly(tmp)
+    except BaseException as exc:
+        with suppress(OSError):
+            os.unlink(tmp)
+        if isinstance(exc, OSError):
+            raise OutputError(f"{path}: cannot write {what}: {reason(exc)}; nothing was changed") from None
         raise
     _fsync_dir(target.parent)
 
 
-def _unlink_quietly(path: str) -> None:
+def _write(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view) :]
+
+
+def _write_special(path: Path, data: bytes, what: str) -> None:
+    """A device or pipe (e.g. /dev/stdout, /dev/full) is written in place; errors still become messages."""
     try:
-        os.unlink(path)
-    except OSError:
-        log.debug("could not remove the temp file %s", path)
+        fd = os.open(path, os.O_WRONLY | os.O_CLOEXEC)
+        try:
+            _write(fd, data)
+        finally:
+            os.close(fd)
+    except OSError as exc:
+        raise OutputError(f"{path}: cannot write {what}: {reason(exc)}") from None
 
 
 def _fsync_dir(directory: Path) -> None:
@@ -352,42 +358,3 @@ def _fsync_dir(directory: Path) -> None:
         log.debug("could not fsync %s", directory)
     finally:
         os.close(fd)
-
-
-# --- standard output -------------------------------------------------------------------------
-def silence_stdout() -> None:
-    """After stdout failed (a full disk), point it at /dev/null, so the flush at exit cannot print a
-    second, uglier error after the one the CLI reports."""
-    try:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        os.close(devnull)
-    except (OSError, ValueError, AttributeError):
-        log.debug("could not redirect stdout")
-
-
-class GuardedOutput:
-    """stdout for work that must not be lost: a failed write (a full disk) stops the output but lets
-    the caller finish, e.g. save the session; `failure()` then says what went wrong."""
-
-    def __init__(self, write: Any = None) -> None:
-        self._write = write
-        self.error: OSError | None = None
-
-    def echo(self, text: str = "", nl: bool = True) -> None:
-        if self.error is not None:
-            return
-        try:
-            if self._write is not None:
-                self._write(text, nl=nl)
-            else:
-                sys.stdout.write(text + ("\n" if nl else ""))
-                sys.stdout.flush()
-        except OSError as exc:
-            self.error = exc
-            silence_stdout()
-
-    def failure(self, what: str = "the output") -> OutputError | None:
-        if self.error is None:
-            return None
-        return OutputError(f"cannot write {what} to standard output: {reason(self.error)}")

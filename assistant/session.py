@@ -143,11 +143,11 @@ class Session:
         session behind; the file on disk is either the old one or the new one."""
         path = Path(path)
         text = json.dumps(self.to_dict(), indent=2)
-        hint = f"{path} was left as it was"
+        kept = "the file was left as it was, without the latest turn"
         if len(text.encode("utf-8")) > SESSION_LIMIT:
             raise SessionSaveError(
-                f"{path}: the session has grown past {SESSION_LIMIT:,} bytes and was not saved ({hint}); "
-                "write it up with `modelchoice record` and start a new --session file"
+                f"{path}: the session has grown past {SESSION_LIMIT:,} bytes; {kept}. Hint: write it up "
+                "with `modelchoice record` and start a new --session file"
             )
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -155,8 +155,8 @@ class Session:
         except (OSError, OutputError) as exc:
             detail = str(exc) if isinstance(exc, OutputError) else f"{path}: cannot save the session: {exc}"
             raise SessionSaveError(
-                f"{detail} ({hint}). Hint: make {path.parent} writable, or pass --session with a "
-                "file in a writable directory"
+                f"{detail}; {kept}. Hint: make {path.parent} writable, or pass --session with a file "
+                "in a writable directory"
             ) from None
 
     @classmethod
@@ -198,8 +198,9 @@ class Session:
 # --- locking ---------------------------------------------------------------------------------------
 def lock_path(path: Path) -> Path:
     """The sidecar file whose flock guards `path` (the session itself is replaced on every save, so
-    it cannot carry the lock)."""
-    return path.with_name(path.name + ".lock")
+    it cannot carry the lock); next to the real file, so a symlink and its target share one lock."""
+    real = Path(os.path.realpath(path))
+    return real.with_name(real.name + ".lock")
 
 
 def _open_lock(path: Path) -> int | None:

@@ -111,12 +111,22 @@ def snapshot(root: Path) -> dict[str, str]:
 
 
 def generate(
-    work: Path, file: str, size: int, head: str = "", line: str = "# padding\n", tail: str = ""
+    work: Path,
+    file: str,
+    bytes: int = 0,  # the key in cases.yaml
+    head: str = "",
+    line: str = "# padding\n",
+    tail: str = "",
+    text: str | None = None,
+    encoding: str = "utf-8",
 ) -> None:
-    """A big input made at run time: head, then `line` repeated, then tail; about `size` bytes."""
-    body = size - len(head) - len(tail)
-    text = head + line * (body // len(line)) + tail
-    (work / file).write_text(text, encoding="utf-8")
+    """A file made at run time: `text`, or head + `line` repeated + tail, about `bytes` long."""
+    if text is None:
+        body = bytes - len(head) - len(tail)
+        text = head + line * (body // len(line)) + tail
+    target = work / file
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(text.encode(encoding))
 
 
 @pytest.fixture(scope="module")
@@ -134,8 +144,7 @@ def test_bad_input(case: dict[str, Any], tmp_path: Path, baseline: Result) -> No
     work = tmp_path / "work"
     shutil.copytree(HERE / "files", work)
     if "generate" in case:
-        spec = dict(case["generate"])
-        generate(work, spec.pop("file"), spec.pop("bytes"), **spec)
+        generate(work, **case["generate"])
     before = snapshot(work)
 
     result = run(case["args"], work, stdin=case.get("stdin"), stdout_full=case.get("stdout_full", False))

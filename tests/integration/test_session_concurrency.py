@@ -150,3 +150,27 @@ def test_chat_saves_every_turn(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert [t["user"] for t in history(session)] == ["We classify support tickets.", "why?"]
+
+
+def test_record_out_in_a_read_only_directory_is_a_message(tmp_path: Path) -> None:
+    prefix = _unprivileged()
+    session = tmp_path / "s.json"
+    assert ask(tmp_path, "We classify support tickets.", session).returncode == 0
+    folder = tmp_path / "readonly"
+    folder.mkdir()
+    folder.chmod(0o555)
+    try:
+        result = subprocess.run(
+            [*prefix, EXE, "record", "--session", str(session), "--out", str(folder / "r.md")],
+            capture_output=True,
+            text=True,
+            env=_env(tmp_path),
+            timeout=60,
+            check=False,
+        )
+    finally:
+        folder.chmod(0o755)
+    assert result.returncode == 2
+    assert "r.md: cannot write the decision record: permission denied" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert list(folder.iterdir()) == []

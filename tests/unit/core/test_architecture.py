@@ -112,15 +112,15 @@ def test_the_core_never_imports_a_front_end():
 
 def test_the_shared_types_and_errors_depend_on_nothing_in_the_project():
     graph = _graph()
-    assert graph["assistant.types"] == set()
+    for module, deps in graph.items():
+        if module == "assistant.types" or module.startswith("assistant.types."):
+            assert all(d.startswith("assistant.types") for d in deps), (module, deps)
     assert graph["assistant.errors"] == set()
 
 
 def test_the_import_graph_has_no_cycles():
     """Package `__init__` files only re-export, so they are left out: a cycle through one is not real."""
-    graph = {
-        m: {d for d in deps if not _is_package(d)} for m, deps in _graph().items() if not _is_package(m)
-    }
+    graph = {m: {d for d in deps if not _is_package(d)} for m, deps in _graph().items() if not _is_package(m)}
     state: dict[str, int] = {}
     path: list[str] = []
 
