@@ -14,9 +14,8 @@ from pathlib import Path
 
 from .errors import KnowledgeError
 from .files import KNOWLEDGE_LIMIT, load_yaml, read_text
+from .sanitize import sanitize
 
-_COMMENT = re.compile(r"<!--.*?-->", re.S)
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 _HEADING = re.compile(r"^##\s+(?P<title>.+?)\s*\{#(?P<id>[A-Za-z0-9][A-Za-z0-9_.-]*)\}\s*$")
 _H2 = re.compile(r"^##\s")
 
@@ -30,25 +29,6 @@ class Section:
     document: str  # the file's title
     attribution: str
     removed: tuple[str, ...] = ()  # sentences left out because they read as instructions to the assistant
-
-
-def sanitize(text: str) -> tuple[str, tuple[str, ...]]:
-    """Knowledge text minus HTML comments and sentences that read like instructions to the assistant, so
-    a poisoned knowledge file cannot speak through a passage. Done once, where sections are made, so every
-    consumer (chunks, passages, the UI, `search`) sees the same clean text; line structure is kept."""
-    from .understand import is_instruction  # the injection detector: one definition of "an instruction"
-
-    removed: list[str] = []
-    lines: list[str] = []
-    for line in _COMMENT.sub(" ", text).split("\n"):
-        kept = []
-        for sentence in _SENTENCE_END.split(line):
-            if sentence.strip() and is_instruction(sentence):
-                removed.append(sentence.strip())
-            else:
-                kept.append(sentence)
-        lines.append(" ".join(kept).rstrip() if removed else line)
-    return ("\n".join(lines) if removed or "<!--" in text else text), tuple(removed)
 
 
 def _front_matter(lines: list[str], path: Path) -> tuple[dict[str, str], int]:
