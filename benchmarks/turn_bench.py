@@ -41,7 +41,7 @@ def main(rounds: int = 20) -> None:
                 session = Session()
                 for text in TURNS:
                     if fresh:
-                        embeddings._cached_query.cache_clear()
+                        embeddings.query_vector.cache_clear()
                     start = time.perf_counter()
                     conversation.respond(session, text)
                     times.append((time.perf_counter() - start) * 1000)

@@ -302,6 +302,10 @@ def test_concurrent_first_use_makes_one_valid_export(tmp_path: Path) -> None:
         backend = get_embeddings("local", data_dir=Path(sys.argv[1]))
         print(json.dumps(backend.query_vector("two processes start at once").tolist()))
     """
+    digest = onnx_cache.sha256_file(onnx_cache.weights_file(MODEL_DIR))
+    stale = tmp_path / "onnx" / f".export-{digest[: onnx_cache.DIGEST_CHARS]}-killed"
+    stale.mkdir(parents=True)  # what a process killed mid-export leaves behind
+    (stale / "model.onnx").write_bytes(b"half a model")
     env = {**os.environ, "HF_HUB_OFFLINE": "1"}
     command = [sys.executable, "-c", textwrap.dedent(code), str(tmp_path)]
     processes = [
@@ -316,7 +320,8 @@ def test_concurrent_first_use_makes_one_valid_export(tmp_path: Path) -> None:
     assert cosine(first, second) > 0.99999
     root = tmp_path / "onnx"
     export = the_export(root)
-    assert sorted(p.name for p in root.iterdir() if p.is_dir()) == [export.directory.name]  # no temp dirs
+    # No staging directory is left, neither ours nor the stale one.
+    assert sorted(p.name for p in root.iterdir() if p.is_dir()) == [export.directory.name]
     assert sorted(p.name for p in export.directory.iterdir()) == ["meta.json", "model.onnx", "tokenizer.json"]
 
 
