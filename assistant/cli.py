@@ -11,11 +11,10 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from . import console
-from .errors import ModelchoiceError, OutputError
+from .errors import ModelchoiceError, OutputError, RetrievalError
 from .files import write_text
 from .profile import FIELDS, Profile, format_value
-from .retrieval import RETRIEVAL_METHODS, RetrievalError
-from .settings import SettingsError, configure
+from .settings import RETRIEVAL_METHODS, SettingsError, configure
 
 if TYPE_CHECKING:
     from importlib.metadata import EntryPoint
@@ -53,7 +52,8 @@ class Group(click.Group):
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
-            return super().invoke(ctx)
+            with console.notices():
+                return super().invoke(ctx)
         except USER_ERRORS as exc:
             console.fail(ctx, exc)
         except OSError as exc:

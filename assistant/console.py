@@ -4,11 +4,12 @@ the command definitions stay short; only `cli` imports it."""
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import logging
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import click
@@ -29,6 +30,23 @@ def fail(ctx: click.Context, exc: Exception) -> None:
         silence_stdout()
     click.echo(f"modelchoice: {exc}", err=True)
     ctx.exit(1 if isinstance(exc, SessionSaveError) else 2)
+
+
+class _Notice(logging.Handler):
+    def emit(self, record: logging.LogRecord) -> None:
+        click.echo(f"modelchoice: {record.getMessage()}", err=True)
+
+
+@contextlib.contextmanager
+def notices() -> Iterator[None]:
+    """While a command runs, retrieval's notices (store being built, query cut short, knowledge sentences
+    left out) are shown as `modelchoice: <notice>` lines on stderr: the library logs, the CLI prints."""
+    handler, logger = _Notice(logging.WARNING), logging.getLogger("assistant.retrieval")
+    logger.addHandler(handler)
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
 
 
 def stdout_failure(exc: OSError) -> OutputError | None:

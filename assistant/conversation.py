@@ -10,7 +10,9 @@ from collections.abc import Iterator, Mapping
 
 from . import explain
 from .engine import decide
+from .errors import QueryError
 from .knowledge import Section, section_index
+from .memory import MemoryRetriever
 from .profile import FIELDS
 from .session import PendingWhatIf, Session
 from .settings import Settings, get_settings
@@ -36,6 +38,10 @@ from .understand import RuleBasedUnderstander
 log = logging.getLogger(__name__)
 
 MAX_INPUT_CHARS = 20_000  # longer pastes are cut (with a notice) before understanding
+SEARCH_UNAVAILABLE = (
+    "The knowledge store is unavailable right now, so I matched the guidance by keywords only; "
+    "the passages may be less precise than usual."
+)
 # Intents an LLM may rephrase (when one is configured); the rest are short, fixed conversational answers.
 WRITTEN_BY_LLM = RETRIEVING_INTENTS
 
@@ -57,7 +63,7 @@ class Conversation:
         self.understander = understander or RuleBasedUnderstander()
         self.writer = writer
         self._retriever = retriever
-        self._retrieval_failed = False
+        self._fallback: MemoryRetriever | None = None
 
     def warm_up(self) -> Conversation:
         """Pay the one-off costs (regex compilation, embedding model, store check, local model server)
@@ -78,22 +84,27 @@ class Conversation:
     def _titles(self) -> dict[str, str]:
         return {sid: s.title for sid, s in self.sections.items()}
 
-    def _search(self, query: str, boost: list[str]) -> list[PassageRef]:
-        """Retrieved passages; if the store cannot be used, degrade to no search results with a notice."""
-        if self._retriever is None and not self._retrieval_failed:
-            try:
+    def _search(self, query: str, boost: list[str]) -> tuple[list[PassageRef], str]:
+        """Retrieved passages, and a notice when there are none because search is unavailable (the
+        answer then comes from the rules alone, and says so instead of "not in the guidance")."""
+        try:
+            if self._retriever is None:
                 from .retrieval import get_retriever
 
-                self._retriever = get_retriever(self.settings)
-            except Exception as exc:  # an optional part failing must not break the conversation
-                self._retrieval_failed = True
-                log.warning("search is unavailable (%s); answering from the rules only", exc)
-        if self._retriever is None:
-            return []
-        try:
-            return self._retriever.search(query, k=4, boost_sections=boost)
-        except ValueError:  # e.g. a query with no searchable words: answer without passages
-            return []
+                self._retriever = get_retriever(self.settings)  # tried again next turn if it fails
+            return self._retriever.search(query, k=4, boost_sections=boost), ""
+        except QueryError:  # e.g. a message with no searchable words: answer without passages
+            return [], ""
+        except Exception as exc:  # an optional part failing (RetrievalError, ...) must not break the turn
+            log.warning("search is unavailable (%s); matching the guidance by keywords", exc)
+            return self._keyword_search(query, boost), SEARCH_UNAVAILABLE
+
+    def _keyword_search(self, query: str, boost: list[str]) -> list[PassageRef]:
+        """The fallback when the store cannot be reached: whole sections ranked by shared words, so the
+        answer still rests on the guidance instead of claiming it has nothing to say."""
+        if self._fallback is None:
+            self._fallback = MemoryRetriever(self.settings.knowledge_dirs)
+        return self._fallback.search(query, k=4, boost_sections=boost)
 
     def _with_cited(self, passages: list[PassageRef], citations: tuple[Citation, ...]) -> list[PassageRef]:
         """Every cited section is among the passages provided (the guard checks that for LLM answers)."""
@@ -250,7 +261,8 @@ class Conversation:
         if intent in RETRIEVING_INTENTS:
             focus = what_if.after if what_if else decision
             # Concept questions search on their own words; decision answers lean towards the rules' sources.
-            passages = self._search(text, [] if intent == "concept" else focus.sources[:4])
+            passages, unavailable = self._search(text, [] if intent == "concept" else focus.sources[:4])
+            notice = " ".join(filter(None, (notice, unavailable)))
 
         ctx = AnswerContext(
             decision=decision,

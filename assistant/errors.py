@@ -64,6 +64,10 @@ class RetrievalError(ModelchoiceError, ValueError):
     """The knowledge store or a search cannot be used; the message says what to do."""
 
 
+class QueryError(RetrievalError):
+    """A query that cannot be searched (empty, not text): no passages, but nothing is broken."""
+
+
 class EmbeddingConfigError(RetrievalError):
     """An embedding setting that cannot be used."""
 

@@ -133,8 +133,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", action="store_true", help="print the metrics as JSON")
     args = parser.parse_args(argv)
 
+    from assistant.errors import RetrievalError
     from assistant.knowledge import KnowledgeError
-    from assistant.retrieval import RetrievalError
     from assistant.settings import SettingsError, get_settings
 
     try:

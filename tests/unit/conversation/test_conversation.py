@@ -185,3 +185,19 @@ def test_a_reversed_fact_is_announced_in_the_answer(conversation):
     )
     again = conversation.respond(session, "It's a narrow classification task.")
     assert "You said earlier" not in again.answer  # only a change to a stated fact is announced
+
+
+class _BrokenStore:
+    def search(self, query, k=4, boost_sections=()):
+        from assistant.errors import RetrievalError
+
+        raise RetrievalError("search is unavailable: the store is being rebuilt")
+
+
+def test_an_unreachable_store_is_said_plainly_not_taken_for_missing_knowledge(app_settings):
+    from assistant import Conversation
+
+    reply = Conversation(app_settings, retriever=_BrokenStore()).respond(Session(), "what is distillation?")
+    assert "The knowledge store is unavailable right now" in reply.answer
+    assert "couldn't find" not in reply.answer.lower()
+    assert reply.citations[0].id == "hybrid-distillation"  # keyword matching still finds the section

@@ -2,6 +2,7 @@
 
 The model is loaded once per session (`embedding_model`); `kb_store` is one data dir ingested once with the
 default knowledge and shared by the read-only tests. Tests that change a store copy or build their own.
+The library logs its notices; `stderr_notices` shows them on stderr the way the CLI does.
 """
 
 from __future__ import annotations
@@ -16,26 +17,15 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from support.paths import ROOT
 
+from assistant import console
 from assistant import settings as settings_module
-from assistant.retrieval import (
-    BOOST_PLACES,
-    MAX_QUERY_CHARS,
-    Passage,
-    RetrievalError,
-    Retriever,
-    build_chunks,
-    clean_query,
-    get_retriever,
-    retrieval_units,
-    stem,
-    tokenize,
-)
+from assistant.errors import RetrievalError
+from assistant.retrieval import BOOST_PLACES, Passage, Retriever, build_chunks, get_retriever
 from assistant.settings import DEFAULT_KNOWLEDGE, Settings
 
-ROOT = Path(__file__).resolve().parent.parent
 EXE = str(Path(sys.executable).parent / "modelchoice")
-HEAVY = ("chromadb", "torch", "sentence_transformers", "langchain", "langchain_core", "transformers")
 TOTAL_RECORDS = len(build_chunks([DEFAULT_KNOWLEDGE]))
 
 
@@ -65,6 +55,13 @@ def notes() -> list[str]:
 @pytest.fixture
 def kb(kb_store, notes) -> Retriever:
     return Retriever(Settings(data_dir=kb_store), notify=notes.append)
+
+
+@pytest.fixture
+def stderr_notices():
+    """Retrieval's notices on stderr as `modelchoice: ...` lines, as the CLI prints them."""
+    with console.notices():
+        yield
 
 
 @pytest.fixture
@@ -277,7 +274,7 @@ def test_empty_query_on_the_cli_is_one_line_exit_2(kb_store, fresh_settings):
 
     result = CliRunner().invoke(main, ["search", "  ", "--data-dir", str(kb_store)])
     assert result.exit_code == 2
-    assert result.stderr.startswith("error: empty query") and result.stderr.count("\n") == 1
+    assert result.stderr.startswith("modelchoice: empty query") and result.stderr.count("\n") == 1
 
 
 def test_a_100_kb_query_is_truncated_with_a_notice(kb, notes):
@@ -335,7 +332,9 @@ def test_bad_k_and_method_are_user_errors(kb):
         kb.search(None)  # type: ignore[arg-type]
 
 
-def test_missing_store_is_built_on_first_use_with_one_notice(tmp_path, embedding_model, capsys):
+def test_missing_store_is_built_on_first_use_with_one_notice(
+    tmp_path, embedding_model, capsys, stderr_notices
+):
     retriever = get_retriever(Settings(data_dir=tmp_path / "new"))
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "no knowledge store" in err and "building it" in err
@@ -344,7 +343,7 @@ def test_missing_store_is_built_on_first_use_with_one_notice(tmp_path, embedding
     assert capsys.readouterr().err == ""
 
 
-def test_empty_store_is_rebuilt_with_one_notice(tmp_path, embedding_model, capsys):
+def test_empty_store_is_rebuilt_with_one_notice(tmp_path, embedding_model, capsys, stderr_notices):
     empty_kb = tmp_path / "empty-kb"
     empty_kb.mkdir()
     data = tmp_path / "data"
@@ -357,7 +356,9 @@ def test_empty_store_is_rebuilt_with_one_notice(tmp_path, embedding_model, capsy
 
 
 @pytest.mark.parametrize("damage", ["garbage", "truncated-middle"])
-def test_corrupted_store_is_rebuilt_with_one_notice(tmp_path, kb_store, embedding_model, capfd, damage):
+def test_corrupted_store_is_rebuilt_with_one_notice(
+    tmp_path, kb_store, embedding_model, capfd, stderr_notices, damage
+):
     # capfd, not capsys: a Rust panic inside Chroma would write to file descriptor 2 directly.
     data = copy_store(kb_store, tmp_path / "data")
     sqlite = data / "chroma" / "chroma.sqlite3"
@@ -427,7 +428,7 @@ def test_two_concurrent_ingests_do_not_corrupt_the_store(tmp_path, embedding_mod
     assert (reports[1]["added"], reports[1]["unchanged"]) == (TOTAL_RECORDS, 0)
     retriever = Retriever(Settings(data_dir=data), notify=None)
     assert retriever.search("what is knowledge distillation", k=1)[0].section == "hybrid-distillation"
-    assert retriever._collection.count() == TOTAL_RECORDS
+    assert retriever.collection is not None and retriever.collection.count() == TOTAL_RECORDS
     assert retriever.ingest().embedded == 0
 
 
@@ -495,40 +496,3 @@ def test_eval_targets_for_the_default_method(kb):
     assert default["mrr"] >= 0.80, default
     assert default["mrr"] == max(r["mrr"] for r in results.values())  # the default is the best method
     assert default["recall@3"] == max(r["recall@3"] for r in results.values())
-
-
-# ------------------------------------------------------------------------------- pure helpers (fast)
-
-
-def test_clean_query():
-    assert clean_query("  a\tb\n\x00c  ") == ("a b c", None)
-    text, notice = clean_query("word " * 1000)
-    assert len(text) <= MAX_QUERY_CHARS and text.endswith("word") and "4,999 characters" in notice
-
-
-def test_tokenize_and_stem():
-    assert tokenize("The LLMs' APIs, labelled data & labeling!") == ["llm", "api", "label", "data", "label"]
-    assert {stem(w) for w in ("annotate", "annotating", "annotations", "annotation")} == {"annotat"}
-    assert stem("specialised") == stem("specialized")
-    assert tokenize("知识 蒸馏") == ["知识", "蒸馏"]
-
-
-def test_retrieval_units_attach_list_items_to_their_lead_in():
-    units = retrieval_units("Title", "Lead-in sentence:\n\n- first item\n- second item\n\nClosing paragraph.")
-    assert "Lead-in sentence: first item" in units and "Lead-in sentence: second item" in units
-    assert "Closing paragraph." in units and "Lead-in sentence:\n- first item\n- second item" in units
-    assert retrieval_units("Only a title", "") == ["Only a title"]
-
-
-def test_retrieval_commands_keep_heavy_imports_out_of_recommend():
-    code = (
-        "import sys, json; import assistant.cli, assistant.retrieval\n"
-        "from click.testing import CliRunner\n"
-        "CliRunner().invoke(assistant.cli.main, ['recommend', 'examples/bank-credit-scoring.yaml'])\n"
-        f"print(json.dumps([m for m in {HEAVY!r} if m in sys.modules]))"
-    )
-    result = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=60
-    )
-    assert result.returncode == 0, result.stderr
-    assert json.loads(result.stdout.splitlines()[-1]) == []

@@ -13,8 +13,9 @@ import pytest
 from click.testing import CliRunner
 
 from assistant import settings as settings_module
-from assistant.llm import free_port
-from assistant.retrieval import RetrievalError, Retriever, build_chunks
+from assistant.errors import RetrievalError
+from assistant.llm.server import free_port
+from assistant.retrieval import Retriever, build_chunks
 from assistant.settings import DEFAULT_KNOWLEDGE, Settings
 
 CHROMA = Path(sys.executable).parent / "chroma"
@@ -80,6 +81,32 @@ def test_ingest_and_search_through_a_chroma_server(chroma_server, tmp_path, embe
     other = Retriever(replica, notify=None)
     assert other.search("Jellysmack", k=1, method="bm25")[0].section == "example-video-revenue"
     assert other.search("Jellysmack", k=1, method="dense")[0].section == "example-video-revenue"
+
+
+def test_a_rebuild_through_the_server_switches_every_client_to_the_new_collection(
+    chroma_server, tmp_path, embedding_model
+):
+    def settings(name: str) -> Settings:
+        return Settings(data_dir=tmp_path / name, chroma_url=chroma_server, collection="server-rebuild")
+
+    reader = Retriever(settings("reader"), notify=None)
+    writer = Retriever(settings("writer"), notify=None)
+    writer.ingest()
+    assert reader.search("what is knowledge distillation", k=1)[0].section == "hybrid-distillation"
+    assert reader.collection is not None
+    before = reader.collection.name
+    report = writer.ingest(rebuild=True)
+    assert report.rebuilt and report.collection != before
+    # The reader's collection was deleted after the switch: it resolves the pointer again, once.
+    assert reader.search("what is knowledge distillation", k=1, method="dense")[0].section == (
+        "hybrid-distillation"
+    )
+    assert reader.collection is not None and reader.collection.name == report.collection
+    import chromadb
+
+    host, port = chroma_server.rsplit(":", 1)
+    names = {c.name for c in chromadb.HttpClient(host=host.split("//")[1], port=int(port)).list_collections()}
+    assert before not in names and {report.collection, "server-rebuild.active"} <= names
 
 
 def test_cli_search_with_chroma_url_builds_the_collection_on_first_use(
