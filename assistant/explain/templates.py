@@ -1,0 +1,192 @@
+"""Every sentence an answer can contain, as data: fact phrases, follow-up questions and named templates.
+
+One concern: the wording. The explainer (`answers`, `pieces`) fills these in, the LLM writer frames its
+text with them, and the guard learns from them which connective words an answer may use without any
+evidence (`guard.evidence.frame_vocabulary`). Keeping the words here, as plain data, means a wording change
+is one edit that all three see; nothing needs to parse the explainer's source.
+
+Templates are `str.format` strings; `render(name, **fields)` fills one in. A field holds an already worded
+piece (an option's label, a joined list of phrases, a reason sentence) or a number (`score`, `confidence`).
+"""
+
+from __future__ import annotations
+
+from string import Formatter
+
+from ..types import Value
+
+# Noun phrases for facts, so sentences read "With no in-house ML team, ..." for every field.
+PHRASES: dict[tuple[str, Value], str] = {
+    ("data_type", "tabular"): "tabular data",
+    ("data_type", "text"): "text data",
+    ("data_type", "image"): "image data",
+    ("data_type", "video"): "video data",
+    ("data_type", "audio"): "audio data",
+    ("data_type", "multimodal"): "multimodal data",
+    ("task", "narrow"): "a narrow, well-defined task",
+    ("task", "open_ended"): "an open-ended task",
+    ("stage", "prototype"): "a prototype or MVP",
+    ("stage", "production"): "a long-lived production system",
+    ("ml_team", True): "an in-house ML team",
+    ("ml_team", False): "no in-house ML team",
+    ("labeled_data", "none"): "no labelled data",
+    ("labeled_data", "some"): "some labelled data",
+    ("labeled_data", "plenty"): "plenty of labelled data",
+    ("privacy", "none"): "no special privacy constraints",
+    ("privacy", "sensitive"): "sensitive data",
+    ("privacy", "strict"): "data that must stay on your own infrastructure",
+    ("external_api_ok", True): "third-party model APIs allowed",
+    ("external_api_ok", False): "no third-party model APIs",
+    ("latency", "relaxed"): "relaxed latency (batch is fine)",
+    ("latency", "interactive"): "interactive latency",
+    ("latency", "realtime"): "real-time latency",
+    ("edge", True): "on-device deployment",
+    ("edge", False): "server-side deployment",
+    ("volume", "low"): "low request volume",
+    ("volume", "medium"): "medium request volume",
+    ("volume", "high"): "high request volume",
+    ("budget", "low"): "a tight infrastructure budget",
+    ("budget", "medium"): "a moderate infrastructure budget",
+    ("budget", "high"): "a generous infrastructure budget",
+    ("control", True): "a need for full control",
+    ("control", False): "no need for full control",
+}
+
+# The one question per unknown field that the answer ends with.
+QUESTIONS: dict[str, str] = {
+    "data_type": "What kind of data will the model work on: tables, text, images, video, audio, or a mix?",
+    "task": "Is the task well defined (classify, predict, detect) or open-ended and creative?",
+    "stage": "Is this a quick prototype or MVP, or a system you will run in production for a long time?",
+    "ml_team": "Do you have ML engineers or data scientists in-house?",
+    "labeled_data": "Do you have labelled training data: none, some, or plenty?",
+    "privacy": "Can the data leave your infrastructure, or is it sensitive or strictly confidential?",
+    "external_api_ok": "Is it acceptable to depend on a third-party model API, such as OpenAI's?",
+    "latency": "How fast must it answer: batch is fine, a person is waiting, or real time (tens of ms)?",
+    "edge": "Does it have to run on a device, such as a phone or a camera, rather than on servers?",
+    "volume": "Roughly how many requests a day do you expect?",
+    "budget": "Is the infrastructure budget tight, moderate or generous?",
+    "control": "Do you need full control to retrain, debug and explain the model, without vendor lock-in?",
+}
+
+# Named sentences. Fields: option/before/after/target are option labels ("a custom model"), facts a joined
+# list of PHRASES, fields a joined list of field labels, reason(s) the rules' own sentences.
+TEMPLATES: dict[str, str] = {
+    # the recommendation, in three confidence bands, and the hybrid's patterns
+    "headline.high": "My recommendation: **{option}**.",
+    "headline.moderate": "On balance, I'd go with **{option}**.",
+    "headline.low": "For now I lean towards **{option}**, but it is a close call.",
+    "headline.patterns": "Specifically: {patterns}.",
+    # what the turn changed
+    "noted": "Noted: {facts}.",
+    "cleared": "I've set {fields} back to unknown.",
+    "changed_from": "That changes my answer: it was {option}.",
+    "updated": "Done: I've updated your profile ({facts}).",
+    "currently": "I currently recommend {option}.",
+    "for_your_project": "For your project, I currently recommend {option}.",
+    # the full recommendation
+    "against": "The main argument against: {reason} That points to {option}.",
+    "counterfactual": "with {facts}, it would be {option}",
+    "would_change": "What would change it: {changes}.",
+    "follow_up": "One question that could change the answer: {question}",
+    "sources": "Sources: {sources}.",
+    "source": "{title} [{id}]",
+    # why
+    "why.no_profile": (
+        "I don't know anything about your project yet, so I fall back on the article's default: "
+        "{option}. Tell me about your data, team and constraints and I'll be specific."
+    ),
+    "why.lead": "I recommend {option} because of what you've told me:",
+    "why.margin": (
+        "It scores {score:g} against {runner_up:g} for the runner-up, so my confidence is {confidence:.0%}."
+    ),
+    # why not <target>
+    "why_not.is_recommended": "{option} is in fact what I recommend.",
+    "why_not.head": "Why not {target}? It scores {target_score:g} against {score:g} for {option}.",
+    "why_not.frame": (
+        "Why not {target}? I recommend {option}: it scores {score:g} against {target_score:g} for {target}."
+    ),
+    "why_not.ruled_out": "It is ruled out: {reason}",
+    "why_not.for": "What speaks for it: {reasons}",
+    "why_not.nothing_for": "Nothing you've told me so far argues for {target}.",
+    "why_not.held_back": "What holds it back: {reasons}",
+    "why_not.would_become": "It would become my recommendation with {facts}.",
+    "why_not.no_single_change": (
+        "No single change to your profile would make it the recommendation; it would take several."
+    ),
+    # what if
+    "what_if.unclear": (
+        "I couldn't tell which fact you want to change, so my recommendation stays "
+        '{option}. Try e.g. "what if we had no ML team?"'
+    ),
+    "what_if.changes": "With {facts}, my recommendation would change from {before} to **{after}**.",
+    "what_if.stays": "With {facts}, my recommendation would stay **{after}**.",
+    "what_if.hybrid": "The hybrid would use {patterns}.",
+    "what_if.started": "What changes: {reasons}",
+    "what_if.stopped": "No longer applies: {reasons}",
+    "what_if.pending": (
+        'Your saved profile is unchanged. Say "let\'s go with that" to adopt these changes, '
+        'or "keep the original".'
+    ),
+    # what would change your mind
+    "change_mind.robust": (
+        "No single change would move me off {option}: the case for it is robust with what you've told me."
+    ),
+    "change_mind.lead": "Any one of these would change my mind:",
+    "change_mind.item": "- **{option}** with {facts}",
+    "change_mind.unknown": "Still unknown and able to tip it: {fields}.",
+    # concepts
+    "concept.not_found": (
+        "I couldn't find that in the guidance I know. I can explain foundation models, custom "
+        "models, the four hybrid patterns and the article's examples."
+    ),
+    "concept.top": "**{title}**: {summary}",
+    "concept.related": "Related: {titles}.",
+    # session commands
+    "discard": "Kept your original profile: my recommendation stays {option}.",
+    "nothing_pending": (
+        'There is no what-if to adopt right now. Ask one like "what if we had no ML team?" first.'
+    ),
+    "reset": (
+        "Starting over: I've cleared your project profile. Tell me about your project: the data, "
+        "your team, and any privacy, speed or cost constraints."
+    ),
+    "undo.nothing": "There's nothing to undo yet.",
+    "undo.done": "Undone. My recommendation is now {option}.",
+    # refusals and help
+    "out_of_scope": (
+        "That's outside what I can help with. I help you choose between a foundation model, a custom "
+        'model and a hybrid of both for your project, explain why, and explore "what if" changes. '
+        "Tell me about your project to start."
+    ),
+    "injection": (
+        "I can't do that. My recommendation comes from the rules applied to your project's facts, "
+        "not from instructions in the chat, and it can't be overridden. With what you've told me, it "
+        "is {option}. Tell me more about your project if you think I "
+        "have it wrong."
+    ),
+    "help": (
+        "I help you choose between a foundation model, a custom model and a hybrid of both, following "
+        'the article "Do You Really Need a Foundation Model?". Describe your project (data, task, '
+        'team, labels, privacy, latency, scale), ask why, ask "what if...", or ask what a concept '
+        "means, such as knowledge distillation."
+    ),
+}
+
+
+def render(name: str, **fields: object) -> str:
+    """TEMPLATES[name] filled in; a KeyError names a missing template or field."""
+    return TEMPLATES[name].format(**fields)
+
+
+def fields_of(name: str) -> tuple[str, ...]:
+    """The fields TEMPLATES[name] needs, in order of first use."""
+    seen: dict[str, None] = {}
+    for _, field, _, _ in Formatter().parse(TEMPLATES[name]):
+        if field:
+            seen.setdefault(field, None)
+    return tuple(seen)
+
+
+def literal_text(name: str) -> str:
+    """TEMPLATES[name] without its fields: the words the template itself contributes."""
+    return " ".join(literal for literal, _, _, _ in Formatter().parse(TEMPLATES[name]))
