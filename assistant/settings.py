@@ -63,6 +63,7 @@ class Settings:
     llm_max_retries: int = 1
     llm_max_tokens: int = 400
     llm_max_chars: int = 4000  # streamed characters per answer; a longer (endless) stream is cut off
+    llm_deadline: float = 30.0  # seconds for a whole LLM turn (retries included); then the standard answer
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -86,6 +87,7 @@ class Settings:
             llm_max_retries=int(_env_float("MODELCHOICE_LLM_MAX_RETRIES", 1)),
             llm_max_tokens=int(_env_float("MODELCHOICE_LLM_MAX_TOKENS", 400)),
             llm_max_chars=int(_env_float("MODELCHOICE_LLM_MAX_CHARS", 4000)),
+            llm_deadline=_env_float("MODELCHOICE_LLM_DEADLINE", 30.0),
         )
         settings.validate()
         return settings
@@ -105,8 +107,9 @@ class Settings:
             raise SettingsError(f"llm={self.llm!r}: use one of {', '.join(LLM_PROVIDERS)}")
         if self.retrieval not in RETRIEVAL_METHODS:
             raise SettingsError(f"retrieval={self.retrieval!r}: use one of {', '.join(RETRIEVAL_METHODS)}")
-        if min(self.llm_timeout, self.llm_max_tokens, self.llm_max_chars) <= 0 or self.llm_max_retries < 0:
-            raise SettingsError("LLM timeout and max tokens must be positive, retries not negative")
+        limits = (self.llm_timeout, self.llm_deadline, self.llm_max_tokens, self.llm_max_chars)
+        if min(limits) <= 0 or self.llm_max_retries < 0:
+            raise SettingsError("LLM timeout, deadline and max tokens must be positive, retries not negative")
 
 
 _current: Settings | None = None

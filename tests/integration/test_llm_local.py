@@ -12,26 +12,24 @@ import statistics
 import time
 from collections import Counter
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 from support.llm_servers import SectionRetriever
+from support.paths import ROOT
 
-from assistant import llm
 from assistant import settings as settings_module
 from assistant.conversation import WRITTEN_BY_LLM, Conversation, Reply
 from assistant.engine import decide
 from assistant.explain import option
 from assistant.guard import Evidence, Guard
-from assistant.llm import LLMWriter
+from assistant.llm import LLMWriter, local_server, stop_local_server
 from assistant.session import Session
 from assistant.settings import Settings
 
 pytest.importorskip("llama_cpp", reason="the local model needs the local-llm extra (llama-cpp-python)")
 pytestmark = pytest.mark.slow
 
-ROOT = Path(__file__).resolve().parent.parent
 REPORT = ROOT / "test-artifacts" / "guard-report.json"
 MAX_TOKENS = 160  # 2-3 sentences; keeps the 2-core CI machine busy for minutes, not tens of minutes
 BOUNDS = {"MODELCHOICE_LLM_MAX_TOKENS": str(MAX_TOKENS), "MODELCHOICE_LLM_TIMEOUT": "180"}
@@ -77,11 +75,11 @@ class RecordingWriter(LLMWriter):
 def local_settings() -> Iterator[Settings]:
     config = Settings(llm="local", llm_max_tokens=MAX_TOKENS, llm_timeout=180.0, llm_max_retries=1)
     started = time.monotonic()
-    server = llm.local_server(config)  # the one server of this test session
+    server = local_server(config)  # the one server of this test session
     print(f"\nlocal model server up in {time.monotonic() - started:.1f} s at {server.base_url}")
     yield config
     process = server.process
-    llm.stop_local_server()
+    stop_local_server()
     assert process is not None and process.poll() is not None
 
 
@@ -232,7 +230,7 @@ def test_openai_provider_works_against_any_compatible_server(
     local_settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """No code change: --llm openai with OPENAI_BASE_URL at the llama-cpp server this session started."""
-    server = llm.local_server(local_settings)
+    server = local_server(local_settings)
     monkeypatch.delenv("OPENAI_API_KEY", raising=False)
     result = _cli(
         monkeypatch,

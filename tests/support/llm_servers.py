@@ -212,14 +212,21 @@ class _Handler(BaseHTTPRequestHandler):
                     self.wfile.flush()
                 stop.wait(behaviour.seconds)
                 return
-            head = b"HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ncontent-length: 100000\r\n\r\n"
+            pieces = re.findall(r"\S+\s*", behaviour.text)
+            body = b"".join(
+                [
+                    _chunk({"role": "assistant", "content": ""}),
+                    *(_chunk({"content": piece}) for piece in pieces),
+                    _chunk({}, "stop"),
+                    b"data: [DONE]\n\n",
+                ]
+            )
+            head = b"HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\n"
+            head += f"content-length: {len(body)}\r\n\r\n".encode()
             if not behaviour.head:
                 self.wfile.write(head)
                 head = b""
-            events = _chunk({"role": "assistant", "content": ""}) + b"".join(
-                _chunk({"content": piece}) for piece in re.findall(r"\S+\s*", behaviour.text)
-            )
-            for byte in head + events + _chunk({}, "stop") + b"data: [DONE]\n\n":
+            for byte in head + body:
                 if stop.wait(behaviour.interval):
                     return
                 self.wfile.write(bytes([byte]))

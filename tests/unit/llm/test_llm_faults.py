@@ -7,7 +7,18 @@ import time
 from typing import Any
 
 import pytest
-from support.llm_servers import Broken, Endless, FakeLLM, Garbage, Sleep, Stall, Status, Text, collect, refused_url
+from support.llm_servers import (
+    Broken,
+    Endless,
+    FakeLLM,
+    Garbage,
+    Sleep,
+    Stall,
+    Status,
+    Text,
+    collect,
+    refused_url,
+)
 
 from assistant.conversation import Conversation, Reply
 from assistant.session import Session
@@ -83,6 +94,7 @@ def assert_fallback(reply: Reply, kind: str) -> None:
     assert reply.notice and "\n" not in reply.notice and reply.notice.endswith("this is the standard answer.")
 
 
+@pytest.mark.slow
 def test_timeout_before_the_first_byte() -> None:
     with FakeLLM() as fake:
         fake.script.write.extend([Sleep(4), Sleep(4)])
@@ -119,6 +131,7 @@ def test_a_retry_after_429_can_succeed() -> None:
     assert "build on a foundation model" in reply.answer and not reply.notice
 
 
+@pytest.mark.slow
 def test_retry_after_header_is_capped() -> None:
     with FakeLLM() as fake:
         fake.script.write.extend([Status(429, retry_after="120"), Status(429, retry_after="120")])
@@ -158,6 +171,7 @@ def test_endless_stream_is_cut_off() -> None:
     assert seconds < 10.0
 
 
+@pytest.mark.slow
 def test_endless_empty_stream_hits_the_deadline() -> None:
     with FakeLLM() as fake:
         fake.script.default_write = Endless(empty=True)
