@@ -6,6 +6,7 @@ The CLI, the web UI and the eval runner all call `Conversation.respond`; none of
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Iterator, Mapping
 
 from . import explain
@@ -152,13 +153,14 @@ class Conversation:
         if len(clean) > MAX_INPUT_CHARS:
             clean = clean[:MAX_INPUT_CHARS]
             notice = f"Your message was long; I read the first {MAX_INPUT_CHARS:,} characters."
+        # One time budget for all the LLM work of this turn (understanding, then every draft).
+        deadline = time.monotonic() + self.settings.llm_deadline if self.settings.llm != "none" else None
         if not clean:
             turn = Turn("help", {}, text="")
         else:
-            turn = self.understander.understand(
-                clean, TurnContext(session.asked_field, session.pending is not None)
-            )
-        yield from self._deliver(session, *self._answer(session, turn, clean, notice), clean)
+            context = TurnContext(session.asked_field, session.pending is not None, deadline=deadline)
+            turn = self.understander.understand(clean, context)
+        yield from self._deliver(session, *self._answer(session, turn, clean, notice, deadline), clean)
 
     def _deliver(
         self, session: Session, reply: Reply, ctx: AnswerContext, text: str
@@ -219,7 +221,9 @@ class Conversation:
         assert isinstance(reply, Reply)
         return reply
 
-    def _answer(self, session: Session, turn: Turn, text: str, notice: str) -> tuple[Reply, AnswerContext]:
+    def _answer(
+        self, session: Session, turn: Turn, text: str, notice: str, deadline: float | None = None
+    ) -> tuple[Reply, AnswerContext]:
         intent = turn.intent
         previous = decide(session.profile)
         applied: dict[str, Value | None] = {}
@@ -274,6 +278,7 @@ class Conversation:
             question_field=question,
             target=turn.target,
             notice=notice,
+            deadline=deadline,
         )
         answer = self._explain(intent, ctx, undone)
         passages = self._with_cited(passages, answer.citations)

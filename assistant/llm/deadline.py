@@ -32,9 +32,10 @@ _until: ContextVar[float | None] = ContextVar("llm_until", default=None)  # LLM 
 class Deadline:
     """A point in monotonic time that a turn (all its requests, retries and regenerations) must end by."""
 
-    def __init__(self, seconds: float) -> None:
+    def __init__(self, seconds: float, until: float | None = None) -> None:
+        """`seconds` from now, or sooner: by `until` (monotonic), the end of the whole turn's budget."""
         self.seconds = seconds
-        self.at = time.monotonic() + seconds
+        self.at = time.monotonic() + seconds if until is None else min(time.monotonic() + seconds, until)
 
     def remaining(self) -> float:
         return max(0.0, self.at - time.monotonic())

@@ -136,7 +136,9 @@ class LLMUnderstander:
             messages = [SystemMessage(UNDERSTAND_SYSTEM), HumanMessage(f"Message: {text[:4000]}{note}")]
             model = self._model()
             result = invoke_bounded(
-                lambda: model.invoke(messages), self.settings, Deadline(self.settings.llm_deadline)
+                lambda: model.invoke(messages),
+                self.settings,
+                Deadline(self.settings.llm_deadline, context.deadline),
             )
             raw = _parsed(result)
         except Exception as exc:

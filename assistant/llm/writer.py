@@ -146,7 +146,7 @@ class LLMWriter:
         except Exception as exc:
             yield failed(classify(exc))
             return
-        deadline = Deadline(self.settings.llm_deadline)  # from here (a local server's start-up is not in it)
+        deadline = Deadline(self.settings.llm_deadline, ctx.deadline)  # the rest of the turn's budget
 
         notice = ctx.notice
         shown_text = False  # has the user seen LLM text that the final answer must replace?

@@ -1,8 +1,8 @@
 """The shared vocabulary of a turn: the values that cross every seam, and the Protocols of the parts.
 
 Dependency-free on purpose (standard library only; the submodules import only each other): every other
-module may import it, so the seams between understanding, the engine, retrieval, the writers and the guard are visible
-here and nowhere is a project type passed behind `Any`.
+module may import it, so the seams between understanding, the engine, retrieval, the writers and the
+guard are visible here and nowhere is a project type passed behind `Any`.
 """
 
 from .answer import Answer, AnswerContext, Citation, PassageRef, Reply, WhatIf

@@ -90,6 +90,7 @@ class AnswerContext:
     question_field: str | None = None
     target: Option | None = None
     notice: str = ""
+    deadline: float | None = None  # monotonic instant by which any LLM work on this turn must be over
 
 
 @dataclass

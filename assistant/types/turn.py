@@ -17,6 +17,8 @@ class Turn:
     hypothetical: bool = False  # a what-if: the changes apply to a copy
     target: Option | None = None  # why_not: the option asked about
     text: str = ""  # the (cleaned) user text
+    suggested: Mapping[str, Value] = field(default_factory=dict)  # facts it probably states: ask to confirm
+    language: str | None = None  # a language other than English (its code): the turn is not understood
 
     def __post_init__(self) -> None:
         # Parts that still pass plain strings ("describe", "custom") get the enums, so `is` comparisons hold.
@@ -25,12 +27,17 @@ class Turn:
             object.__setattr__(self, "target", Option.parse(self.target))
 
     def to_dict(self) -> dict[str, JSON]:
-        return {
+        data: dict[str, JSON] = {
             "intent": self.intent,
             "changes": dict(self.changes),
             "hypothetical": self.hypothetical,
             "target": self.target,
         }
+        if self.suggested:
+            data["suggested"] = dict(self.suggested)
+        if self.language:
+            data["language"] = self.language
+        return data
 
 
 @dataclass(frozen=True)
@@ -39,6 +46,10 @@ class TurnContext:
 
     asked_field: str | None = None  # the field the assistant just asked about
     pending_what_if: bool = False  # a what-if result is waiting for adopt/discard
+    suggested: Value | None = (
+        None  # the value the assistant asked to confirm for asked_field ("is that right?")
+    )
+    deadline: float | None = None  # monotonic instant by which any LLM work on this turn must be over
 
 
 NO_CONTEXT = TurnContext()  # a first message: no question asked, nothing pending

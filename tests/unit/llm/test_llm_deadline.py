@@ -143,3 +143,16 @@ def test_the_deadline_setting(monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.setenv("MODELCHOICE_LLM_DEADLINE", bad)
         with pytest.raises(ValueError, match=r"MODELCHOICE_LLM_DEADLINE|deadline"):  # a SettingsError
             Settings.from_env()
+
+
+@pytest.mark.slow
+def test_understanding_and_writing_share_one_turn_deadline() -> None:
+    """An LLM understander and writer on the same hanging server: the turn ends within one deadline + 1 s,
+    not one each (the understander spends the budget; the writer gets what is left)."""
+    with FakeLLM() as fake:
+        fake.script.understand.append(Drip(interval=0.05))
+        fake.script.default_write = Hang()
+        _, reply, seconds = turn(settings(fake.base_url), offline=False)
+    assert seconds < DEADLINE + 1.0, seconds
+    assert reply.guard is not None and reply.guard.action == "fallback"
+    assert reply.notice.startswith("The language model took too long")
