@@ -138,7 +138,7 @@ def recommend(
     profile = profile.with_changes(profile.parse_assignments(assignments))
     decision = decide(profile)
     if as_json:
-        data = decision.to_dict()
+        data: dict[str, object] = dict(decision.to_dict())
         if extracted is not None:
             data["profile"] = profile.to_dict()
             data["turn"] = extracted.to_dict()

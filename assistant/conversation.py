@@ -24,6 +24,7 @@ from .types import (
     Citation,
     Decision,
     FactSource,
+    Intent,
     PassageRef,
     Reply,
     Retriever,
@@ -73,8 +74,9 @@ class Conversation:
 
         warm_up()
         self._search("warm up", [])
-        if hasattr(self.writer, "warm_up"):
-            self.writer.warm_up()
+        warm = getattr(self.writer, "warm_up", None)  # optional: writers that have a server to start
+        if callable(warm):
+            warm()
         return self
 
     # --- parts ---------------------------------------------------------------------------------
@@ -156,7 +158,7 @@ class Conversation:
         # One time budget for all the LLM work of this turn (understanding, then every draft).
         deadline = time.monotonic() + self.settings.llm_deadline if self.settings.llm != "none" else None
         if not clean:
-            turn = Turn("help", {}, text="")
+            turn = Turn(Intent.HELP, {}, text="")
         else:
             context = TurnContext(session.asked_field, session.pending is not None, deadline=deadline)
             turn = self.understander.understand(clean, context)
@@ -179,7 +181,7 @@ class Conversation:
 
     def set_fields(self, session: Session, changes: dict[str, Value | None], source: str = "form") -> Reply:
         """A form edit: apply, recompute at once, and answer with a short note for the chat."""
-        turn = Turn("describe", {k: v for k, v in changes.items() if v is not None}, text="")
+        turn = Turn(Intent.DESCRIBE, {k: v for k, v in changes.items() if v is not None}, text="")
         before = decide(session.profile)
         applied = session.apply(changes, source)
         decision = decide(session.profile)
@@ -207,12 +209,12 @@ class Conversation:
         return Reply(note, turn, decision, provenance=session.provenance())
 
     def stream_action(
-        self, session: Session, intent: str, changes: dict[str, Value] | None = None, text: str = ""
+        self, session: Session, intent: Intent | str, changes: dict[str, Value] | None = None, text: str = ""
     ) -> Iterator[str | Reply]:
         """A turn whose meaning is already known, e.g. the web UI's buttons: a what-if with its changes
         ("what_if"), "adopt" or "discard" the pending what-if. Same path and events as `stream`, without
         understanding text; `text` is what the chat shows (and what the history records)."""
-        turn = Turn(intent, dict(changes or {}), intent == "what_if", None, text)
+        turn = Turn(Intent(intent), dict(changes or {}), intent == Intent.WHAT_IF, None, text)
         yield from self._deliver(session, *self._answer(session, turn, text, ""), text)
 
     def what_if(self, session: Session, changes: dict[str, Value], text: str = "") -> Reply:
@@ -240,7 +242,7 @@ class Conversation:
         elif intent == "discard":
             session.pending = None
         elif intent == "what_if" or (turn.hypothetical and turn.changes):
-            intent = "what_if"
+            intent = Intent.WHAT_IF
             hypothetical = session.profile.with_changes(turn.changes)
             what_if = WhatIf(dict(turn.changes), previous, decide(hypothetical))
             if turn.changes:

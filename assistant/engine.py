@@ -36,7 +36,7 @@ def _score(
             fired.append(rule)
             if rule.exclude:
                 excluded.add(rule.exclude)
-            else:
+            elif rule.favor:  # a valid rule has exactly one of favor or exclude
                 scores[rule.favor] += rule.weight
     candidates = [o for o in OPTION_ORDER if o not in excluded] or list(OPTION_ORDER)
     best = min(candidates, key=lambda o: (-scores[o], _PREFERENCE[o]))

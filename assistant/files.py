@@ -211,9 +211,9 @@ def check_yaml(
     try:
         for event in yaml.parse(text, Loader=_safe_loader()):
             if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
-                mark = event.start_mark
+                line = event.start_mark.line + 1 if event.start_mark else 0
                 raise error(
-                    f"{origin}: line {mark.line + 1}: YAML anchors and aliases (&name, *name) are not "
+                    f"{origin}: line {line}: YAML anchors and aliases (&name, *name) are not "
                     "allowed; write the values out in full"
                 )
             if isinstance(event, yaml.CollectionStartEvent):

@@ -5,12 +5,13 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 
-from .engine import Decision, decide
+from .engine import decide
 from .explain import join, option, phrase
 from .knowledge import Section
 from .profile import FIELDS, format_value
 from .rules import PATTERN_LABELS
 from .session import Session
+from .types import Decision
 
 _FOOTER = (
     '_Guidance paraphrased from "Do You Really Need a Foundation Model?" (Towards Data Science). '

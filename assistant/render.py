@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import click
 
-from .engine import Decision
 from .profile import FIELDS, format_value
 from .rules import PATTERN_LABELS
+from .types import Decision
 
 
 def decision_text(decision: Decision, limit: int = 4) -> str:

@@ -9,12 +9,15 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .errors import InputFileError, RulesError
 from .files import RULES_LIMIT, check_yaml, read_text
-from .profile import FIELDS, Value, allowed, format_value
-from .types import Option
+from .profile import FIELDS, allowed, format_value
+from .types import Option, Value
+
+if TYPE_CHECKING:
+    import yaml
 
 PATTERNS: tuple[str, ...] = ("fm_labeling", "distillation", "bootstrapping", "feature_extraction")
 PATTERN_LABELS = {
@@ -94,7 +97,7 @@ class RuleSet:
         return next((r for r in self.rules if r.id == rule_id), None)
 
 
-def _yaml_loader():  # type: ignore[no-untyped-def]
+def _yaml_loader() -> type[yaml.SafeLoader]:
     """A SafeLoader that rejects duplicate keys (plain YAML silently keeps the last one) and
     remembers each mapping's line, so errors can point at the rule."""
     import yaml

@@ -22,7 +22,8 @@ from typing import Any
 
 from .errors import OutputError, ProfileError, SessionError, SessionSaveError
 from .files import SESSION_LIMIT, load_json, read_text, reason, write_text
-from .profile import FIELDS, Profile, Value, parse_value
+from .profile import FIELDS, Profile, parse_value
+from .types import Value
 
 __all__ = ["FORMAT_VERSION", "SOURCES", "Fact", "PendingWhatIf", "Session", "SessionError"]
 

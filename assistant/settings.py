@@ -72,8 +72,8 @@ class Settings:
         settings = cls(
             rules_file=Path(env("MODELCHOICE_RULES") or DEFAULT_KNOWLEDGE / "rules.yaml").expanduser(),
             knowledge_dirs=(DEFAULT_KNOWLEDGE, *extra),
-            data_dir=Path(env("MODELCHOICE_DATA_DIR")).expanduser()
-            if env("MODELCHOICE_DATA_DIR")
+            data_dir=Path(data_dir).expanduser()
+            if (data_dir := env("MODELCHOICE_DATA_DIR"))
             else _user_data_dir(),
             chroma_url=env("MODELCHOICE_CHROMA_URL") or None,
             embedding=env("MODELCHOICE_EMBEDDING") or "local",
@@ -82,7 +82,7 @@ class Settings:
             openai_api_key=env("OPENAI_API_KEY") or None,
             openai_base_url=env("OPENAI_BASE_URL") or None,
             openai_model=env("MODELCHOICE_OPENAI_MODEL") or env("OPENAI_MODEL") or "gpt-4o-mini",
-            local_model_path=Path(env("MODELCHOICE_LOCAL_MODEL")) if env("MODELCHOICE_LOCAL_MODEL") else None,
+            local_model_path=Path(model) if (model := env("MODELCHOICE_LOCAL_MODEL")) else None,
             llm_timeout=_env_float("MODELCHOICE_LLM_TIMEOUT", 30.0),
             llm_max_retries=int(_env_float("MODELCHOICE_LLM_MAX_RETRIES", 1)),
             llm_max_tokens=int(_env_float("MODELCHOICE_LLM_MAX_TOKENS", 400)),
