@@ -82,7 +82,7 @@ def main(argv: list[str] | None = None) -> int:
     from assistant.embeddings import get_embeddings
     from assistant.retrieval import Retriever
     from assistant.settings import Settings
-    from evals.retrieval_eval import load_cases
+    from assistant.evals.retrieval_eval import load_cases
 
     results: dict[str, object] = {"load_average_before": os.getloadavg(), "cores": os.cpu_count()}
     with tempfile.TemporaryDirectory(prefix="mc-bench-") as tmp:
