@@ -167,3 +167,22 @@ def test_the_wheel_lists_every_subpackage():
         for init in folder.rglob("__init__.py"):
             sub = init.parent.relative_to(folder).parts
             assert ".".join([package, *sub]) in listed, f"{init.parent} is not in pyproject's packages"
+
+
+def test_nothing_imports_the_front_ends_by_their_folder_names():
+    """`ui` and `evals` are folders in the repository but `assistant.ui` / `assistant.evals` once installed:
+    importing them by folder name works only from the checkout's root, and loads a second copy."""
+    for folder in ("assistant", "ui", "evals", "tests", "benchmarks", "scripts"):
+        for path in (ROOT / folder).rglob("*.py"):
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                names = (
+                    [a.name for a in node.names]
+                    if isinstance(node, ast.Import)
+                    else [node.module or ""]
+                    if isinstance(node, ast.ImportFrom) and not node.level
+                    else []
+                )
+                for name in names:
+                    assert name.split(".")[0] not in {"ui", "evals"}, (
+                        f"{path.relative_to(ROOT)} imports {name}"
+                    )
