@@ -13,6 +13,7 @@ import click
 from . import console
 from .errors import ModelchoiceError, OutputError, RetrievalError
 from .files import write_text
+from .lexicon.command import lexicon
 from .profile import FIELDS, Profile, format_value
 from .settings import RETRIEVAL_METHODS, SettingsError, configure
 
@@ -338,6 +339,9 @@ def search(
         )
         snippet = " ".join(passage.text.split())
         click.echo(f"   {snippet[:300]}{'...' if len(snippet) > 300 else ''}")
+
+
+main.add_command(lexicon)  # `lexicon check`, next to `rules check`
 
 
 @main.group()

@@ -13,8 +13,9 @@ from . import explain
 from .engine import decide
 from .errors import QueryError
 from .knowledge import Section, section_index
+from .lexicon import confirm as confirm_phrase
+from .lexicon import default_lexicon
 from .memory import MemoryRetriever
-from .profile import FIELDS
 from .session import PendingWhatIf, Session
 from .settings import Settings, get_settings
 from .types import (
@@ -35,7 +36,7 @@ from .types import (
     WhatIf,
     Writer,
 )
-from .understand import RuleBasedUnderstander
+from .understand import RuleBasedUnderstander, query_embedder
 
 log = logging.getLogger(__name__)
 
@@ -57,12 +58,15 @@ class Conversation:
         writer: Writer | None = None,
     ) -> None:
         self.settings = settings or get_settings()
+        # The learned layer reads the query embedding that retrieval computes anyway (cached by text); with an
+        # injected retriever (tests, fakes) there is no embedding model to share, and the patterns work alone.
+        offline = RuleBasedUnderstander(embed=query_embedder(self.settings) if retriever is None else None)
         if self.settings.llm != "none":  # lazy: LangChain loads only when an LLM is configured
             from .llm import LLMUnderstander, LLMWriter
 
             writer = writer or LLMWriter(self.settings)
-            understander = understander or LLMUnderstander(self.settings)
-        self.understander = understander or RuleBasedUnderstander()
+            understander = understander or LLMUnderstander(self.settings, offline)
+        self.understander = understander or offline
         self.writer = writer
         self._retriever = retriever
         self._fallback: MemoryRetriever | None = None
@@ -129,11 +133,10 @@ class Conversation:
         return out
 
     def _question(self, session: Session, decision: Decision) -> str | None:
-        """One focused follow-up: the unknown field that flips the answer in the most ways."""
+        """One focused follow-up: the most decisive unknown field (`explain.decisive_fields`)."""
         if not decision.missing:
             return None
-        counts = {m: sum(cf.field == m for cf in decision.counterfactuals) for m in decision.missing}
-        ranked = sorted(decision.missing, key=lambda m: (-counts[m], list(FIELDS).index(m)))
+        ranked = explain.decisive_fields(decision)
         # Don't repeat the question the user just skipped.
         choice = next((m for m in ranked if m != session.asked_field), ranked[0])
         return choice
@@ -160,7 +163,9 @@ class Conversation:
         if not clean:
             turn = Turn(Intent.HELP, {}, text="")
         else:
-            context = TurnContext(session.asked_field, session.pending is not None, deadline=deadline)
+            context = TurnContext(
+                session.asked_field, session.pending is not None, _confirming(session), deadline=deadline
+            )
             turn = self.understander.understand(clean, context)
         yield from self._deliver(session, *self._answer(session, turn, clean, notice, deadline), clean)
 
@@ -249,7 +254,7 @@ class Conversation:
                 session.pending = PendingWhatIf(
                     dict(turn.changes), previous.recommendation, what_if.after.recommendation
                 )
-        elif intent != "injection" and turn.changes:
+        elif turn.changes:  # an injection keeps only the facts stated plainly next to it (see understand)
             reversals = self._reversals(session, turn.changes)
             applied = session.apply(turn.changes, "chat")
             if applied and reversals:
@@ -257,7 +262,10 @@ class Conversation:
 
         decision = decide(session.profile)
         question = None
-        if intent in {"describe", "recommend", "why", "adopt", "help"}:
+        confirm = _to_confirm(turn, session) if intent == "describe" else None
+        if confirm is not None:
+            session.asked_field = confirm[0]  # "It sounds like ...: is that right?" (a yes sets the value)
+        elif intent in {"describe", "recommend", "why", "adopt", "help"}:
             question = self._question(session, decision)
             session.asked_field = question
         elif intent not in {"what_if", "concept"}:
@@ -281,10 +289,18 @@ class Conversation:
             target=turn.target,
             notice=notice,
             deadline=deadline,
+            turn=session.turn_number,
+            previous_answer=str(session.history[-1].get("answer") or "") if session.history else "",
         )
-        answer = self._explain(intent, ctx, undone)
+        answer = _language_answer(turn) or self._explain(intent, ctx, undone)
+        if intent == "injection" and applied:  # refused, but the facts stated plainly are kept and said
+            answer = Answer(f"{explain.noted(applied)}\n\n{answer.text}", answer.citations)
+        if confirm is not None:
+            answer = _with_question(answer, f"It sounds like {confirm_phrase(*confirm)}: is that right?")
         passages = self._with_cited(passages, answer.citations)
-        turn = Turn(intent, turn.changes, turn.hypothetical or what_if is not None, turn.target, turn.text)
+        suggested = {confirm[0]: confirm[1]} if confirm else {}
+        is_what_if = turn.hypothetical or what_if is not None
+        turn = Turn(intent, turn.changes, is_what_if, turn.target, turn.text, suggested, turn.language)
         reply = Reply(
             answer.text,
             turn,
@@ -324,6 +340,7 @@ class Conversation:
                 "answer": reply.answer,
                 "citations": [c.id for c in reply.citations],
                 "guard": reply.guard.to_dict() if reply.guard else None,
+                **({"confirm": dict(reply.turn.suggested)} if reply.turn.suggested else {}),
             }
         )
 
@@ -348,3 +365,31 @@ class Conversation:
         if intent in handlers:
             return handlers[intent](ctx)
         return explain.recommendation(ctx)
+
+
+def _to_confirm(turn: Turn, session: Session) -> tuple[str, Value] | None:
+    """A fact the turn probably states (the learned layer was unsure) that is still unknown: ask it."""
+    return next(((n, v) for n, v in turn.suggested.items() if n not in session.profile), None)
+
+
+def _confirming(session: Session) -> Value | None:
+    """The value the last answer asked the user to confirm for the field it asked about, if any."""
+    last = session.history[-1] if session.history else {}
+    entry = last.get("confirm") if isinstance(last, dict) else None
+    value = entry.get(session.asked_field or "") if isinstance(entry, dict) else None
+    return value if isinstance(value, str | bool) else None
+
+
+def _language_answer(turn: Turn) -> Answer | None:
+    """One line in the user's language: not understood yet, please write in English."""
+    if not turn.language:
+        return None
+    language = default_lexicon().languages.get(turn.language)
+    return Answer(language.reply) if language and language.reply else None
+
+
+def _with_question(answer: Answer, question: str) -> Answer:
+    """The answer with `question` as its last paragraph before the sources line."""
+    parts = answer.text.split("\n\n")
+    at = len(parts) - 1 if parts and parts[-1].startswith("Sources:") else len(parts)
+    return Answer("\n\n".join([*parts[:at], question, *parts[at:]]), answer.citations)

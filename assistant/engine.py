@@ -18,6 +18,8 @@ from .types import OPTION_ORDER, Counterfactual, Decision, FiredRule, Option, Va
 _PREFERENCE = {Option.CUSTOM: 0, Option.HYBRID: 1, Option.FOUNDATION: 2}
 # A margin of this many points gives confidence 0.5 before the penalty for unknown fields.
 _MARGIN_SCALE = 2.0
+# Below this many known facts there is no recommendation yet, only a lean (one fact never decides a project).
+MIN_KNOWN_FACTS = 2
 
 
 def _score(
@@ -46,7 +48,15 @@ def _score(
 @lru_cache(maxsize=1024)
 def _fired(rule: Rule) -> FiredRule:
     return FiredRule(
-        rule.id, rule.favor, rule.weight, rule.reason, rule.sources, rule.exclude, rule.pattern, rule.note
+        rule.id,
+        rule.favor,
+        rule.weight,
+        rule.reason,
+        rule.sources,
+        rule.exclude,
+        rule.pattern,
+        rule.note,
+        tuple(name for name, _ in rule.when),
     )
 
 
@@ -72,6 +82,7 @@ def decide(
     flips: list[Counterfactual] = []
     missing: list[str] = []
     if counterfactuals:
+        before = {rule.id for rule in fired}
         for name, spec in FIELDS.items():
             current = data.get(name)
             flipped = False
@@ -79,9 +90,12 @@ def decide(
                 if value == current:
                     continue
                 data[name] = value
-                outcome = _score(ruleset.rules, data)[0]
+                outcome, _, now = _score(ruleset.rules, data)
                 if outcome != best:
-                    flips.append(Counterfactual(name, value, outcome, current))
+                    drivers = tuple(
+                        r.id for r in now if r.id not in before and (r.favor == outcome or r.exclude == best)
+                    )
+                    flips.append(Counterfactual(name, value, outcome, current, drivers))
                     flipped = True
             if current is None:
                 del data[name]
@@ -98,6 +112,7 @@ def decide(
         confidence *= 1.0 - 0.5 * len(missing) / len(FIELDS)
 
     return Decision(
+        undecided=is_undecided(data, best, fired, excluded, tuple(flips) if counterfactuals else None),
         recommendation=best,
         hybrid_patterns=_patterns(fired) if best is Option.HYBRID else (),
         scores={str(o): round(scores[o], 3) for o in OPTION_ORDER},
@@ -108,6 +123,30 @@ def decide(
         missing=tuple(missing),
         profile=profile,
     )
+
+
+def is_undecided(
+    profile: Mapping[str, Value],
+    best: Option,
+    fired: list[Rule],
+    excluded: tuple[Option, ...],
+    counterfactuals: tuple[Counterfactual, ...] | None,
+) -> bool:
+    """Too little is known to recommend, defined from the rules: fewer than MIN_KNOWN_FACTS facts; or no
+    rule fired but the unconditional ones (the article's default prior is all there is); or the unknown
+    fields could still flip the answer to each of the two other options (the answer is open in all
+    directions; an excluded option narrows it, so that case is decided). `counterfactuals=None` (not
+    searched) skips the last test."""
+    if len(profile) < MIN_KNOWN_FACTS:
+        return True
+    if all(not rule.when for rule in fired):
+        return True
+    if counterfactuals is None:
+        return False
+    if excluded:
+        return False
+    reachable = {cf.recommendation for cf in counterfactuals if cf.current is None}
+    return all(o in reachable for o in OPTION_ORDER if o is not best)
 
 
 @lru_cache(maxsize=8)

@@ -15,6 +15,7 @@ This module imports neither torch nor onnxruntime.
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import hashlib
 import json
 import logging
@@ -156,8 +157,6 @@ def check(directory: Path, digest: str) -> tuple[Export | None, str]:
 @contextlib.contextmanager
 def export_lock(cache_root: Path, digest: str) -> Iterator[None]:
     """Exclusive cross-process lock for one export directory (released when the process dies, too)."""
-    import fcntl
-
     cache_root.mkdir(parents=True, exist_ok=True)
     with open(cache_root / f"{digest[:DIGEST_CHARS]}.lock", "a+b") as handle:
         try:

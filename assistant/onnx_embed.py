@@ -25,7 +25,6 @@ from typing import Any
 
 import numpy as np
 import onnxruntime as ort
-from langchain_core.embeddings import Embeddings
 from tokenizers import Tokenizer
 
 from . import onnx_cache
@@ -58,8 +57,8 @@ def session_options(intra_op_threads: int, *, spinning: bool = True) -> ort.Sess
     return options
 
 
-class OnnxEmbeddings(Embeddings):
-    """langchain-core Embeddings over an ONNX export: normalised float32 vectors, CPU, thread-safe."""
+class OnnxEmbeddings:
+    """`embeddings.TextEmbeddings` over an ONNX export: normalised float32 vectors, CPU, thread-safe."""
 
     def __init__(self, export: Export, *, batch_threads: int | None = None) -> None:
         self.export = export

@@ -1,21 +1,24 @@
-"""Web-app benchmark: launch to ready, and per-turn latency through the HTTP API (deterministic path).
+"""Web-app benchmark: launch to ready, per-turn latency and server CPU through the HTTP API, idle CPU.
 
-Run: .venv/bin/python benchmarks/ui_bench.py [--sessions 1 20] [--turns 8]
+Run: .venv/bin/python benchmarks/ui_bench.py [--sessions 1 20] [--rounds 3] [--clients http gradio_client]
 
-- Launch to ready: `modelchoice ui` started as a fresh process until the page answers (the knowledge store is
-  opened, the embedding model loaded and one search run before the server starts). Also the same in-process:
-  `ui.app.launch()` returning (imports excluded).
-- Per turn: against a `modelchoice ui` server process (as deployed), each simulated user is a
-  gradio_client.Client (its own browser session) in its own thread of this process, running a scripted
-  conversation (describe, why, what if, adopt, a form edit, ...); a turn's time runs from the request to
-  the refreshed side panel, as the page does it: the answering event (queue, understanding, rules, search,
-  answer) and then the chained /panel event (card, reasons, form, sources, record), each an HTTP/SSE round
-  trip. All users start together (a barrier), so the 20-session figure is 20 turns in flight at once. The
-  clients share the machine's cores with the server, as they would not in production.
+- Launch to ready: `modelchoice ui` started as a fresh process until it answers (the knowledge store is
+  opened, the embedding model loaded and one search run before the server starts).
+- Per turn: against a `modelchoice ui` server process (as deployed). Each simulated user is its own browser
+  session in its own thread of this process, running a scripted conversation (describe, why, a what-if,
+  adopt or keep, a form edit, ...), either back to back (the worst case) or reading ~2 s between turns
+  (people actively using the app). A turn is one event, as the page sends it: the answer, the whole side
+  panel and the new copy of the conversation come back together; the user sends that copy with its next
+  turn, like the page does. All users start together (a barrier): back to back, 20 sessions are 20 turns
+  in flight at once. The clients share the machine's 2 cores with the server.
+- Server CPU per turn: the server process's user+system time (/proc/<pid>/stat) over the run, divided by
+  the turns. It does not depend on what else the machine is running. Idle CPU: the same over 20 s without
+  requests (/proc counts 10 ms ticks). A page left open adds nothing: no timers, no heartbeat stream.
 
-Two loads: back to back (each user sends its next turn the moment an answer arrives: 20 turns in flight at
-once, the worst case) and with users reading for ~2 s between turns (20 people actively using the app).
-Server CPU per turn is printed too: it does not depend on what else the machine is running.
+Two clients: `http` posts to Gradio's REST route and reads the event stream, as the page's own client does
+(no polling, so this is the server's latency); `gradio_client` is the Python client (it polls its message
+queue every 50 ms, which adds client-side waiting, and each new client fetches the app's config and API
+description, which costs the server about 0.1 s of CPU once per client: its per-turn CPU is higher).
 
 The store lives in a temporary MODELCHOICE_DATA_DIR, built once before timing; nothing is sent anywhere.
 """
@@ -23,6 +26,7 @@ The store lives in a temporary MODELCHOICE_DATA_DIR, built once before timing; n
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import random
 import shutil
@@ -35,16 +39,15 @@ import time
 import urllib.request
 import uuid
 from pathlib import Path
+from typing import Any, Protocol
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
-from assistant.llm import free_port  # noqa: E402
-
-# A conversation per user: (endpoint, argument or None). Chat turns and button/form events alike.
-SCRIPTS = [
+# A conversation per user: (endpoint, argument or None). Chat turns, buttons and form edits alike.
+SCRIPTS: list[list[tuple[str, str | None]]] = [
     [
         (
             "/chat",
@@ -63,8 +66,7 @@ SCRIPTS = [
         (
             "/chat",
             "We want a quick prototype of an internal support chatbot over our wiki; open-ended questions, "
-            "no ML "
-            "engineers, an external API is fine, low volume.",
+            "no ML engineers, an external API is fine, low volume.",
         ),
         ("/chat", "why?"),
         ("/what_if_0", None),
@@ -90,15 +92,21 @@ SCRIPTS = [
 ]
 
 
-# Endpoints that answer in the chat; the page then refreshes the panel with the chained /panel event.
-TURNS = ("/chat", "/adopt", "/keep_original", "/what_if_")
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
 
 
-def wait_ready(url: str, timeout: float = 180.0) -> None:
+def wait_ready(url: str, timeout: float = 300.0, proc: subprocess.Popen[bytes] | None = None) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
+        if proc is not None and proc.poll() is not None:
+            raise RuntimeError(f"the server exited ({proc.returncode}) before it was ready")
         try:
-            with urllib.request.urlopen(url + "gradio_api/info", timeout=2) as response:
+            with urllib.request.urlopen(url + "gradio_api/app_id", timeout=2) as response:
                 if response.status == 200:
                     return
         except OSError:
@@ -108,14 +116,16 @@ def wait_ready(url: str, timeout: float = 180.0) -> None:
 
 def start_server(env: dict[str, str]) -> tuple[subprocess.Popen[bytes], str, float]:
     port = free_port()
-    exe = str(Path(sys.executable).parent / "modelchoice")
     start = time.perf_counter()
     proc = subprocess.Popen(
-        [exe, "ui", "--port", str(port)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        [sys.executable, "-m", "assistant.cli", "ui", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=None,  # a failure to start shows here
     )
     url = f"http://127.0.0.1:{port}/"
     try:
-        wait_ready(url)
+        wait_ready(url, proc=proc)
     except BaseException:
         stop(proc)
         raise
@@ -143,41 +153,25 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[index]
 
 
-class GradioUser:
-    """A session through gradio_client, as the issue asks. Note: gradio_client polls its message queue every
-    50 ms (gradio_client/utils.py), so each call carries up to ~50-150 ms of client-side waiting."""
-
-    def __init__(self, url: str) -> None:
-        from gradio_client import Client
-
-        self.client = Client(
-            url, verbose=False, download_files=False
-        )  # a browser fetches the record on click
-
-    def call(self, endpoint: str, argument: str | None) -> None:
-        if argument is None:
-            self.client.predict(api_name=endpoint)
-        else:
-            self.client.predict(argument, api_name=endpoint)
-
-    def close(self) -> None:
-        self.client.close()
+class User(Protocol):
+    def call(self, endpoint: str, argument: str | None) -> None: ...
+    def close(self) -> None: ...
 
 
 class HttpUser:
-    """A session through Gradio's documented REST route (POST /gradio_api/call/<name> with a session hash,
-    then
-    read the event stream), like the browser's own client: no polling, so this is the server's latency."""
+    """One browser session through Gradio's REST route: POST /gradio_api/call/<name>, then read the event
+    stream. It keeps its cookies (the balancer's sticky one) and the conversation copy, like a page."""
 
     def __init__(self, url: str) -> None:
         import httpx
 
         self.base = url.rstrip("/") + "/gradio_api/call"
         self.http = httpx.Client(timeout=120)
-        self.session = uuid.uuid4().hex[:11]
+        self.session = uuid.uuid4().hex[:11]  # a tab's id: Gradio keeps per-tab bookkeeping under it
+        self.kept: Any = None
 
     def call(self, endpoint: str, argument: str | None) -> None:
-        data = [] if argument is None else [argument]
+        data = [self.kept] if argument is None else [argument, self.kept]
         response = self.http.post(f"{self.base}{endpoint}", json={"data": data, "session_hash": self.session})
         response.raise_for_status()
         event_id = response.json()["event_id"]
@@ -189,6 +183,9 @@ class HttpUser:
                 elif line.startswith("data:") and event in {"complete", "error"}:
                     if event == "error":
                         raise RuntimeError(f"{endpoint}: {line}")
+                    outputs = json.loads(line[5:])
+                    if isinstance(outputs[-1], dict) and "session" in outputs[-1]:
+                        self.kept = outputs[-1]
                     return
         raise RuntimeError(f"{endpoint}: the stream ended without a result")
 
@@ -196,11 +193,34 @@ class HttpUser:
         self.http.close()
 
 
+class GradioUser:
+    """The same through gradio_client (which polls its message queue every 50 ms)."""
+
+    def __init__(self, url: str) -> None:
+        from gradio_client import Client
+
+        self.client = Client(url, verbose=False, download_files=False)
+        self.kept: Any = None
+
+    def call(self, endpoint: str, argument: str | None) -> None:
+        args = (self.kept,) if argument is None else (argument, self.kept)
+        outputs = self.client.predict(*args, api_name=endpoint)
+        if isinstance(outputs, (list, tuple)) and isinstance(outputs[-1], dict) and "session" in outputs[-1]:
+            self.kept = outputs[-1]
+
+    def close(self) -> None:
+        self.client.close()
+
+
+CLIENTS: dict[str, type[HttpUser] | type[GradioUser]] = {"http": HttpUser, "gradio_client": GradioUser}
+
+
 def run_users(
-    url: str, users: int, turns: int, kind: type[GradioUser] | type[HttpUser], think: float = 0.0
+    url: str, users: int, kind: type[HttpUser] | type[GradioUser], think: float = 0.0
 ) -> tuple[list[float], float]:
-    """Each user runs its script; `think`: mean seconds a user reads before the next turn (0: none at all)."""
-    sessions = [kind(url) for _ in range(users)]
+    """Each user runs its script; `think`: mean seconds a user reads before the next turn (0: back to back,
+    the worst case). Returns every turn's seconds and the wall time."""
+    sessions: list[User] = [kind(url) for _ in range(users)]
     barrier = threading.Barrier(users)
     latencies: list[float] = []
     errors: list[BaseException] = []
@@ -208,20 +228,17 @@ def run_users(
 
     def user(index: int) -> None:
         session = sessions[index]
-        script = SCRIPTS[index % len(SCRIPTS)][:turns]
         own: list[float] = []
         pause = random.Random(index)
         try:
             barrier.wait()
             if think:  # people arrive at different moments, not all in the same millisecond
                 time.sleep(pause.uniform(0, think))
-            for endpoint, argument in script:
+            for endpoint, argument in SCRIPTS[index % len(SCRIPTS)]:
                 if think and own:
                     time.sleep(pause.uniform(0.5, 1.5) * think)
                 start = time.perf_counter()
                 session.call(endpoint, argument)
-                if endpoint.startswith(TURNS):  # the page's chained panel refresh is part of the turn
-                    session.call("/panel", None)
                 own.append(time.perf_counter() - start)
         except BaseException as exc:
             errors.append(exc)
@@ -242,81 +259,69 @@ def run_users(
     return latencies, wall
 
 
+def measure(
+    url: str,
+    pids: list[int],
+    users: int,
+    rounds: int,
+    kind: type[HttpUser] | type[GradioUser],
+    think: float = 0.0,
+) -> str:
+    """`rounds` conversations per user; latency per turn, throughput, and the servers' CPU per turn."""
+    samples: list[float] = []
+    walls = []
+    cpu_start = sum(cpu_seconds(pid) for pid in pids)
+    client_start = time.process_time()
+    for _ in range(rounds):
+        latencies, wall = run_users(url, users, kind, think)
+        samples += latencies
+        walls.append(wall)
+    ms = [s * 1000 for s in samples]
+    cpu = (sum(cpu_seconds(pid) for pid in pids) - cpu_start) / len(ms) * 1000
+    client = (time.process_time() - client_start) / len(ms) * 1000
+    return (
+        f"think {think:g}s, {users:>2} concurrent sessions: {len(ms)} turns, per turn median "
+        f"{statistics.median(ms):.0f} ms, p95 {percentile(ms, 95):.0f} ms, max {max(ms):.0f} ms; "
+        f"{len(ms) / sum(walls):.1f} turns/s; server CPU {cpu:.1f} ms/turn (the load generator's: "
+        f"{client:.1f} ms)"
+    )
+
+
+def idle_cpu(pids: list[int], seconds: float = 20.0) -> float:
+    """Server CPU per second of wall time with no requests."""
+    start = sum(cpu_seconds(pid) for pid in pids)
+    time.sleep(seconds)
+    return (sum(cpu_seconds(pid) for pid in pids) - start) / seconds
+
+
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--sessions", type=int, nargs="+", default=[1, 20])
-    parser.add_argument("--turns", type=int, default=8, help="turns per user (each script has 8)")
     parser.add_argument("--rounds", type=int, default=3, help="conversations per user")
+    parser.add_argument("--clients", nargs="+", choices=list(CLIENTS), default=["http", "gradio_client"])
     parser.add_argument(
-        "--clients", nargs="+", choices=["gradio_client", "http"], default=["gradio_client", "http"]
+        "--think", type=float, nargs="+", default=[0.0, 2.0], help="mean seconds between a user's turns"
     )
-    parser.add_argument(
-        "--think",
-        type=float,
-        nargs="+",
-        default=[0.0, 2.0],
-        help="mean seconds between a user's turns (0: back to back, the worst case)",
-    )
-    parser.add_argument("--cold-starts", type=int, default=3, help="server starts to time (at least 1)")
+    parser.add_argument("--cold-starts", type=int, default=2, help="server starts to time (at least 1)")
     args = parser.parse_args()
 
     data_dir = tempfile.mkdtemp(prefix="modelchoice-ui-bench-")
-    os.environ["MODELCHOICE_DATA_DIR"] = data_dir
     env = {**os.environ, "MODELCHOICE_DATA_DIR": data_dir}
-
-    from assistant.ui.app import launch, warm
-
-    from assistant.conversation import Conversation
-    from assistant.settings import get_settings
-
-    conversation = Conversation(get_settings())
-    build_start = time.perf_counter()
-    warm(conversation)  # builds the store on first use (not part of any figure below)
-    print(f"knowledge store built and opened in {time.perf_counter() - build_start:.1f}s (one-off)")
-
-    colds = []
-    for _ in range(args.cold_starts - 1):
-        proc, _, seconds = start_server(env)
-        stop(proc)
-        colds.append(seconds)
-    proc, url, seconds = start_server(env)
-    colds.append(seconds)
-    print(
-        f"launch to ready, `modelchoice ui` as a new process: median {statistics.median(colds):.2f}s "
-        f"(runs: {', '.join(f'{c:.2f}' for c in colds)})"
-    )
-
-    start = time.perf_counter()
-    demo, local = launch(conversation, port=free_port(), prevent_thread_lock=True, quiet=True)
-    wait_ready(local)
-    print(f"launch to ready, in-process with the store already open: {time.perf_counter() - start:.2f}s")
-    demo.close()
-
     try:
-        clients = {"gradio_client": GradioUser, "http": HttpUser}
+        for _ in range(args.cold_starts - 1):  # the first start builds the store: not a figure
+            proc, _, _ = start_server(env)
+            stop(proc)
+        proc, url, seconds = start_server(env)
+        print(f"launch to ready, `modelchoice ui` as a new process (store built): {seconds:.2f}s", flush=True)
+        run_users(url, 2, HttpUser)  # warm-up: first-request costs are not per-turn latency
+        print(f"idle: server CPU {idle_cpu([proc.pid]) * 1000:.2f} ms per second", flush=True)
         for name in args.clients:
-            run_users(url, 2, 3, clients[name])  # warm-up: first-request costs are not per-turn latency
             for think in args.think:
                 for users in args.sessions:
-                    samples: list[float] = []
-                    walls = []
-                    cpu_start = cpu_seconds(proc.pid)
-                    for _ in range(args.rounds):
-                        latencies, wall = run_users(url, users, args.turns, clients[name], think)
-                        samples += latencies
-                        walls.append(wall)
-                    ms = [s * 1000 for s in samples]
-                    cpu = (cpu_seconds(proc.pid) - cpu_start) / len(ms) * 1000
-                    print(
-                        f"{name:>13}, think {think:g}s, {users:>2} concurrent sessions: {len(ms)} turns, "
-                        "per turn "
-                        f"median {statistics.median(ms):.0f} ms, p95 {percentile(ms, 95):.0f} ms, "
-                        f"max {max(ms):.0f} ms; {len(ms) / sum(walls):.1f} turns/s; "
-                        f"server CPU {cpu:.0f} ms/turn",
-                        flush=True,
-                    )
-    finally:
+                    figures = measure(url, [proc.pid], users, args.rounds, CLIENTS[name], think)
+                    print(f"{name:>13}, {figures}", flush=True)
         stop(proc)
+    finally:
         shutil.rmtree(data_dir, ignore_errors=True)
 
 

@@ -1,11 +1,14 @@
 """Extraction eval: utterance -> intent, profile fields, hypothetical, target on evals/extraction.yaml.
 
-    python -m evals.extraction_eval [--cases PATH] [--json] [--failures N]
+    python -m assistant.evals.extraction_eval [--cases PATH] [--json] [--failures N] [--learned]
 
 Field scores are micro-averaged (field, value) pairs: a predicted pair is a true positive when the gold
 labels hold the same pair, a false positive otherwise; a gold pair that was not predicted is a false negative
 (so a wrong value counts once as FP and once as FN). Precision / recall with nothing to count are 1.0.
 A case may carry `context: {asked_field: ..., pending_what_if: ...}` for short replies.
+
+The report ends with the same scores by split (train / dev / test by a stable hash of the text, see
+`understanding_eval.extraction_split`), as the understanding eval reports them.
 """
 
 from __future__ import annotations
@@ -176,13 +179,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cases", default=str(EVAL_FILE), help="labelled cases (YAML)")
     parser.add_argument("--json", action="store_true", help="print the whole report as JSON")
     parser.add_argument("--failures", type=int, default=50, help="how many failing cases to list")
+    parser.add_argument("--learned", action="store_true", help="with the learned layer (local embeddings)")
     args = parser.parse_args(argv)
-    report = evaluate(cases_path=args.cases)
+    from .understanding_eval import default_understander, summary_line
+    from .understanding_eval import evaluate as by_split
+
+    understander = default_understander(patterns_only=not args.learned)
+    report = evaluate(understander, cases_path=args.cases)
     if args.json:
         json.dump(report, sys.stdout, indent=2)
         print()
     else:
         print(format_report(report, args.failures))
+        if Path(args.cases).resolve() == EVAL_FILE:
+            splits = by_split(understander, "extraction")["splits"]
+            print("\nby split (prec, rec, f1, min field recall, exact, intent, refused, questions as facts):")
+            print("\n".join(summary_line(name, scores) for name, scores in splits.items()))
     return 0
 
 

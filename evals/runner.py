@@ -23,9 +23,35 @@ from assistant.session import Session
 from assistant.settings import Settings, get_settings
 
 HERE = Path(__file__).resolve().parent
-SUITES = ("decisions", "scenarios", "conversations", "generated", "adversarial", "retrieval", "extraction")
+SUITES = (
+    "decisions",
+    "scenarios",
+    "conversations",
+    "generated",
+    "adversarial",
+    "retrieval",
+    "extraction",
+    "understanding",
+)
+METRIC_SUITES = frozenset({"retrieval", "extraction", "understanding"})  # one progress step each
 # Higher is better unless listed here.
-LOWER_IS_BETTER = {"injection_success_rate", "latency_p50_ms", "latency_p95_ms", "guard_intervention_rate"}
+LOWER_IS_BETTER = {
+    "injection_success_rate",
+    "latency_p50_ms",
+    "latency_p95_ms",
+    "guard_intervention_rate",
+    "answers_leaking_internals",
+    "answers_off_intent",
+    "repeated_sentence_rate",
+    "default_prior_misused",
+    "recommendations_too_early",
+    *(
+        f"{d}_{s}_{m}"
+        for d in ("understanding", "extraction")
+        for s in ("train", "dev", "test")
+        for m in ("on_topic_refused", "questions_as_facts")
+    ),
+}
 
 
 @dataclass
@@ -130,6 +156,10 @@ class Runner:
         self.progress = progress or (lambda _label, _done, _total: None)
         self._conversation: Conversation | None = None
         self._poisoned: Conversation | None = None
+        from .checks import AnswerMeasures  # issue 13's answer measures, over every conversational turn
+
+        self.answer_measures = AnswerMeasures()
+        self._rule_ids = {r.id for r in default_rules()}
 
     @property
     def conversation(self) -> Conversation:
@@ -189,10 +219,12 @@ class Runner:
             Check("citations", hit, "" if hit else f"cited {sorted(cited)}, needed one of {list(required)}")
         ]
 
-    def timed(self, session: Session, text: str) -> tuple[Reply, float]:
+    def timed(self, session: Session, text: str, *, conversation: bool = False) -> tuple[Reply, float]:
+        previous = str(session.history[-1].get("answer") or "") if session.history else ""
         start = time.perf_counter()
         reply = self.conversation.respond(session, text)
         elapsed = (time.perf_counter() - start) * 1000
+        self.answer_measures.add(reply, previous, self._rule_ids, conversation=conversation)
         self.tally.latencies.append(elapsed)
         self.tally.fired.update(r.id for r in reply.decision.fired_rules)
         if reply.what_if:
@@ -252,7 +284,7 @@ class Runner:
             after: list[Profile] = []
             for index, turn in enumerate(case["turns"], start=1):
                 saved_before = session.profile
-                reply, elapsed = self.timed(session, turn["user"])
+                reply, elapsed = self.timed(session, turn["user"], conversation=True)
                 total += elapsed
                 answers.append(f"[{index}] {reply.answer}")
                 checks += self._turn_checks(index, turn, reply, saved_before, session, after)
@@ -440,8 +472,11 @@ class Runner:
 
     def suite_extraction(self) -> Iterator[CaseResult]:
         from .extraction_eval import evaluate
+        from .understanding_eval import evaluate as by_split
 
-        metrics = evaluate()
+        understander = self.offline_understander
+        metrics = evaluate(understander)
+        self.tally.extra.update(split_metrics(by_split(understander, "extraction")))
         fields = metrics["fields"]
         for name, values in fields.items():
             self.tally.extra[f"extraction_precision_{name}"] = round(values["precision"], 4)
@@ -458,10 +493,50 @@ class Runner:
                 json.dumps({"intent": row["intent"], **row["predicted"]}, ensure_ascii=False),
             )
 
+    @property
+    def offline_understander(self) -> Any:
+        """The offline understanding path the extraction and understanding gates measure: the lexicon's
+        patterns and the learned layer over the local embedding model (patterns alone without it)."""
+        from .understanding_eval import default_understander
+
+        return default_understander()
+
+    def suite_understanding(self) -> Iterator[CaseResult]:
+        """evals/understanding/ by split. The frozen test split is measured, never listed case by case."""
+        from .understanding_eval import evaluate
+
+        report = evaluate(self.offline_understander, "understanding")
+        self.tally.extra.update(split_metrics(report))
+        for split, scores in report["splits"].items():
+            if split == "test":
+                ok = report["frozen_ok"]
+                reason = "" if ok else "the test files do not match SPLIT.sha256"
+                yield CaseResult(
+                    "understanding",
+                    "test split (aggregate)",
+                    {"cases": scores["cases"]},
+                    [Check("frozen", ok, reason)],
+                    json.dumps(_headline(scores)),
+                )
+                continue
+            for row in scores["results"]:
+                yield CaseResult(
+                    "understanding",
+                    f"{split}: {row['text'][:70]}",
+                    {
+                        "text": row["text"],
+                        "fields": row["gold"],
+                        "intent": row["gold_intent"],
+                        "split": split,
+                    },
+                    [Check("understood", not row["problems"], "; ".join(row["problems"]))],
+                    json.dumps({"intent": row["intent"], **row["predicted"]}, ensure_ascii=False),
+                )
+
     # --- driver --------------------------------------------------------------------------------
     def planned(self, suite: str) -> int:
         """Progress steps per run of a suite: one per case (the metric suites count as one step)."""
-        if suite in {"retrieval", "extraction"}:
+        if suite in METRIC_SUITES:
             return 1
         if suite == "generated":
             return sum(1 for r in default_rules() if r.when)
@@ -477,10 +552,10 @@ class Runner:
                 for result in method():
                     result.run = run
                     self.results.append(result)
-                    if suite not in {"retrieval", "extraction"}:
+                    if suite not in METRIC_SUITES:
                         done += 1
                         self.progress(suite, min(done, total), total)
-                if suite in {"retrieval", "extraction"}:
+                if suite in METRIC_SUITES:
                     done += 1
                     self.progress(suite, done, total)
         # Coverage is a property of the whole suite: only report it when the rule-driven suites ran.
@@ -493,7 +568,7 @@ class Runner:
             "cases": len(self.results),
             "failed": sum(not r.passed for r in self.results),
             "per_suite": self.per_suite(),
-            "metrics": self.tally.metrics(rule_ids),
+            "metrics": {**self.tally.metrics(rule_ids), **self.answer_measures.metrics()},
         }
 
     def per_suite(self) -> dict[str, dict[str, Any]]:
@@ -516,3 +591,26 @@ def write_jsonl(path: Path, results: Sequence[CaseResult]) -> None:
     with path.open("w", encoding="utf-8") as handle:
         for result in results:
             handle.write(json.dumps(result.to_dict(), ensure_ascii=False) + "\n")
+
+
+def _headline(scores: dict[str, Any]) -> dict[str, float]:
+    micro = scores["micro"]
+    return {
+        "precision": round(micro["precision"], 4),
+        "recall": round(micro["recall"], 4),
+        "f1": round(micro["f1"], 4),
+        "field_recall_min": round(scores["field_recall_min"], 4),
+        "exact_profile": round(scores["exact_profile_rate"], 4),
+        "intent_accuracy": round(scores["intent_accuracy"], 4),
+        "on_topic_refused": round(scores["on_topic_refused"], 4),
+        "questions_as_facts": round(scores["questions_as_facts"], 4),
+    }
+
+
+def split_metrics(report: dict[str, Any]) -> dict[str, float]:
+    """`<dataset>_<split>_<metric>` for the summary (and the gates on the test split)."""
+    return {
+        f"{report['dataset']}_{split}_{name}": value
+        for split, scores in report["splits"].items()
+        for name, value in _headline(scores).items()
+    }

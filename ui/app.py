@@ -1,49 +1,48 @@
 """The Gradio web app: the chat beside a panel with the profile form, the recommendation, its reasons,
-what would change it, the sources and the export.
+what would change it, the sources and the export. This module lays out the components and wires the
+events; what each event does is in `turns`, what the page shows in `page`.
 
-A thin caller of the library, like the CLI: `Conversation` understands and answers, `Session` holds the
-profile with provenance, `engine.decide` decides, `record.decision_record` writes the export. Nothing here
-decides anything; this module only turns those objects into components and back.
-
-Every browser session gets its own `Visit` (a gr.State, deep-copied per session by Gradio), so two users never
-see each other's profile or history.
+Stateless processes: the conversation lives in the browser (a `gr.BrowserState`, the tab's localStorage)
+and travels with every event, so a reload keeps it and any app process can serve any turn (see `state`
+and docs/deploy.md). Each turn is one event that returns the answer, the whole side panel and the new
+copy together. Nothing runs while the page is idle: no timers, without a `gr.State` Gradio opens no
+heartbeat stream, and `quiet` stops Gradio's queue from polling. The decision record is built only when
+the user exports it.
 """
 
 from __future__ import annotations
 
-import atexit
-import hashlib
-import logging
+import functools
+import importlib.util
 import os
-import shutil
 import sys
-import tempfile
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # before gradio is imported; off unless "True"
 # Gradio's queue re-summarises its last GRADIO_ANALYTICS_MAX_EVENTS events (default 10,000) with pandas after
 # every event, for the /monitoring page, which this app turns off. At the default that grew to tens of ms per
-# turn as a server ran; a short window, summarised every 100 events, keeps it negligible. (Local only.)
-os.environ.setdefault("GRADIO_ANALYTICS_MAX_EVENTS", "200")
-os.environ.setdefault("GRADIO_ANALYTICS_CACHE_FREQUENCY", "100")
+# turn as a server ran; keeping one event and never re-summarising makes it free. (Local only.)
+os.environ.setdefault("GRADIO_ANALYTICS_MAX_EVENTS", "1")
+os.environ.setdefault("GRADIO_ANALYTICS_CACHE_FREQUENCY", "1000000000")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
+# Gradio imports matplotlib around every event (to switch its backend); where it is not installed, that is
+# a failed import, searched for on disk each time (~4% of a turn's CPU). A None entry fails it at once.
+if importlib.util.find_spec("matplotlib") is None:
+    sys.modules["matplotlib"] = None  # type: ignore[assignment]
+
 import gradio as gr
+from starlette.middleware import Middleware
 
-from assistant.conversation import Conversation, Reply
-from assistant.engine import Counterfactual, decide
-from assistant.profile import FIELDS, parse_value
-from assistant.record import decision_record
-from assistant.session import Session
-from assistant.types import WhatIf
+from assistant import FIELDS, Conversation, ModelchoiceError, decide
 
-from . import render
+from . import page, render
+from .limits import MAX_BODY_BYTES, BodyLimit, LoginThrottle
+from .quiet import quiet
+from .state import STORAGE_KEY
 from .theme import CSS, THEME
-
-log = logging.getLogger("modelchoice.ui")
+from .turns import Outputs, Turns
 
 # The article's cases, as a user would describe them.
 EXAMPLES: list[tuple[str, str]] = [
@@ -81,67 +80,41 @@ INTRO = (
 # Queue and concurrency, on purpose:
 # - The deterministic path (rules engine + offline explainer + a small local search) takes milliseconds and
 #   holds no shared mutable state, so its events are not serialised: concurrency_limit=None lets every
-#   session's turn run at once (bounded only by Gradio's thread pool, max_threads=40).
-# - An LLM backend can take only so much: the local llama server (or in-process llama.cpp) serves one request
-#   at a time and interrupts an in-flight stream when a second one arrives, so answers written by it go one at
-#   a time; a hosted API takes a few in parallel before it rate-limits. All events that may reach the LLM
-#   share one concurrency group ("answer"), so the limit holds across the chat, the what-if buttons and
-#   adopt/keep. Form edits never reach the LLM (Conversation.set_fields is deterministic) and stay unlimited.
-# - The queue is bounded only when an LLM is in the path: beyond LLM_QUEUE_SIZE waiting turns a user is told
-#   the app is busy straight away instead of waiting minutes.
+#   session's turn run at once (bounded by Gradio's thread pool, max_threads=40).
+# - An LLM backend can take only so much: the local llama server serves one request at a time and interrupts
+#   an in-flight stream when a second one arrives; a hosted API takes a few in parallel before it
+#   rate-limits. All events that may reach the LLM share one concurrency group ("answer"), so the limit holds
+#   across the chat, the what-if buttons and adopt/keep. Form edits never reach the LLM and stay unlimited.
+# - The queue is bounded either way: beyond it a user is told the app is busy straight away.
 LLM_CONCURRENCY = {"none": None, "local": 1, "openai": 4}
 LLM_QUEUE_SIZE = 64
-
-
-@dataclass
-class Visit:
-    """One browser session: the conversation's state plus what the page shows."""
-
-    session: Session = field(default_factory=Session)
-    messages: list[dict[str, str]] = field(default_factory=list)
-    passages: list[Any] = field(default_factory=list)  # the last answer's sources
-    counterfactuals: list[Counterfactual] = field(default_factory=list)  # what the buttons stand for
-    shown: dict[str, Any] = field(default_factory=dict)  # properties the page shows now (beyond values)
-
-
-class RecordFiles:
-    """Decision records as files for the download button: one file per distinct content, written once."""
-
-    def __init__(self, directory: Path | None = None) -> None:
-        if directory is None:
-            directory = Path(tempfile.mkdtemp(prefix="modelchoice-records-"))
-            atexit.register(shutil.rmtree, directory, ignore_errors=True)
-        self.directory = Path(directory)
-
-    def path_for(self, text: str) -> str:
-        digest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:20]
-        path = self.directory / digest / "decision-record.md"
-        if not path.exists():  # sessions with the same record may race here: each writes its own temp file
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                handle.write(text)
-            os.replace(tmp, path)
-        return str(path)
+QUEUE_SIZE = 512
+SESSION_CAPACITY = 1000  # sessions whose last outputs Gradio keeps in memory (it needs none of them here)
+MAX_UPLOAD = "1mb"  # the app takes no uploads; this bounds Gradio's upload route
+# The browser keeps the conversation in localStorage under this key, "encrypted" with this key. It is sent
+# to every browser in the page's config, so it hides nothing from the user: it is the same in every app
+# process (any process can read what another stored), and the server validates whatever comes back.
+STATE_SECRET = "modelchoice-conversation-v1"
+DOWNLOAD_JS = """(text) => {
+  if (!text) return;
+  const url = URL.createObjectURL(new Blob([text], {type: "text/markdown;charset=utf-8"}));
+  const link = Object.assign(document.createElement("a"), {href: url, download: "decision-record.md"});
+  document.body.appendChild(link); link.click(); link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 60000);
+}"""
 
 
 def answer_concurrency(conversation: Conversation) -> int | None:
     return LLM_CONCURRENCY.get(conversation.settings.llm, 1)
 
 
-def build_app(
-    conversation: Conversation, *, answer_limit: int | str | None = "auto", records_dir: Path | None = None
-) -> gr.Blocks:
-    """The Blocks app around one shared `Conversation` (stateless apart from caches; sessions hold state)."""
-    sections = conversation.sections
-    records = RecordFiles(records_dir)
+def build_app(conversation: Conversation, *, answer_limit: int | str | None = "auto") -> gr.Blocks:
+    """The Blocks app around one shared `Conversation` (it holds no per-user state; the browser does)."""
+    turns = Turns(conversation, conversation.sections)
     limit = answer_concurrency(conversation) if answer_limit == "auto" else answer_limit
-    field_names = list(FIELDS)
 
-    with gr.Blocks(
-        title="modelchoice: foundation, custom or hybrid?", fill_width=True, delete_cache=(3600, 86400)
-    ) as demo:
-        visit_state = gr.State(Visit())
+    with gr.Blocks(title="modelchoice: foundation, custom or hybrid?", fill_width=True) as demo:
+        kept = gr.BrowserState(None, storage_key=STORAGE_KEY, secret=STATE_SECRET)
 
         with gr.Row(elem_classes="mc-header"):
             gr.HTML(
@@ -181,18 +154,15 @@ def build_app(
                     send = gr.Button("Send", variant="primary", scale=1, min_width=80, elem_id="mc-send")
                 with gr.Row(elem_classes="mc-actions"):
                     restart = gr.Button("New conversation", size="sm", variant="secondary", elem_id="mc-new")
-                    download = gr.DownloadButton(
-                        "Export decision record (.md)",
-                        size="sm",
-                        variant="secondary",
-                        elem_id="mc-export",
-                        value=None,
+                    export = gr.Button(
+                        "Export decision record (.md)", size="sm", variant="secondary", elem_id="mc-export"
                     )
+                    record = gr.Textbox(visible=False, label="Decision record", elem_id="mc-record")
 
             with gr.Column(scale=4, min_width=320, elem_classes="mc-panel"):
                 card = gr.HTML(label="Recommendation", elem_id="mc-card")
-                with gr.Group(visible=False, elem_id="mc-whatif-box") as whatif_box:
-                    whatif_html = gr.HTML(label="What-if comparison", elem_id="mc-whatif")
+                with gr.Group(elem_id="mc-whatif-box"):  # shown only with a comparison in it (theme.CSS)
+                    comparison = gr.HTML(label="What-if comparison", elem_id="mc-whatif")
                     with gr.Row():
                         adopt = gr.Button(
                             "Adopt this change", variant="primary", size="sm", elem_id="mc-adopt"
@@ -203,7 +173,7 @@ def build_app(
                     with gr.Column(elem_classes="mc-cf-buttons"):
                         cf_buttons = [
                             gr.Button(visible=False, size="sm", elem_classes="mc-cf", elem_id=f"mc-cf-{i}")
-                            for i in range(render.MAX_COUNTERFACTUALS)
+                            for i in range(page.CHOICES)
                         ]
                 with gr.Accordion("Why", open=True, elem_id="mc-why-box"):
                     why = gr.HTML(label="Why", elem_id="mc-why")
@@ -213,7 +183,8 @@ def build_app(
                         "any field and the recommendation updates at once.</p>"
                     )
                     dropdowns: dict[str, gr.Dropdown] = {}
-                    for pair in (field_names[i : i + 2] for i in range(0, len(field_names), 2)):
+                    names = list(page.FIELD_NAMES)
+                    for pair in (names[i : i + 2] for i in range(0, len(names), 2)):
                         with gr.Row(equal_height=True, elem_classes="mc-form-row"):
                             for name in pair:
                                 dropdowns[name] = gr.Dropdown(
@@ -230,259 +201,115 @@ def build_app(
                 with gr.Accordion("Sources of the last answer", open=False, elem_id="mc-sources-box"):
                     sources = gr.HTML(label="Sources", elem_id="mc-sources")
 
-        # ---- rendering -------------------------------------------------------------------------------
-        # Cost note (Gradio 6.31): an update, or a skip, for an output makes Gradio build a new component and
-        # its config (about 0.5 ms each); a plain value does not. So the panel sends plain values, and an
-        # update only where a property other than the value changes (a field's provenance, a button or the
-        # what-if box appearing or going); a streamed answer only touches the chat, and one chained event
-        # then refreshes the panel. That took the server's CPU per turn, search aside, from ~30 ms to ~15 ms
-        # (measured with benchmarks/ui_bench.py's users on a 2-core machine).
-        panel_outputs: list[Any] = [
-            card,
-            whatif_box,
-            whatif_html,
-            change_intro,
-            *cf_buttons,
-            why,
-            *dropdowns.values(),
-            sources,
-            download,
-        ]
+        # ---- wiring: every event returns the chat, the whole panel and the new copy at once ----------
+        panel: list[Any] = [card, comparison, change_intro, *cf_buttons, why, *dropdowns.values(), sources]
+        assert len(panel) == len(page.PANEL_KEYS)
+        edit_out = [chatbot, *panel, kept]
+        turn_out = [textbox, *edit_out]
+        common: dict[str, Any] = {"preprocess": False, "postprocess": False, "show_progress": "hidden"}
+        answer = {**common, "concurrency_limit": limit, "concurrency_id": "answer"}
+        instant = {**common, "concurrency_limit": None}
+        run = _runner(turns.streaming)
 
-        def panel(visit: Visit, fresh: bool = False) -> list[Any]:
-            """The side panel for this session's state. `fresh`: the page shows nothing of it yet (a load)."""
-            session = visit.session
-            decision = decide(session.profile)
-            visit.counterfactuals = render.ranked_counterfactuals(decision)
-            pending = session.pending
-            if pending:
-                hypothetical = decide(session.profile.with_changes(pending.changes), counterfactuals=False)
-                comparison = render.what_if(WhatIf(dict(pending.changes), decision, hypothetical))
-            else:
-                comparison = ""
-            if fresh:
-                visit.shown = {}
-            shown = visit.shown
+        gr.on(
+            [textbox.submit, send.click],
+            run(turns.chat),
+            inputs=[textbox, kept],
+            outputs=turn_out,
+            api_name="chat",
+            **answer,
+        )
 
-            def prop(key: str, props: Any, value: Any, **update: Any) -> Any:
-                """`value` as is when only it changed; an update when `props` (other properties) did."""
-                if shown.get(key) == props:
-                    return value
-                shown[key] = props
-                return gr.update(value=value, **update)
-
-            labels = [render.counterfactual_label(cf) for cf in visit.counterfactuals]
-            labels += [""] * (render.MAX_COUNTERFACTUALS - len(labels))
-            buttons = [
-                prop(f"cf{i}", bool(label), label, visible=bool(label)) for i, label in enumerate(labels)
-            ]
-            facts = session.facts
-            fields = []
-            for name in field_names:
-                fact = facts.get(name)
-                info = render.form_info(name, fact.source if fact else None)
-                fields.append(prop(name, info, render.form_value(fact.value if fact else None), info=info))
-            box_visible = pending is not None
-            box = gr.skip() if shown.get("box") == box_visible else gr.update(visible=box_visible)
-            shown["box"] = box_visible
-            record = records.path_for(decision_record(session, sections))
-            return [
-                render.card(decision, len(facts), len(session.history)),
-                box,
-                comparison,
-                render.change_intro(decision, len(visit.counterfactuals)),
-                *buttons,
-                render.why(decision, sections),
-                *fields,
-                render.passages(visit.passages, sections, answered=bool(visit.messages)),
-                record,
-            ]
-
-        def messages(visit: Visit) -> list[dict[str, Any]]:
-            return [dict(m) for m in visit.messages]
-
-        def run_turn(
-            visit: Visit, user_text: str | None, events: Callable[[], Iterator[str | Reply]]
-        ) -> Iterator[list[dict[str, Any]]]:
-            """Show the user's line, then the answer as it is written (the panel follows, chained)."""
-            if user_text:
-                visit.messages.append({"role": "user", "content": user_text})
-                yield messages(visit)
-            reply: Reply | None = None
-            streaming = False
-            try:
-                for event in events():
-                    if isinstance(event, Reply):
-                        reply = event
-                        continue
-                    if not streaming:
-                        visit.messages.append({"role": "assistant", "content": ""})
-                        streaming = True
-                    visit.messages[-1]["content"] = render.chat_text(event, sections)
-                    yield messages(visit)
-            except Exception:  # a broken backend must not take the page down
-                log.exception("turn failed")
-                text = "Sorry, something went wrong on my side while answering. Please try again."
-            else:
-                text = (
-                    render.chat_text(reply.answer, sections) if reply else "Sorry, I have no answer for that."
-                )
-                visit.passages = list(reply.passages) if reply else []
-            if streaming:
-                visit.messages[-1]["content"] = text
-            else:
-                visit.messages.append({"role": "assistant", "content": text})
-            yield messages(visit)
-
-        # ---- handlers --------------------------------------------------------------------------------
-        def chat(message: str, visit: Visit) -> Iterator[tuple[Any, Any]]:
-            text = (message or "").strip()
-            if not text:
-                yield gr.skip(), gr.skip()
-                return
-            cleared = False
-            for shown_messages in run_turn(visit, text, lambda: conversation.stream(visit.session, text)):
-                yield (gr.skip() if cleared else ""), shown_messages
-                cleared = True
-
-        def chat_example(visit: Visit, evt: gr.SelectData) -> Iterator[tuple[Any, Any]]:
+        def example(conversation: object, evt: gr.SelectData) -> Iterator[Outputs]:
             value = evt.value if isinstance(evt.value, dict) else {"text": str(evt.value)}
-            yield from chat(value.get("text", ""), visit)
+            yield from turns.chat(value.get("text", ""), conversation)
 
-        def try_counterfactual(index: int) -> Callable[[Visit], Iterator[Any]]:
-            def handler(visit: Visit) -> Iterator[Any]:
-                if index >= len(visit.counterfactuals):
-                    yield gr.skip()
-                    return
-                cf = visit.counterfactuals[index]
-                changes = {cf.field: cf.value}
-                question = render.what_if_question(changes)
-                yield from run_turn(
-                    visit,
-                    question,
-                    lambda: conversation.stream_action(visit.session, "what_if", changes, question),
-                )
-
-            return handler
-
-        def settle(intent: str, line: str) -> Callable[[Visit], Iterator[Any]]:
-            def handler(visit: Visit) -> Iterator[Any]:
-                yield from run_turn(
-                    visit, line, lambda: conversation.stream_action(visit.session, intent, None, line)
-                )
-
-            return handler
-
-        def refresh(visit: Visit) -> list[Any]:
-            return panel(visit)
-
-        def set_field(name: str) -> Callable[[str, Visit], list[Any]]:
-            def handler(value: str, visit: Visit) -> list[Any]:
-                raw = None if value in (None, "", render.UNKNOWN) else parse_value(name, value)
-                current = visit.session.facts.get(name)
-                if (current.value if current else None) == raw and (
-                    current is None or current.source == "form"
-                ):
-                    # Nothing to do. (Gradio 6.31 can fire `input` a second time when this handler's update
-                    # rebuilds the dropdown; that must not count as another edit.)
-                    return [gr.skip()] * (1 + len(panel_outputs))
-                before = dict(visit.session.facts)
-                try:
-                    reply = conversation.set_fields(visit.session, {name: raw}, source="form")
-                except Exception:
-                    log.exception("form update failed")
-                    gr.Warning("That value could not be applied.")
-                    return [messages(visit), *panel(visit, fresh=True)]
-                if visit.session.facts != before:
-                    visit.messages.append({"role": "assistant", "content": f"_{reply.answer}_"})
-                visit.shown.pop(
-                    name, None
-                )  # the page shows what the user picked: send the value with its source
-                return [messages(visit), *panel(visit)]
-
-            return handler
-
-        def new_conversation() -> list[Any]:
-            visit = Visit()
-            return [[], *panel(visit, fresh=True), visit]
-
-        def load(visit: Visit) -> list[Any]:
-            return [messages(visit), *panel(visit, fresh=True)]
-
-        # ---- wiring ----------------------------------------------------------------------------------
-        answer = {"concurrency_limit": limit, "concurrency_id": "answer", "show_progress": "hidden"}
-        instant = {"concurrency_limit": None, "show_progress": "hidden"}
-        turns = [
-            gr.on(
-                [textbox.submit, send.click],
-                chat,
-                inputs=[textbox, visit_state],
-                outputs=[textbox, chatbot],
-                api_name="chat",
-                **answer,
-            ),
-            chatbot.example_select(
-                chat_example,
-                inputs=[visit_state],
-                outputs=[textbox, chatbot],
-                api_visibility="private",
-                **answer,
-            ),
-            adopt.click(
-                settle("adopt", "Let's go with that."),
-                inputs=[visit_state],
-                outputs=[chatbot],
-                api_name="adopt",
-                **answer,
-            ),
-            keep.click(
-                settle("discard", "Keep the original."),
-                inputs=[visit_state],
-                outputs=[chatbot],
-                api_name="keep_original",
-                **answer,
-            ),
-        ]
-        turns += [
+        chatbot.example_select(
+            run(example), inputs=[kept], outputs=turn_out, api_visibility="private", **answer
+        )
+        for button, api_name, intent, line in (
+            (adopt, "adopt", "adopt", "Let's go with that."),
+            (keep, "keep_original", "discard", "Keep the original."),
+        ):
             button.click(
-                try_counterfactual(i),
-                inputs=[visit_state],
-                outputs=[chatbot],
+                run(functools.partial(turns.settle, intent, line)),
+                inputs=[kept],
+                outputs=edit_out,
+                api_name=api_name,
+                **answer,
+            )
+        for i, button in enumerate(cf_buttons):
+            button.click(
+                run(functools.partial(turns.what_if, i)),
+                inputs=[kept],
+                outputs=edit_out,
                 api_name=f"what_if_{i}",
                 api_visibility="undocumented",
                 **answer,
             )
-            for i, button in enumerate(cf_buttons)
-        ]
-        for number, turn in enumerate(turns):
-            turn.then(
-                refresh,
-                inputs=[visit_state],
-                outputs=panel_outputs,
-                **instant,
-                **({"api_name": "panel"} if number == 0 else {"api_visibility": "private"}),
-            )
         for name, dropdown in dropdowns.items():
             dropdown.input(
-                set_field(name),
-                inputs=[dropdown, visit_state],
-                outputs=[chatbot, *panel_outputs],
+                _plain(functools.partial(turns.set_field, name)),
+                inputs=[dropdown, kept],
+                outputs=edit_out,
                 api_name=f"set_{name}",
                 **instant,
             )
         restart.click(
-            new_conversation,
-            inputs=None,
-            outputs=[chatbot, *panel_outputs, visit_state],
-            api_name="new_conversation",
-            **instant,
+            _plain(turns.new), inputs=[kept], outputs=edit_out, api_name="new_conversation", **instant
         )
-        demo.load(
-            load, inputs=[visit_state], outputs=[chatbot, *panel_outputs], api_visibility="private", **instant
-        )
+        chatbot.clear(_plain(turns.new), inputs=[kept], outputs=edit_out, api_visibility="private", **instant)
+        export.click(
+            _plain(turns.export), inputs=[kept], outputs=[record], api_name="export_record", **instant
+        ).then(None, inputs=[record], js=DOWNLOAD_JS, api_visibility="private")
+        demo.load(_plain(turns.load), inputs=[kept], outputs=edit_out, api_visibility="private", **instant)
 
-    demo.queue(default_concurrency_limit=None, max_size=None if limit is None else LLM_QUEUE_SIZE)
-    return demo
+    demo.queue(default_concurrency_limit=None, max_size=QUEUE_SIZE if limit is None else LLM_QUEUE_SIZE)
+    quiet(demo._queue)  # no CPU while idle: Gradio's queue would otherwise poll every millisecond
+    return cast(gr.Blocks, demo)
+
+
+def _runner(streaming: bool) -> Callable[[Callable[..., Iterator[Outputs]]], Callable[..., Any]]:
+    """A turn as Gradio should run it: a generator when the answer streams, else one plain call (one
+    message to the browser, one thread hop). User-facing errors become Gradio errors either way."""
+
+    def wrap(turn: Callable[..., Iterator[Outputs]]) -> Callable[..., Any]:
+        if streaming:
+
+            @functools.wraps(turn)
+            def streamed(*args: Any) -> Iterator[Outputs]:
+                try:
+                    yield from turn(*args)
+                except ModelchoiceError as exc:
+                    raise gr.Error(str(exc)) from None
+
+            return streamed
+
+        @functools.wraps(turn)
+        def once(*args: Any) -> Outputs:
+            try:
+                *_, last = turn(*args)
+            except ModelchoiceError as exc:
+                raise gr.Error(str(exc)) from None
+            return last
+
+        return once
+
+    return wrap
+
+
+def _plain(handler: Callable[..., Any]) -> Callable[..., Any]:
+    """An event handler whose user-facing errors become Gradio errors. (`functools.wraps` keeps the
+    handler's parameters and type hints visible to Gradio, e.g. a `gr.SelectData` one.)"""
+
+    @functools.wraps(handler)
+    def call(*args: Any) -> Any:
+        try:
+            return handler(*args)
+        except ModelchoiceError as exc:
+            raise gr.Error(str(exc)) from None
+
+    return call
 
 
 def launch(
@@ -498,16 +325,22 @@ def launch(
     **kwargs: Any,
 ) -> tuple[gr.Blocks, str]:
     """Build and start the app; returns (demo, local URL). Loopback by default; no analytics, no run history,
-    no share link, no monitoring endpoint. With `warm_up`, the knowledge index is built (first run) or opened
-    before the server starts, so the first chat turn does not pay for it."""
+    no share link, no monitoring endpoint; request bodies and uploads bounded; with `auth`, failed logins
+    are throttled per client. With `warm_up`, the knowledge index is built (first run) or opened before the
+    server starts, so the first chat turn does not pay for it."""
     conversation = conversation or Conversation()
     if warm_up:
         warm(conversation)
     demo = build_app(conversation, answer_limit=answer_limit)
+    middleware = [Middleware(BodyLimit, max_bytes=MAX_BODY_BYTES)]
+    login: LoginThrottle | None = None
+    if auth is not None:
+        login = LoginThrottle(*auth)
+        middleware.append(Middleware(login.middleware))
     _, url, _ = demo.launch(
         server_name=host,
         server_port=port,
-        auth=auth,
+        auth=login,
         share=False,
         prevent_thread_lock=prevent_thread_lock,
         quiet=quiet,
@@ -520,6 +353,9 @@ def launch(
         ssr_mode=False,
         pwa=False,
         mcp_server=False,
+        max_file_size=MAX_UPLOAD,
+        state_session_capacity=SESSION_CAPACITY,
+        app_kwargs={"middleware": middleware},
         **kwargs,
     )
     return demo, url

@@ -13,11 +13,11 @@ from collections.abc import Iterable, Mapping, Sequence
 from functools import lru_cache
 from typing import Any
 
-from assistant import explain
-from assistant.engine import Counterfactual, Decision, FiredRule
-from assistant.profile import FIELDS, Value
+from assistant import FIELDS, Confidence, Decision, FiredRule, Option, Value, WhatIf
 from assistant.rules import PATTERN_LABELS
-from assistant.types import OPTION_ORDER, Confidence, Option
+from assistant.types import OPTION_ORDER
+
+from .whatif import question
 
 # Short, capitalised option names for headings and bars.
 # Where a form value came from, as the form shows it.
@@ -27,7 +27,6 @@ SOURCE_NOTES = {
     "file": "from a profile file",
     "assumed": "assumed",
 }
-MAX_COUNTERFACTUALS = 6
 MAX_AGAINST = 4  # the strongest arguments against; the decision record lists them all
 
 
@@ -41,7 +40,7 @@ def markdown(text: str) -> str:
     """Knowledge text to HTML; raw HTML in the source is escaped, never rendered."""
     from markdown_it import MarkdownIt
 
-    rendered = MarkdownIt("commonmark", {"html": False}).enable("table").render(text)
+    rendered: str = MarkdownIt("commonmark", {"html": False}).enable("table").render(text)
     return rendered.replace("{", "&#123;").replace("}", "&#125;")
 
 
@@ -85,7 +84,7 @@ def card(decision: Decision, known: int, turns: int = 0) -> str:
         )
     elif decision.missing:
         labels = [FIELDS[m].label for m in decision.missing]
-        hint = f"Still unknown and able to change it: {explain.join(labels)}."
+        hint = f"Still unknown and able to change it: {join(labels)}."
     else:
         hint = "No unknown field could change this answer."
     percent = round(decision.confidence * 100)
@@ -150,25 +149,12 @@ def why(decision: Decision, sections: Mapping[str, Any]) -> str:
 
 
 # --- what would change it ----------------------------------------------------------------------------------
-def ranked_counterfactuals(decision: Decision, limit: int = MAX_COUNTERFACTUALS) -> list[Counterfactual]:
-    """Known facts changing first (what users ask about), then unknown fields being filled in; one per
-    field and value, at most `limit`."""
-    order = list(FIELDS)
-    ranked = sorted(decision.counterfactuals, key=lambda c: (c.current is None, order.index(c.field)))
-    return ranked[:limit]
-
-
-def counterfactual_label(cf: Counterfactual) -> str:
-    fact = explain.phrase(cf.field, cf.value)
-    return f"{fact[0].upper()}{fact[1:]} → {Option(cf.recommendation).title.lower()}"
-
-
-def what_if_question(changes: Mapping[str, Value]) -> str:
-    """The chat line a counterfactual button sends, e.g. 'What if we had no in-house ML team?'."""
-    return f"What if we had {explain.join([explain.phrase(n, v) for n, v in changes.items()])}?"
-
-
 def change_intro(decision: Decision, shown: int) -> str:
+    if not shown and decision.counterfactuals:
+        return (
+            '<p class="mc-empty">Only changing something you told me would change the recommendation. '
+            "To revisit it, edit that field in the profile below.</p>"
+        )
     if not shown:
         return '<p class="mc-empty">No single change to the profile would change the recommendation.</p>'
     return (
@@ -178,9 +164,8 @@ def change_intro(decision: Decision, shown: int) -> str:
 
 
 # --- the what-if comparison --------------------------------------------------------------------------------
-def what_if(what: explain.WhatIf) -> str:
+def what_if(what: WhatIf) -> str:
     before, after = what.before.recommendation, what.after.recommendation
-    facts = explain.join([explain.phrase(n, v) for n, v in what.changes.items()])
     changed = before != after
     verdict = "changes the recommendation" if changed else "keeps the recommendation"
 
@@ -191,7 +176,7 @@ def what_if(what: explain.WhatIf) -> str:
     stopped = [r for r in what.stopped if r.favors or r.excludes]
     parts = [
         f'<div class="mc-whatif" data-before="{before}" data-after="{after}">',
-        f'<div class="mc-kicker">What if: {esc(facts)}</div>',
+        f'<div class="mc-kicker">{esc(question(what.changes))}</div>',
         f'<p class="mc-verdict">This {verdict}.</p>',
         '<div class="mc-compare">',
         f'<div class="mc-side"><span class="mc-side-label">Now</span>'
@@ -263,6 +248,11 @@ def form_info(name: str, source: str | None) -> str:
 def field_help() -> str:
     items = "".join(f"<dt>{esc(spec.label)}</dt><dd>{esc(spec.help)}</dd>" for spec in FIELDS.values())
     return f'<details class="mc-help"><summary>What the fields mean</summary><dl>{items}</dl></details>'
+
+
+def join(items: Sequence[str]) -> str:
+    items = list(items)
+    return "".join(items) if len(items) <= 1 else f"{', '.join(items[:-1])} and {items[-1]}"
 
 
 _CITATION = re.compile(r" ?\[([A-Za-z0-9][A-Za-z0-9_.-]*)\]")

@@ -1,6 +1,6 @@
 """Take the README's screenshot: the app at laptop width after the bank credit-scoring conversation.
 
-Run: .venv/bin/python -m ui.screenshot [docs/screenshot.png]
+Run: .venv/bin/python -m assistant.ui.screenshot [docs/screenshot.png]
 
 Uses Debian's chromium through Playwright (never `playwright install`) and a throwaway knowledge store unless
 MODELCHOICE_DATA_DIR is set, so the user's data is not touched.
@@ -34,7 +34,7 @@ def main(out: str = "docs/screenshot.png") -> None:
         os.environ["MODELCHOICE_DATA_DIR"] = scratch
     from playwright.sync_api import expect, sync_playwright
 
-    from assistant.conversation import Conversation
+    from assistant import Conversation
 
     from .app import launch
 

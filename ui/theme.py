@@ -86,7 +86,21 @@ details.mc-src[open] { flex-basis: 100%; }
 .mc-cf { justify-content: flex-start !important; text-align: left !important; white-space: normal !important;
   font-weight: 500 !important; font-size: 0.92rem !important; padding: 6px 10px !important; }
 
-/* the what-if comparison (Gradio 6.31 nests a Group's element in a copy with the same id: style the outer) */
+/* the article's cases: chips that look like what they are, buttons that start a conversation */
+#mc-chat .examples { gap: 10px !important; justify-content: center; }
+#mc-chat button.example { cursor: pointer; border: 1px solid var(--color-accent) !important;
+  border-radius: 999px !important; background: var(--background-fill-primary) !important;
+  padding: 8px 16px !important; box-shadow: var(--shadow-drop);
+  transition: background 0.15s, transform 0.15s; }
+#mc-chat button.example .example-text { color: var(--color-accent); font-weight: 600; }
+#mc-chat button.example .example-text::before { content: "▸ "; }
+#mc-chat button.example:hover, #mc-chat button.example:focus-visible {
+  background: var(--color-accent-soft) !important; transform: translateY(-1px); }
+
+/* the what-if comparison (Gradio 6.31 nests a Group's element in a copy with the same id: style the outer).
+   The box, with its adopt / keep buttons, shows only while it holds a comparison: no event is needed to
+   show or hide it. */
+.mc-panel > #mc-whatif-box:not(:has(.mc-whatif)) { display: none !important; }
 .mc-panel > #mc-whatif-box { border: 2px solid var(--color-accent) !important; border-radius: 12px !important;
   padding: 10px 12px !important; background: var(--background-fill-primary) !important; }
 .mc-whatif h4 { font-size: 0.88rem; margin: 8px 0 4px; }

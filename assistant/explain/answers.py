@@ -1,10 +1,13 @@
 """The deterministic explainer's answers, one function per intent, from the decision trace and passages.
 
 One concern: which pieces each intent's answer has and in what order. It is the product's offline default
-and the fallback whenever an LLM answer fails the guard, so it has to read like an expert wrote it: the
-recommendation, the reasons in plain sentences, the main argument against, what would change it, and the
-sections it rests on. Every sentence comes from the rules' reasons, the profile, a knowledge passage or a
-named template (`templates.TEMPLATES`); nothing is invented here.
+and the fallback whenever an LLM answer fails the guard, so it has to read like an expert wrote it: it
+answers the question asked first (a why-not opens with that option and what rules it out, a what-if with
+"that would change it from X to Y" or "it would still be X, because...", a concept with the idea itself),
+leads with the facts that decide the case, and while too little is known it asks the most decisive
+questions and shows a labelled lean instead of a recommendation. Every sentence comes from the rules'
+reasons, the profile, a knowledge passage or a named template (`templates.TEMPLATES`); nothing is invented
+here, and no score, rule id or percentage is ever printed.
 """
 
 from __future__ import annotations
@@ -13,131 +16,197 @@ import re
 
 from ..profile import FIELDS
 from ..rules import PATTERN_LABELS
-from ..types import Answer, Option
+from ..types import Answer, Decision, FiredRule, Option
 from ..types import AnswerContext as Context
 from .pieces import (
+    capital,
     changed_from,
     changes_text,
     cite,
-    currently,
+    deciding_facts,
+    deciding_rules,
     finish,
     follow_up,
     for_your_project,
     headline,
     join,
+    main_against,
     noted,
     option,
     phrase,
+    pick,
     ranked_counterfactuals,
     reason_sentences,
     updated,
+    why_not_reasons,
 )
 from .templates import TEMPLATES, render
 
+_MAX_LIST_ITEMS = 6
+# A list written to the article's reader ("you have an ML team...") would read as facts about this user, so
+# such a list is summarised by its lead sentence instead of quoted.
+_ADDRESSES_READER = re.compile(r"\b(?:you|your)\b", re.IGNORECASE)
+MAX_WORDS = 150  # an answer's aim, sources line aside (60-150 words unless the user asks for detail)
+
+
+def _reasons_paragraph(d: Decision, ctx: Context, count: int) -> tuple[str, list[FiredRule]]:
+    """The headline and the strongest reasons, without the ones the previous answer already gave."""
+    rules = deciding_rules(d, count + 1)
+    fresh = [r for r in rules if r.reason not in ctx.previous_answer] or rules
+    chosen = fresh[:count]
+    return " ".join([headline(d, ctx), *reason_sentences(chosen, count)]), chosen
+
 
 def recommendation(ctx: Context, *, focus_changes: bool = True) -> Answer:
-    """The full answer: recommendation, reasons, the main argument against, what would change it."""
+    """Acknowledge what is new, then recommend (or, while too little is known, show the lean and ask)."""
     d = ctx.decision
     parts = [noted(ctx.changes) if focus_changes else ""]
     if ctx.previous and len(ctx.previous.profile) and ctx.previous.recommendation != d.recommendation:
         parts.append(changed_from(ctx.previous))
-    reasons = reason_sentences(d.supporting(), 3)
-    parts.append(headline(d) + (" " + " ".join(reasons) if reasons else ""))
-    against = d.against()
-    if against:
-        top = against[0]
-        parts.append(render("against", reason=top.reason, option=option(top.favors or "")))
-    changes = changes_text(ranked_counterfactuals(d))
-    if changes:
-        parts.append(render("would_change", changes="; ".join(changes)))
-    parts.append(follow_up(ctx))
-    used = [s for r in d.supporting()[:3] for s in r.sources] + (
-        [s for s in against[0].sources] if against else []
-    )
-    return finish(parts, cite(used, ctx), ctx)
+    flips = ranked_counterfactuals(d)
+    if d.undecided:
+        lead, used_rules = _reasons_paragraph(d, ctx, 1)
+        parts.append(lead)
+        open_ = [cf for cf in flips if cf.current is None][:3]
+        if open_:
+            parts.append(pick("open", ctx, changes="; ".join(changes_text(open_, 2, d))))
+        parts.append(follow_up(ctx))
+        return finish(parts, cite([s for r in used_rules for s in r.sources], ctx), ctx)
+    against = main_against(d)
+    # Only changes that argue for another answer; "it rests on..." clauses are for change_mind and the record.
+    changes = changes_text([cf for cf in flips if cf.pushes or cf.current is None][:4], 2, d)[:2]
+    # Within the word budget: a second reason, the main argument against, then a second counterfactual go
+    # first when the answer would run long.
+    for count, show_against, shown_changes in ((2, True, 2), (1, True, 2), (1, True, 1), (1, False, 1)):
+        lead, used_rules = _reasons_paragraph(d, ctx, count)
+        body = [*parts, lead]
+        if against and show_against:
+            body.append(pick("against", ctx, reason=against.reason, option=option(against.favors or "")))
+        if changes:
+            body.append(pick("would_change", ctx, changes="; ".join(changes[:shown_changes])))
+        body.append(follow_up(ctx))
+        if _words(body) <= MAX_WORDS:
+            break
+    used = [s for r in used_rules for s in r.sources]
+    used += list(against.sources) if against and show_against else []
+    return finish(body, cite(used, ctx), ctx)
+
+
+def _words(parts: list[str]) -> int:
+    return sum(len(p.split()) for p in parts)
+
+
+def _why_items(d: Decision, rules: list[FiredRule]) -> list[str]:
+    """One bullet per reason, led by the user's fact it rests on."""
+    items = []
+    for rule in rules:
+        facts = deciding_facts(d, [rule])
+        reason = reason_sentences([rule], 1)[0]
+        items.append(render("why.item", fact=capital(join(facts)), reason=reason) if facts else f"- {reason}")
+    return items
 
 
 def why(ctx: Context) -> Answer:
     d = ctx.decision
     supporting = d.supporting()
-    if supporting == [] or ([r.id for r in supporting] == ["custom-is-default"] and len(d.profile) == 0):
+    if not supporting or (all(r.is_prior for r in supporting) and not len(d.profile)):
         text = render("why.no_profile", option=option(d.recommendation))
         return finish([text, follow_up(ctx)], cite(supporting[0].sources if supporting else (), ctx), ctx)
-    lead = render("why.lead", option=option(d.recommendation))
-    bullets = "\n".join(f"- {r}" for r in reason_sentences(supporting, 5))
-    margin = sorted(d.scores.values(), reverse=True)
-    tail = render(
-        "why.margin", score=d.scores[d.recommendation], runner_up=margin[1], confidence=d.confidence
-    )
-    return finish(
-        [f"{lead}\n{bullets}", tail, follow_up(ctx)],
-        cite([s for r in supporting[:5] for s in r.sources], ctx),
-        ctx,
-    )
+    rules = deciding_rules(d, 4)
+    if rules:
+        lead = render("why.undecided" if d.undecided else "why.lead", option=option(d.recommendation))
+        parts = [f"{lead}\n" + "\n".join(_why_items(d, rules))]
+    else:
+        parts = [render("why.nothing_decisive", option=option(d.recommendation))]
+    tip = changes_text(ranked_counterfactuals(d)[:2], 2, d)[:1]
+    if tip:
+        parts.append(render("why.tip", changes=tip[0]))
+    parts.append(follow_up(ctx))
+    return finish(parts, cite([s for r in rules for s in r.sources], ctx), ctx)
 
 
 def why_not(ctx: Context) -> Answer:
-    d, target = ctx.decision, ctx.target or ""
-    if Option.parse(target) is None:
+    """Opens with the option asked about and the one or two reasons that rule it out for this project."""
+    d, target = ctx.decision, Option.parse(ctx.target)
+    if target is None:
         return why(ctx)
-    if target == d.recommendation:
-        answer = why(ctx)
-        lead = render("why_not.is_recommended", option=option(target).capitalize())
-        return Answer(f"{lead}\n\n{answer.text}", answer.citations)
-    parts = [
-        render(
-            "why_not.head",
-            target=option(target),
-            target_score=d.scores[target],
-            score=d.scores[d.recommendation],
-            option=option(d.recommendation),
-        )
-    ]
-    cited: list[str] = []
-    excluded_by = [r for r in d.fired_rules if r.excludes == target]
-    if excluded_by:
-        parts.append(render("why_not.ruled_out", reason=excluded_by[0].reason))
-        cited += excluded_by[0].sources
-    pro = [r for r in d.fired_rules if r.favors == target]
-    if pro:
-        parts.append(render("why_not.for", reasons=" ".join(reason_sentences(pro, 2))))
-        cited += [s for r in pro[:2] for s in r.sources]
-    else:
-        parts.append(render("why_not.nothing_for", target=option(target)))
-    held = [r for r in d.supporting() if not r.excludes]
-    if held:
-        parts.append(render("why_not.held_back", reasons=" ".join(reason_sentences(held, 2))))
-        cited += [s for r in held[:2] for s in r.sources]
     flips = [c for c in ranked_counterfactuals(d) if c.recommendation == target]
-    if flips:
-        facts = join([phrase(c.field, c.value) for c in flips[:3]], "or")
-        parts.append(render("why_not.would_become", facts=facts))
+    become = (
+        render(
+            "why_not.would_lead" if d.undecided else "why_not.would_become",
+            facts=join([phrase(c.field, c.value) for c in flips[:3]], "or"),
+        )
+        if flips
+        else TEMPLATES["why_not.no_single_change"]
+    )
+    if d.undecided:
+        if target == d.recommendation:
+            parts = [render("why_not.is_lean", target=option(target))]
+        else:
+            parts = [render("why_not.open", target=option(target)), become]
+        parts.append(follow_up(ctx))
+        return finish(parts, cite([s for r in deciding_rules(d, 2) for s in r.sources], ctx), ctx)
+    if target == d.recommendation:
+        rules = deciding_rules(d, 3)
+        lead = render("why_not.yes", option=option(target))
+        parts = [f"{lead}\n" + "\n".join(_why_items(d, rules))]
+        caveat = main_against(d)
+        if caveat:
+            parts.append(pick("against", ctx, reason=caveat.reason, option=option(caveat.favors or "")))
+        return finish(parts, cite([s for r in rules for s in r.sources], ctx), ctx)
+    against, pro = why_not_reasons(d, target)
+    cited = [s for r in against for s in r.sources]
+    if against:
+        parts = [
+            render("why_not.head", target=option(target), reasons=" ".join(reason_sentences(against, 2)))
+        ]
     else:
-        parts.append(TEMPLATES["why_not.no_single_change"])
+        parts = [render("why_not.nothing_for", target=option(target))]
+    if pro:
+        parts.append(render("why_not.for", reasons=" ".join(reason_sentences(pro, 1))))
+        cited += pro[0].sources
+    parts.append(become)
     return finish(parts, cite(cited, ctx), ctx)
 
 
+def _because(reason: str) -> str:
+    return reason[:1].lower() + reason[1:]
+
+
 def what_if(ctx: Context) -> Answer:
+    """Opens with "that would change it from X to Y" or "it would still be X, because..."."""
     assert ctx.what_if is not None
     w = ctx.what_if
     facts = join([phrase(n, v) for n, v in w.changes.items()])
     before, after = w.before.recommendation, w.after.recommendation
     if not w.changes:
         return finish([render("what_if.unclear", option=option(before))], (), ctx)
-    if before != after:
+    started = [r for r in w.started if r.favors == after or r.excludes]
+    stopped = [r for r in w.stopped if r.favors == before or r.excludes]
+    rivals = [r for r in w.started if r.favors and r.favors != after and not r.is_prior]
+    if w.after.undecided:
+        name = "what_if.lean_changes" if before != after else "what_if.lean_stays"
+        parts = [render(name, facts=facts, before=option(before), after=option(after))]
+    elif before != after:
         parts = [render("what_if.changes", facts=facts, before=option(before), after=option(after))]
+        if started:
+            parts.append(render("what_if.started", reasons=" ".join(reason_sentences(started, 2))))
+        elif stopped:
+            parts.append(render("what_if.stopped", reasons=" ".join(reason_sentences(stopped, 1))))
     else:
-        parts = [render("what_if.stays", facts=facts, after=option(after))]
+        keep = deciding_rules(w.after, 1)
+        if keep:
+            head = render("what_if.stays", facts=facts, after=option(after), reason=_because(keep[0].reason))
+        else:
+            head = render("what_if.stays_plain", facts=facts, after=option(after))
+        parts = [head]
+        if rivals and rivals[0].favors:
+            parts.append(render("what_if.not_enough", option=option(rivals[0].favors)))
+        started = keep
     if w.after.hybrid_patterns and (after != before or w.after.hybrid_patterns != w.before.hybrid_patterns):
         patterns = join([PATTERN_LABELS[p] for p in w.after.hybrid_patterns])
         parts.append(render("what_if.hybrid", patterns=patterns))
-    started = [r for r in w.started if r.favors == after or r.excludes]
-    stopped = [r for r in w.stopped if r.favors == before or r.excludes]
-    if started:
-        parts.append(render("what_if.started", reasons=" ".join(reason_sentences(started, 2))))
-    if stopped and before != after:
-        parts.append(render("what_if.stopped", reasons=" ".join(reason_sentences(stopped, 2))))
-    parts.append(TEMPLATES["what_if.pending"])
+    parts.append(pick("what_if.pending", ctx))
     cited = [s for r in (started[:2] + stopped[:2]) for s in r.sources] or w.after.sources[:3]
     return finish(parts, cite(cited, ctx), ctx)
 
@@ -148,36 +217,81 @@ def change_mind(ctx: Context) -> Answer:
     if not flips:
         text = render("change_mind.robust", option=option(d.recommendation))
         return finish([text], cite(d.sources[:2], ctx), ctx)
-    by_option: dict[str, list[str]] = {}
+    pushing: dict[str, list[str]] = {}
+    release: dict[str, list[str]] = {}
     for cf in flips:
-        by_option.setdefault(cf.recommendation, []).append(phrase(cf.field, cf.value))
+        if cf.pushes or cf.current is None:
+            pushing.setdefault(cf.recommendation, []).append(phrase(cf.field, cf.value))
+        elif cf.current is not None:
+            release.setdefault(cf.recommendation, []).append(phrase(cf.field, cf.current))
     lines = [
         render("change_mind.item", option=option(o).capitalize(), facts=join(items[:4], "or"))
-        for o, items in by_option.items()
+        for o, items in pushing.items()
     ]
-    parts = [f"{currently(d)} {TEMPLATES['change_mind.lead']}\n" + "\n".join(lines)]
+    lines += [
+        render("change_mind.release", option=option(o).capitalize(), facts=join(items[:2], "or"))
+        for o, items in release.items()
+        if o not in pushing
+    ]
+    head = render("currently.undecided" if d.undecided else "currently", option=option(d.recommendation))
+    parts = [f"{head} {TEMPLATES['change_mind.lead']}\n" + "\n".join(lines)]
     unknown = [FIELDS[m].label.lower() for m in d.missing]
     if unknown:
         parts.append(render("change_mind.unknown", fields=join(unknown)))
     return finish(parts, cite(d.sources[:3], ctx), ctx)
 
 
+def _paragraphs(text: str) -> tuple[str, list[str]]:
+    """The passage's first prose paragraph and its first list (Markdown bullets or table rows skipped)."""
+    prose: list[str] = []
+    items: list[str] = []
+    for block in re.split(r"\n\s*\n", text.strip()):
+        lines = [line.strip() for line in block.splitlines() if line.strip()]
+        bullets = [re.sub(r"^[-*]\s+", "", line) for line in lines if re.match(r"^[-*]\s+", line)]
+        plain = [line for line in lines if not re.match(r"^[-*|]", line)]
+        if plain and not prose:
+            prose = plain
+        if bullets and not items:
+            items = bullets
+            break
+    return " ".join(prose), items
+
+
 def _first_sentences(text: str, count: int) -> str:
-    plain = re.sub(r"\s+", " ", re.sub(r"^\s*[-*|].*$", "", text, flags=re.M)).strip()
-    sentences = re.split(r"(?<=[.!?])\s+", plain)
+    sentences = re.split(r"(?<=[.!?:])\s+", re.sub(r"\s+", " ", text).strip())
     return " ".join(sentences[:count])
 
 
 def concept(ctx: Context) -> Answer:
+    """The idea itself, structured (a list where the passage has one), then one sentence on the project."""
     if not ctx.passages:
         return finish([TEMPLATES["concept.not_found"]], (), ctx)
     top = ctx.passages[0]
-    parts = [render("concept.top", title=top.title, summary=_first_sentences(top.text, 4))]
+    text = "\n\n".join(p.text for p in ctx.passages if p.section == top.section)
+    prose, items = _paragraphs(text)
+    if items and not any(_ADDRESSES_READER.search(item) for item in items):
+        summary = _first_sentences(prose, 3)
+        body = render("concept.top", title=top.title, summary=summary)
+        body += "\n" + "\n".join(f"- {item}" for item in items[:_MAX_LIST_ITEMS])
+    else:
+        body = render("concept.top", title=top.title, summary=_first_sentences(prose, 3))
+    parts = [body]
     related = [p for p in ctx.passages[1:3] if p.section != top.section]
     if related:
         parts.append(render("concept.related", titles="; ".join(f"{p.title}" for p in related)))
-    parts.append(for_your_project(ctx.decision))
+    parts.append(_tie_to_project(ctx))
     return finish(parts, cite([top.section, *(p.section for p in related)], ctx), ctx)
+
+
+def _tie_to_project(ctx: Context) -> str:
+    """One sentence linking the concept to the user's project: the recommended hybrid pattern when the
+    concept is that pattern, else the current recommendation (or that it is too early to say)."""
+    d = ctx.decision
+    top = ctx.passages[0].section if ctx.passages else ""
+    for pattern in d.hybrid_patterns[:1]:
+        if not d.undecided and top and any(r.pattern == pattern and top in r.sources for r in d.fired_rules):
+            return render("for_your_project.pattern", option=PATTERN_LABELS[pattern])
+    return for_your_project(d, ctx)
 
 
 def adopt(ctx: Context) -> Answer:
@@ -187,7 +301,8 @@ def adopt(ctx: Context) -> Answer:
 
 
 def discard(ctx: Context) -> Answer:
-    return finish([render("discard", option=option(ctx.decision.recommendation))], (), ctx)
+    name = "discard.undecided" if ctx.decision.undecided else "discard"
+    return finish([render(name, option=option(ctx.decision.recommendation))], (), ctx)
 
 
 def nothing_pending(ctx: Context) -> Answer:
@@ -201,7 +316,8 @@ def reset(ctx: Context) -> Answer:
 def undo(ctx: Context, undone: bool) -> Answer:
     if not undone:
         return finish([TEMPLATES["undo.nothing"]], (), ctx)
-    return finish([render("undo.done", option=option(ctx.decision.recommendation))], (), ctx)
+    name = "undo.done.undecided" if ctx.decision.undecided else "undo.done"
+    return finish([render(name, option=option(ctx.decision.recommendation))], (), ctx)
 
 
 def out_of_scope(ctx: Context) -> Answer:
@@ -209,7 +325,8 @@ def out_of_scope(ctx: Context) -> Answer:
 
 
 def injection(ctx: Context) -> Answer:
-    return finish([render("injection", option=option(ctx.decision.recommendation))], (), ctx)
+    name = "injection.undecided" if ctx.decision.undecided else "injection"
+    return finish([render(name, option=option(ctx.decision.recommendation))], (), ctx)
 
 
 def help_text(ctx: Context) -> Answer:

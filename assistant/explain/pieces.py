@@ -3,10 +3,16 @@
 One concern: turning a decision (or one part of it) into a sentence with `templates`. The explainer's
 answers (`answers`) are assembled from these pieces, and the LLM writer puts the same pieces around its own
 text (the decision first, the follow-up question last), so the two never word a decision differently.
+
+Three habits keep the pieces reading like an expert rather than a form: the deciding facts lead (the
+profile values the strongest supporting rules test); the unconditional prior is mentioned only when nothing
+else fired; and a sentence with several wordings (`templates.variants`) takes the one the previous answer
+did not use, chosen from the turn number, so the same input always gives the same answer.
 """
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Iterable, Mapping, Sequence
 
 from ..profile import FIELDS
@@ -22,9 +28,12 @@ from ..types import (
     Option,
     Value,
 )
-from .templates import PHRASES, QUESTIONS, TEMPLATES, render
+from .templates import PHRASES, QUESTIONS, TEMPLATES, render, variants
 
 WHAT_IF_PENDING = TEMPLATES["what_if.pending"]
+# Fields that describe the project itself: changing them is not a circumstance the user may face but a
+# different project, so such what-ifs come after the constraints (privacy, scale, speed, team, labels...).
+_NATURE = ("data_type", "task")
 
 
 def phrase(name: str, value: Value) -> str:
@@ -42,19 +51,43 @@ def option(name: str) -> str:
     return Option(name).label
 
 
-def headline(decision: Decision) -> str:
-    label = option(decision.recommendation)
-    band = Confidence.of(decision.confidence)
-    if band is Confidence.HIGH:
-        head = render("headline.high", option=label)
-    elif band is Confidence.MODERATE:
-        head = render("headline.moderate", option=label)
-    else:
-        head = render("headline.low", option=label)
-    if decision.hybrid_patterns:
-        patterns = join([PATTERN_LABELS[p] for p in decision.hybrid_patterns])
-        head += " " + render("headline.patterns", patterns=patterns)
-    return head
+def capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+# --- choosing a wording ---------------------------------------------------------------------------
+def pick(name: str, ctx: AnswerContext | None = None, **fields: object) -> str:
+    """TEMPLATES[name] or one of its other wordings, filled in. Without a previous answer: the first
+    wording. After one: start from the turn number (so a conversation varies its wording) and skip any
+    wording whose sentence the previous answer already contains."""
+    names = variants(name)
+    if ctx is None or len(names) == 1 or not ctx.previous_answer:
+        return render(name, **fields)
+    start = (ctx.turn + zlib.crc32(name.encode())) % len(names)
+    ordered = names[start:] + names[:start]
+    texts = [render(n, **fields) for n in ordered]
+    return next((t for t in texts if t not in ctx.previous_answer), texts[0])
+
+
+# --- facts and reasons -----------------------------------------------------------------------------
+def deciding_rules(decision: Decision, limit: int = 3) -> list[FiredRule]:
+    """The rules that decide this case, strongest first: exclusions, then conditional supporting rules.
+    The unconditional prior only when no other rule fired at all (then it is all there is to say)."""
+    supporting = decision.supporting()
+    specific = [r for r in supporting if not r.is_prior]
+    if specific or any(not r.is_prior for r in decision.fired_rules):
+        return specific[:limit]
+    return supporting[:limit]
+
+
+def deciding_facts(decision: Decision, rules: Iterable[FiredRule] | None = None, limit: int = 3) -> list[str]:
+    """The profile facts the deciding rules test, as phrases, in the order the rules rank them."""
+    seen: dict[str, None] = {}
+    for rule in deciding_rules(decision, 2) if rules is None else rules:
+        for name in rule.fields:
+            if name in decision.profile:
+                seen.setdefault(phrase(name, decision.profile[name]), None)
+    return list(seen)[:limit]
 
 
 def reason_sentences(rules: Iterable[FiredRule], limit: int) -> list[str]:
@@ -65,22 +98,77 @@ def reason_sentences(rules: Iterable[FiredRule], limit: int) -> list[str]:
     return out
 
 
-def changes_text(counterfactuals: Iterable[Counterfactual], per_option: int = 3) -> list[str]:
-    """'with X or Y, it would be Z', one clause per alternative option."""
-    by_option: dict[str, list[str]] = {}
-    for cf in counterfactuals:
-        by_option.setdefault(cf.recommendation, []).append(phrase(cf.field, cf.value))
-    return [
-        render("counterfactual", facts=join(items[:per_option], "or"), option=option(o))
-        for o, items in by_option.items()
-    ]
+def main_against(decision: Decision) -> FiredRule | None:
+    """The strongest specific argument for another option that is still possible; the prior is never an
+    argument against, nor is a reason for an option the rules exclude."""
+    return next((r for r in decision.against() if not r.is_prior and r.favors not in decision.excluded), None)
+
+
+# --- what would change it --------------------------------------------------------------------------
+def relevance(cf: Counterfactual) -> tuple[int, int, int]:
+    """How worth saying a counterfactual is, lower first: an unknown field being filled in; then a known
+    constraint the user could plausibly face (scale, privacy, speed, team, labels...) that argues for the
+    new answer; then a different project (data type, task); last a change that only takes a reason away
+    (it reads as reversing what the user said)."""
+    if cf.current is None:
+        tier = 0
+    elif not cf.pushes:
+        tier = 3
+    else:
+        tier = 2 if cf.field in _NATURE else 1
+    values = FIELDS[cf.field].values
+    return tier, list(FIELDS).index(cf.field), values.index(cf.value) if cf.value in values else 0
 
 
 def ranked_counterfactuals(decision: Decision) -> list[Counterfactual]:
-    """Known facts changing first (users ask 'what if we...'), then unknown fields being filled in."""
-    return sorted(decision.counterfactuals, key=lambda c: (c.current is None, list(FIELDS).index(c.field)))
+    """The decision's counterfactuals, most relevant first (see `relevance`)."""
+    return sorted(decision.counterfactuals, key=relevance)
 
 
+def counterfactual_clause(cf: Counterfactual, decision: Decision) -> str:
+    """One counterfactual as a clause whose direction reads right: "with X, it would be Y" when X itself
+    argues for Y; "it rests on <today's fact>: without that, it would be Y" when the change only removes a
+    reason for today's answer (so "with low volume it would be a hybrid" is never said)."""
+    if cf.pushes or cf.current is None:
+        return render("counterfactual", facts=phrase(cf.field, cf.value), option=option(cf.recommendation))
+    return render(
+        "counterfactual.release", facts=phrase(cf.field, cf.current), option=option(cf.recommendation)
+    )
+
+
+def changes_text(
+    counterfactuals: Iterable[Counterfactual], per_option: int = 3, decision: Decision | None = None
+) -> list[str]:
+    """'with X or Y, it would be Z', one clause per alternative option (pushing changes grouped), and a
+    'rests on' clause for a change that only removes a reason for today's answer."""
+    by_option: dict[str, list[str]] = {}
+    release: list[str] = []
+    for cf in counterfactuals:
+        if cf.pushes or cf.current is None or decision is None:
+            by_option.setdefault(cf.recommendation, []).append(phrase(cf.field, cf.value))
+        elif not release:
+            release.append(counterfactual_clause(cf, decision))
+    out = [
+        render("counterfactual", facts=join(items[:per_option], "or"), option=option(o))
+        for o, items in by_option.items()
+    ]
+    return out + release
+
+
+def decisive_fields(decision: Decision) -> list[str]:
+    """Unknown fields, most decisive first: the one whose answer could move the recommendation to the most
+    different options, then in the most ways; ties in the profile's field order."""
+    reach: dict[str, set[Option]] = {m: set() for m in decision.missing}
+    ways: dict[str, int] = dict.fromkeys(decision.missing, 0)
+    for cf in decision.counterfactuals:
+        if cf.field in reach:
+            reach[cf.field].add(cf.recommendation)
+            ways[cf.field] += 1
+    order = list(FIELDS)
+    return sorted(decision.missing, key=lambda m: (-len(reach[m]), -ways[m], order.index(m)))
+
+
+# --- citations and the answer's frame ----------------------------------------------------------------
 def cite(ids: Iterable[str], ctx: AnswerContext, limit: int = 5) -> tuple[Citation, ...]:
     """Citations for the known section ids among `ids`, first mention first, at most `limit`."""
     seen: dict[str, Citation] = {}
@@ -105,6 +193,27 @@ def finish(parts: Sequence[str], citations: tuple[Citation, ...], ctx: AnswerCon
     return Answer("\n\n".join(p for p in body if p), citations)
 
 
+# --- the LLM frame's pieces --------------------------------------------------------------------------
+def headline(decision: Decision, ctx: AnswerContext | None = None) -> str:
+    """The recommendation, led by the facts that decide it; a labelled lean while too little is known."""
+    label = option(decision.recommendation)
+    if decision.undecided:
+        return pick("headline.undecided", ctx, option=label)
+    facts = deciding_facts(decision)
+    if not facts:
+        head = render("headline.plain", option=label)
+    else:
+        band = Confidence.of(decision.confidence)
+        name = {Confidence.HIGH: "headline.high", Confidence.MODERATE: "headline.moderate"}.get(
+            band, "headline.low"
+        )
+        head = pick(name, ctx, option=label, facts=join(facts))
+    if decision.hybrid_patterns:
+        patterns = join([PATTERN_LABELS[p] for p in decision.hybrid_patterns])
+        head += " " + render("headline.patterns", patterns=patterns)
+    return head
+
+
 def noted(changes: Mapping[str, Value | None]) -> str:
     facts = [phrase(n, v) for n, v in changes.items() if v is not None]
     cleared = [FIELDS[n].label.lower() for n, v in changes.items() if v is None]
@@ -126,28 +235,47 @@ def updated(changes: Mapping[str, Value | None]) -> str:
 
 
 def currently(decision: Decision) -> str:
-    return render("currently", option=option(decision.recommendation))
+    name = "currently.undecided" if decision.undecided else "currently"
+    return render(name, option=option(decision.recommendation))
 
 
-def for_your_project(decision: Decision) -> str:
+def for_your_project(decision: Decision, ctx: AnswerContext | None = None) -> str:
     """The decision in one sentence after a general answer; empty while nothing is known."""
     if not len(decision.profile):
         return ""
-    return render("for_your_project", option=option(decision.recommendation))
+    if decision.undecided:
+        return render("for_your_project.undecided")
+    return pick("for_your_project", ctx, option=option(decision.recommendation))
+
+
+def why_not_reasons(decision: Decision, target: str) -> tuple[list[FiredRule], list[FiredRule]]:
+    """(what rules `target` out or holds it back for this project, what speaks for it): an exclusion of it
+    first, else the strongest specific rules for the recommendation; and the specific rules that favor it."""
+    excluded_by = [r for r in decision.fired_rules if r.excludes == target]
+    held = [r for r in decision.supporting() if not r.excludes and not r.is_prior]
+    against = (excluded_by[:1] + held)[:2] if excluded_by else held[:2]
+    pro = [r for r in decision.fired_rules if r.favors == target and not r.is_prior]
+    return against, pro
 
 
 def why_not_head(decision: Decision, target: str) -> str:
-    """The LLM frame's first sentence for "why not <target>?": the recommendation and both scores."""
-    return render(
-        "why_not.frame",
-        target=option(target),
-        option=option(decision.recommendation),
-        score=decision.scores[decision.recommendation],
-        target_score=decision.scores[target],
-    )
+    """The first sentence of "why not <target>?": the option asked about and what rules it out here."""
+    if decision.undecided:
+        return render("why_not.open", target=option(target))
+    against, _ = why_not_reasons(decision, target)
+    if not against:
+        return render("why_not.nothing_for", target=option(target))
+    reasons = " ".join(reason_sentences(against, 2))
+    return render("why_not.frame", target=option(target), reasons=reasons)
 
 
 def follow_up(ctx: AnswerContext) -> str:
-    if ctx.question_field:
-        return render("follow_up", question=QUESTIONS[ctx.question_field])
-    return ""
+    """The follow-up question; while too little is known, the second most decisive question as well."""
+    if not ctx.question_field:
+        return ""
+    text = render("follow_up", question=QUESTIONS[ctx.question_field])
+    if ctx.decision.undecided:
+        second = next((f for f in decisive_fields(ctx.decision) if f != ctx.question_field), None)
+        if second:
+            text += "\n\n" + render("follow_up.second", question=QUESTIONS[second])
+    return text

@@ -68,26 +68,48 @@ QUESTIONS: dict[str, str] = {
     "control": "Do you need full control to retrain, debug and explain the model, without vendor lock-in?",
 }
 
-# Named sentences. Fields: option/before/after/target are option labels ("a custom model"), facts a joined
-# list of PHRASES, fields a joined list of field labels, reason(s) the rules' own sentences.
+# Named sentences. Fields: option/before/after/target/current are option labels ("a custom model"), facts a
+# joined list of PHRASES, fields a joined list of field labels, reason(s) the rules' own sentences.
+# A name with "~N" is the N-th wording of the same sentence (`variants`): consecutive answers pick different
+# ones, deterministically, so a conversation does not repeat itself. Every wording has the same fields.
 TEMPLATES: dict[str, str] = {
-    # the recommendation, in three confidence bands, and the hybrid's patterns
-    "headline.high": "My recommendation: **{option}**.",
-    "headline.moderate": "On balance, I'd go with **{option}**.",
-    "headline.low": "For now I lean towards **{option}**, but it is a close call.",
+    # the recommendation, led by the facts that decide it, in three confidence bands; the hybrid's patterns
+    "headline.high": "Given {facts}, my recommendation is **{option}**.",
+    "headline.high~2": "With {facts}, I recommend **{option}**.",
+    "headline.moderate": "Given {facts}, I'd go with **{option}**.",
+    "headline.moderate~2": "On balance, with {facts}, I'd go with **{option}**.",
+    "headline.low": (
+        "With {facts}, I lean towards **{option}**, but it is a close call and my confidence is low."
+    ),
+    "headline.low~2": "Given {facts}, it is a close call; I lean towards **{option}**.",
+    "headline.plain": "My recommendation: **{option}**.",
     "headline.patterns": "Specifically: {patterns}.",
+    # too little known: a labelled lean, never a recommendation
+    "headline.undecided": "Not enough is known to recommend anything yet. **Lean so far: {option}.**",
+    "headline.undecided~2": "I can't recommend anything yet: too little is known. **Lean so far: {option}.**",
+    "headline.undecided~3": "It is too early for a recommendation. **Lean so far: {option}.**",
     # what the turn changed
     "noted": "Noted: {facts}.",
     "cleared": "I've set {fields} back to unknown.",
     "changed_from": "That changes my answer: it was {option}.",
     "updated": "Done: I've updated your profile ({facts}).",
     "currently": "I currently recommend {option}.",
+    "currently.undecided": "I can't recommend anything yet; so far I lean towards {option}.",
     "for_your_project": "For your project, I currently recommend {option}.",
+    "for_your_project~2": "For your project, it is {option} at the moment.",
+    "for_your_project.undecided": "Whether it fits your project depends on facts I don't know yet.",
+    "for_your_project.pattern": "It is the pattern I recommend for your project: {option}.",
     # the full recommendation
-    "against": "The main argument against: {reason} That points to {option}.",
+    "against": "The main argument against: {reason} That points to {option}, the runner-up.",
+    "against~2": "On the other side: {reason} That would favour {option}.",
     "counterfactual": "with {facts}, it would be {option}",
+    "counterfactual.release": "it rests on {facts}: without that, it would be {option}",
     "would_change": "What would change it: {changes}.",
+    "would_change~2": "It could still change: {changes}.",
+    "open": "It is still open: {changes}.",
+    "open~2": "Still open either way: {changes}.",
     "follow_up": "One question that could change the answer: {question}",
+    "follow_up.second": "It would also help to know: {question}",
     "sources": "Sources: {sources}.",
     "source": "{title} [{id}]",
     # why
@@ -96,20 +118,26 @@ TEMPLATES: dict[str, str] = {
         "{option}. Tell me about your data, team and constraints and I'll be specific."
     ),
     "why.lead": "I recommend {option} because of what you've told me:",
-    "why.margin": (
-        "It scores {score:g} against {runner_up:g} for the runner-up, so my confidence is {confidence:.0%}."
+    "why.undecided": "I don't have a recommendation yet, only a lean towards {option}, because:",
+    "why.nothing_decisive": (
+        "I don't have a recommendation yet: nothing you've told me so far decides between the options, "
+        "so the lean towards {option} is tentative."
     ),
+    "why.item": "- **{fact}**: {reason}",
+    "why.tip": "What could still tip it: {changes}.",
     # why not <target>
     "why_not.is_recommended": "{option} is in fact what I recommend.",
-    "why_not.head": "Why not {target}? It scores {target_score:g} against {score:g} for {option}.",
-    "why_not.frame": (
-        "Why not {target}? I recommend {option}: it scores {score:g} against {target_score:g} for {target}."
-    ),
+    "why_not.is_lean": "Why not {target}? It is my lean so far, but too little is known to recommend it yet.",
+    "why_not.yes": "Yes: {option} is what I recommend here.",
+    "why_not.head": "Why not {target}? What holds it back here: {reasons}",
+    "why_not.frame": "Why not {target}? What holds it back here: {reasons}",
+    "why_not.open": "Why not {target}? It isn't ruled out: I don't know enough yet to decide.",
     "why_not.ruled_out": "It is ruled out: {reason}",
     "why_not.for": "What speaks for it: {reasons}",
     "why_not.nothing_for": "Nothing you've told me so far argues for {target}.",
     "why_not.held_back": "What holds it back: {reasons}",
     "why_not.would_become": "It would become my recommendation with {facts}.",
+    "why_not.would_lead": "It would take the lead with {facts}.",
     "why_not.no_single_change": (
         "No single change to your profile would make it the recommendation; it would take several."
     ),
@@ -118,8 +146,17 @@ TEMPLATES: dict[str, str] = {
         "I couldn't tell which fact you want to change, so my recommendation stays "
         '{option}. Try e.g. "what if we had no ML team?"'
     ),
-    "what_if.changes": "With {facts}, my recommendation would change from {before} to **{after}**.",
-    "what_if.stays": "With {facts}, my recommendation would stay **{after}**.",
+    "what_if.changes": "With {facts}, that would change it from {before} to **{after}**.",
+    "what_if.stays": "With {facts}, it would still be **{after}**, because {reason}",
+    "what_if.stays_plain": "With {facts}, it would still be **{after}**.",
+    "what_if.not_enough": "It does add to the score of {option}, but not enough to outweigh the rest.",
+    "what_if.lean_changes": (
+        "With {facts}, the lean would move from {before} to **{after}**, "
+        "still too little to recommend anything."
+    ),
+    "what_if.lean_stays": (
+        "With {facts}, the lean would still be **{after}**, still too little to recommend anything."
+    ),
     "what_if.hybrid": "The hybrid would use {patterns}.",
     "what_if.started": "What changes: {reasons}",
     "what_if.stopped": "No longer applies: {reasons}",
@@ -127,12 +164,17 @@ TEMPLATES: dict[str, str] = {
         'Your saved profile is unchanged. Say "let\'s go with that" to adopt these changes, '
         'or "keep the original".'
     ),
+    "what_if.pending~2": (
+        'Your saved profile is still unchanged: "let\'s go with that" adopts this, '
+        '"keep the original" drops it.'
+    ),
     # what would change your mind
     "change_mind.robust": (
         "No single change would move me off {option}: the case for it is robust with what you've told me."
     ),
     "change_mind.lead": "Any one of these would change my mind:",
     "change_mind.item": "- **{option}** with {facts}",
+    "change_mind.release": "- **{option}** without {facts}: it rests on that",
     "change_mind.unknown": "Still unknown and able to tip it: {fields}.",
     # concepts
     "concept.not_found": (
@@ -143,6 +185,9 @@ TEMPLATES: dict[str, str] = {
     "concept.related": "Related: {titles}.",
     # session commands
     "discard": "Kept your original profile: my recommendation stays {option}.",
+    "discard.undecided": (
+        "Kept your original profile: too little is known to recommend anything; the lean stays {option}."
+    ),
     "nothing_pending": (
         'There is no what-if to adopt right now. Ask one like "what if we had no ML team?" first.'
     ),
@@ -152,6 +197,7 @@ TEMPLATES: dict[str, str] = {
     ),
     "undo.nothing": "There's nothing to undo yet.",
     "undo.done": "Undone. My recommendation is now {option}.",
+    "undo.done.undecided": "Undone. Too little is known now to recommend anything; the lean is {option}.",
     # refusals and help
     "out_of_scope": (
         "That's outside what I can help with. I help you choose between a foundation model, a custom "
@@ -164,6 +210,11 @@ TEMPLATES: dict[str, str] = {
         "is {option}. Tell me more about your project if you think I "
         "have it wrong."
     ),
+    "injection.undecided": (
+        "I can't do that. My answers come from the rules applied to your project's facts, not from "
+        "instructions in the chat, and they can't be overridden. So far too little is known to recommend "
+        "anything; the lean is {option}. Tell me more about your project."
+    ),
     "help": (
         "I help you choose between a foundation model, a custom model and a hybrid of both, following "
         'the article "Do You Really Need a Foundation Model?". Describe your project (data, task, '
@@ -171,6 +222,14 @@ TEMPLATES: dict[str, str] = {
         "means, such as knowledge distillation."
     ),
 }
+
+
+def variants(name: str) -> tuple[str, ...]:
+    """The template names that word `name`'s sentence: `name` itself, then "name~2", "name~3", ..."""
+    out = [name]
+    while f"{name}~{len(out) + 1}" in TEMPLATES:
+        out.append(f"{name}~{len(out) + 1}")
+    return tuple(out)
 
 
 def render(name: str, **fields: object) -> str:

@@ -5,6 +5,8 @@ One concern per module:
 - bm25.py      lexical ranking (stemmer, stop words, Okapi BM25)
 - index.py     the active collection held in memory (chunk records, BM25 index)
 - ranking.py   query cleaning and rank fusion with the rules' boost
+- manifest.py  the knowledge files an ingest recorded, and the cheap check that they did not change
+- model.py     the embedding model as retrieval uses it (loaded meanwhile on a process's first open)
 - failures.py  the one mapping from Chroma/SQLite/HTTP failures to RetrievalError
 - store.py     the Chroma client, collections, the pointer to the active one, locks
 - ingest.py    writing: incremental sync in place, or rebuild beside and switch

@@ -8,6 +8,9 @@
   into a new collection, which then becomes the active one in one atomic pointer switch; the old one is
   deleted afterwards. Readers keep searching the old collection until the switch.
 
+Both record, in the collection's metadata, the knowledge files the records were made from (manifest.py),
+so a reader can tell cheaply whether the files changed since (`stale_notice`).
+
 Embedding is passed in as a function, so this module knows nothing of models.
 """
 
@@ -20,6 +23,7 @@ from pathlib import Path
 
 from ..errors import RetrievalError
 from ..types import JSON
+from . import manifest
 from .chunks import Chunk, DroppedSentence, build_chunks
 from .failures import must_pass, one_line, translated
 from .index import Index
@@ -124,8 +128,28 @@ def _write(
             collection.collection.delete(ids=list(removed))
 
 
-def sync(store: Store, active: Active, chunks: Sequence[Chunk], embed: Embed, model: str) -> Changes:
-    """Bring the active collection in line with `chunks`, in place (see the module docstring)."""
+def _record_files(store: Store, active: Active, files: str) -> None:
+    """Put the manifest `files` into the collection's metadata (the caller holds `read.lock` exclusively).
+    A failure only costs readers the full check (logged)."""
+    metadata = dict(active.collection.metadata or {})
+    if metadata.get(manifest.METADATA_KEY) == files:
+        return
+    if any(key.startswith("hnsw:") for key in metadata):  # Chroma refuses to modify such (legacy) metadata
+        log.debug("%s: legacy collection metadata; no knowledge manifest recorded", active.name)
+        return
+    metadata[manifest.METADATA_KEY] = files
+    try:
+        with translated(f"recording the knowledge files in {store.location}", server=store.url):
+            active.collection.modify(metadata=metadata)
+    except RetrievalError as exc:
+        log.warning("%s (readers will re-check every knowledge file)", exc)
+
+
+def sync(
+    store: Store, active: Active, chunks: Sequence[Chunk], embed: Embed, model: str, files: str
+) -> Changes:
+    """Bring the active collection in line with `chunks`, in place (see the module docstring); `files`: the
+    manifest of the knowledge files the chunks were made from (manifest.encode)."""
     with translated(f"reading the knowledge store at {store.location}", server=store.url):
         got = active.collection.get(include=["metadatas"])
     metas = {i: dict(m or {}) for i, m in zip(got["ids"], got["metadatas"] or [], strict=False)}
@@ -139,9 +163,11 @@ def sync(store: Store, active: Active, chunks: Sequence[Chunk], embed: Embed, mo
     relabel = [c for c in updated if metas[c.id].get("text_hash") == c.text_hash]
     todo = added + [c for c in updated if c not in relabel]
     vectors = _embed(embed, todo, model)  # before the lock: readers do not wait for the model
-    if todo or relabel or removed:
+    recorded = (active.collection.metadata or {}).get(manifest.METADATA_KEY)
+    if todo or relabel or removed or recorded != files:
         with store.reading(exclusive=True):
             _write(store, active, todo, vectors, relabel, removed)
+            _record_files(store, active, files)
     touched = {c.section for c in added + updated}
     touched |= {stored_sections.get(i) or i.split("#")[0] for i in removed}
     return Changes(
@@ -154,12 +180,15 @@ def sync(store: Store, active: Active, chunks: Sequence[Chunk], embed: Embed, mo
     )
 
 
-def stale_notice(index: Index, knowledge_dirs: Sequence[Path]) -> str | None:
+def stale_notice(index: Index, knowledge_dirs: Sequence[Path], recorded: object = None) -> str | None:
     """What to tell a reader whose store no longer matches the knowledge files (None if it does).
-    Records ingested from other directories are left out of the comparison."""
-    wanted = {c.id: c.hash for c in build_chunks(knowledge_dirs)}
+    Records ingested from other directories are left out of the comparison. `recorded`: the manifest in the
+    collection's metadata; while the files match it, they are not chunked again (manifest.py)."""
     current = {str(d) for d in knowledge_dirs}
     stored = {i: h for i, h in index.hashes.items() if index.directories.get(i) in current}
+    if manifest.unchanged(recorded, knowledge_dirs, stored.items()):
+        return None
+    wanted = {c.id: c.hash for c in build_chunks(knowledge_dirs)}
     if stored == wanted:
         return None
     changed = sum(1 for i in wanted if i in stored and stored[i] != wanted[i])
@@ -171,11 +200,12 @@ def stale_notice(index: Index, knowledge_dirs: Sequence[Path]) -> str | None:
 
 
 def rebuild(
-    store: Store, old: Active | None, chunks: Sequence[Chunk], embed: Embed, model: str
+    store: Store, old: Active | None, chunks: Sequence[Chunk], embed: Embed, model: str, files: str
 ) -> tuple[Active, Changes]:
-    """Embed everything into a new collection, switch the pointer to it, then delete `old`."""
+    """Embed everything into a new collection, switch the pointer to it, then delete `old`; `files` as for
+    `sync`."""
     vectors = _embed(embed, chunks, model)  # first: a failing model leaves no empty collection behind
-    new = store.create(model)
+    new = store.create(model, {manifest.METADATA_KEY: files})
     try:
         _write(store, new, chunks, vectors)
         store.switch(new.name)

@@ -35,13 +35,14 @@ from .failures import (
     translated,
 )
 from .index import Index, load_index
+from .manifest import METADATA_KEY, encode, records_fingerprint, snapshot
+from .model import Model
 from .ranking import Ranking, clean_query, combine
 from .store import Active, Store
 
 if TYPE_CHECKING:
     from chromadb.api.models.Collection import Collection
 
-    from ..embeddings import EmbeddingBackend
 
 log = logging.getLogger(__name__)
 
@@ -95,6 +96,7 @@ class Retriever:
         self.store = Store(self.settings)
         self._mutex = threading.RLock()
         self._view: View | None = None
+        self.model = Model(self.settings)
 
     # ------------------------------------------------------------------ where things are
     @property
@@ -117,23 +119,11 @@ class Retriever:
 
     def embedding_model(self) -> str:
         """The configured model's name, without loading it."""
-        from ..embeddings import model_name
-
-        return model_name(self.settings.embedding)
-
-    def _backend(self) -> EmbeddingBackend:
-        from ..embeddings import get_embeddings
-
-        return get_embeddings(
-            self.settings.embedding,
-            openai_api_key=self.settings.openai_api_key,
-            openai_base_url=self.settings.openai_base_url,
-            data_dir=self.settings.data_dir,
-        )
+        return self.model.name()
 
     def warm_up(self) -> Retriever:
         """Load the embedding model now (a few seconds once per process) rather than on the first search."""
-        self._backend()
+        self.model.backend()
         return self
 
     def refresh(self) -> None:
@@ -180,12 +170,16 @@ class Retriever:
         with self._mutex:
             if self._view is not None:
                 return self._require_sections()
+            self.model.load_meanwhile()  # on another thread, while this one opens the store
             try:  # no lock needed to read: a rebuild elsewhere only switches the pointer when done
                 self._view = self._open()
             except StoreProblem:
                 pass
+            except BaseException:
+                self.model.settle()
+                raise
             else:
-                self._check_stale(self._view.index)
+                self._check_stale(self._view)
                 return self
             with self.store.writing(self.notify):
                 try:  # another process may have built it while we waited for the lock
@@ -223,9 +217,10 @@ class Retriever:
                     "check the data directory (--data-dir, MODELCHOICE_DATA_DIR)"
                 ) from None
 
-    def _check_stale(self, index: Index) -> None:
+    def _check_stale(self, view: View) -> None:
+        recorded = (view.active.collection.metadata or {}).get(METADATA_KEY)
         try:
-            notice = writer.stale_notice(index, self.knowledge_dirs)
+            notice = writer.stale_notice(view.index, self.knowledge_dirs, recorded)
         except KnowledgeError as exc:
             notice = f"cannot check the knowledge files for changes: {exc}"
         if notice:
@@ -241,12 +236,11 @@ class Retriever:
             except Corrupt as problem:
                 return self._recover(problem)
 
-    def _embed_documents(self, texts: list[str]) -> list[list[float]]:
-        return self._backend().embeddings.embed_documents(texts)
-
     def _ingest_locked(self, rebuild: bool) -> writer.IngestReport:
         started = time.perf_counter()
+        files = snapshot(self.knowledge_dirs)  # before the files are read: an edit meanwhile is not recorded
         chunks = build_chunks(self.knowledge_dirs)  # KnowledgeError (a user error) before touching the store
+        manifest = encode(files, records_fingerprint((c.id, c.hash) for c in chunks))
         dropped = tuple(dropped_sentences(self.knowledge_dirs))
         for sentence in dropped:
             log.warning("%s", sentence)
@@ -263,9 +257,11 @@ class Retriever:
             with translated(f"reading {self.location}", corrupt=True, server=self.store.url):
                 in_place = current.collection.count() > 0  # an empty store is built anew
         if current is None or not in_place:
-            _, changes = writer.rebuild(self.store, current, chunks, self._embed_documents, model)
+            _, changes = writer.rebuild(
+                self.store, current, chunks, self.model.embed_documents, model, manifest
+            )
         else:
-            changes = writer.sync(self.store, current, chunks, self._embed_documents, model)
+            changes = writer.sync(self.store, current, chunks, self.model.embed_documents, model, manifest)
         self._view = view = self._open(allow_empty=True)
         return writer.IngestReport(
             added=changes.added,
@@ -306,7 +302,7 @@ class Retriever:
         self.ensure()
         view = self._view
         assert view is not None
-        vector = self._query_vector(text) if method in ("dense", "fusion") else None
+        vector = self.model.embed_query(text) if method in ("dense", "fusion") else None
         try:
             return self._search_view(view, text, vector, method, k, boost)
         except _Gone as gone:  # e.g. a rebuild elsewhere switched to a new collection and deleted ours
@@ -327,15 +323,6 @@ class Retriever:
         if method in ("bm25", "fusion"):
             rankings["bm25"] = view.index.bm25_ranking(text)
         return combine(rankings, method, k, boost)
-
-    def _query_vector(self, text: str) -> list[float]:
-        backend = self._backend()
-        try:
-            return backend.embeddings.embed_query(text)
-        except BaseException as exc:  # e.g. an OpenAI API error; interrupts pass through
-            if must_pass(exc):
-                raise
-            raise RetrievalError(f"embedding the query with {backend.name} failed: {one_line(exc)}") from None
 
     def _dense_ranking(self, vector: list[float], view: View) -> Ranking:
         """Chunks ranked by their best-matching retrieval unit (cosine similarity)."""

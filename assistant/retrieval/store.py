@@ -288,14 +288,15 @@ class Store:
                 time.sleep(0.05)
         raise Missing(f"the knowledge store at {self.location} points to a missing collection ({name})")
 
-    def create(self, embedding_model: str) -> Active:
-        """A new, empty generation `<collection>-<UTC time>-<random>`, not active yet."""
+    def create(self, embedding_model: str, extra: dict[str, str] | None = None) -> Active:
+        """A new, empty generation `<collection>-<UTC time>-<random>`, not active yet; `extra`: more
+        collection metadata (e.g. the knowledge manifest)."""
         name = f"{self.base}-{time.strftime(_STAMP, time.gmtime())}-{secrets.token_hex(3)}"
         with translated(f"creating a collection in {self.location}", corrupt=True, server=self.url):
             collection = self.connect().create_collection(
                 name,
                 configuration={"hnsw": {"space": "cosine"}},
-                metadata={"embedding_model": embedding_model, "schema": SCHEMA},
+                metadata={**(extra or {}), "embedding_model": embedding_model, "schema": SCHEMA},
                 embedding_function=None,
             )
         return Active(name, collection)

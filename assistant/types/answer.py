@@ -91,6 +91,8 @@ class AnswerContext:
     target: Option | None = None
     notice: str = ""
     deadline: float | None = None  # monotonic instant by which any LLM work on this turn must be over
+    turn: int = 0  # the turn's number in its conversation: picks among a sentence's wordings
+    previous_answer: str = ""  # the previous answer's text: its sentences are not said again
 
 
 @dataclass

@@ -19,6 +19,12 @@ class FiredRule:
     excludes: Option | None = None
     pattern: str | None = None
     note: str = ""
+    fields: tuple[str, ...] = ()  # the profile fields its condition tests; none: an unconditional prior
+
+    @property
+    def is_prior(self) -> bool:
+        """An unconditional rule (the article's default): it says nothing about this project."""
+        return not self.fields
 
     def to_dict(self) -> dict[str, JSON]:
         data: dict[str, JSON] = {
@@ -45,6 +51,14 @@ class Counterfactual:
     value: Value
     recommendation: Option
     current: Value | None = None  # None: the field is unknown today
+    # Rules that start firing with the change and favor `recommendation` (or exclude the current option):
+    # the change argues FOR the new answer. Empty: it only takes a reason for the current answer away.
+    drivers: tuple[str, ...] = ()
+
+    @property
+    def pushes(self) -> bool:
+        """True when the new value itself argues for the new answer ("with X it would be Y" reads right)."""
+        return bool(self.drivers)
 
     def to_dict(self) -> dict[str, JSON]:
         return {
@@ -52,6 +66,7 @@ class Counterfactual:
             "value": self.value,
             "recommendation": self.recommendation,
             "current": self.current,
+            "drivers": list(self.drivers),
         }
 
 
@@ -68,6 +83,8 @@ class Decision:
     counterfactuals: tuple[Counterfactual, ...] = ()
     missing: tuple[str, ...] = ()
     profile: Mapping[str, Value] = field(default_factory=lambda: MappingProxyType({}))
+    # Too little is known to recommend: `recommendation` is only a lean (see `engine.is_undecided`).
+    undecided: bool = False
 
     def to_dict(self) -> dict[str, JSON]:
         """The public `recommend --json` contract."""
@@ -80,6 +97,7 @@ class Decision:
             "excluded": list(self.excluded),
             "counterfactuals": [c.to_dict() for c in self.counterfactuals],
             "missing": list(self.missing),
+            "undecided": self.undecided,
         }
 
     @property

@@ -5,11 +5,13 @@ policies that decide between several mentions of a field:
   - a cue preceded by a negator in its clause ("we don't have an ML team", "nothing is annotated") or
     followed by a negative answer ("labels? none", "on-device isn't needed") takes its negated value;
   - overlapping hits keep the longest; then the last mention wins, except data_type (the first mention is
-    the main data; two types joined by "and" = multimodal), privacy / latency (the strictest requirement
-    wins) and ml_team (any ML people at all: true);
+    the main data; two types joined by "and" = multimodal; a noun right after a writing verb is output, not
+    input: "drafts cover letters"), privacy / latency (the strictest requirement wins) and ml_team (any ML
+    people at all: true);
   - stated request rates set `volume` ("2M/day"; a bare count is not a volume);
+  - hits inside `exclude` spans (the questions of a message) state nothing;
   - convention: strict privacy implies external_api_ok false unless the text says otherwise.
-The cue phrases themselves are in `understand.cues`.
+The cue phrases themselves are in the lexicon (knowledge/lexicon/), built into `understand.cues`.
 
 Speed: the cues of a field are scanned as one pattern, and a degenerate paste cannot make one field cost
 more than `_MAX_HITS_PER_FIELD` matches.
@@ -17,19 +19,23 @@ more than `_MAX_HITS_PER_FIELD` matches.
 
 from __future__ import annotations
 
+import functools
 import re
+from collections.abc import Sequence
 from itertools import pairwise
 from typing import TypeAlias
 
 from ..types import Value
-from .cues import CUES_BY_FIELD, FIXED, Cue
-from .numbers import requests_per_day, volume_level
+from . import vocab
+from .cues import FIXED, IGNORE, Cue, cues_by_field
+from .numbers import request_rates, request_spans, volume_level
 from .patterns import LazyRe, top_level_parts
-from .text import negated
+from .text import clause_start, negated, sentence_spans
 
-__all__ = ["build_scanners", "extract_fields"]
+__all__ = ["Hit", "build_scanners", "extract_fields", "resolve", "scan"]
 
 Hit: TypeAlias = tuple[int, int, Value | None]  # start, end, value (None: the mention changes nothing)
+Span: TypeAlias = tuple[int, int]
 
 # A negative answer right after the cue: "labels? we have none", "ML team: nobody."
 _POST_NEGATION = LazyRe(
@@ -39,7 +45,13 @@ _POST_NEGATION = LazyRe(
     r"wont be)\s+(?:really\s+)?(?:needed|required|necessary|a requirement|a must|"
     r"an option|available|allowed)\b"
 )
-_DATA_JOIN = LazyRe(r"^\W*(?:\w+\W+)?(?:and|&|plus|as well as|with|together with|\+|/)\W+(?:\w+\W+)?$")
+_DATA_JOIN = LazyRe(
+    r"^\W*(?:\w+\W+){0,3}(?:and|&|plus|as well as|with|together with|alongside|\+|/)\W+(?:[\w']+\W+){0,3}$"
+)
+# After a writing verb, these words make what follows its input again: "draft replies *to* emails"
+_INPUT_AGAIN = frozenset(
+    {"from", "of", "on", "about", "using", "based", "to", "in", "into", "for", "with", "over"}
+)
 _STRICTNESS: dict[str, tuple[Value, ...]] = {
     "privacy": ("none", "sensitive", "strict"),
     "latency": ("relaxed", "interactive", "realtime"),
@@ -48,28 +60,58 @@ _STRICTNESS: dict[str, tuple[Value, ...]] = {
 }
 
 _Scanner: TypeAlias = tuple[LazyRe, tuple[Cue, ...]]
-_SCANNERS: list[_Scanner] | None = None
 _MAX_HITS_PER_FIELD = 40
+_SHORT_SENTENCE = 10  # words
+# Fields whose cue a clause opening with "nobody" / "none of" negates however far: "none of the clips were
+# ever annotated", "nobody on staff knows anything about machine learning", "none of this is personal"
+_HEAD_NEGATED = frozenset({"labeled_data", "ml_team", "privacy"})
 _NAMED_GROUP = re.compile(r"\(\?P<\w+>")
 
 
+@functools.cache
 def build_scanners() -> list[_Scanner]:
     """One pattern per field (its cues' alternatives), so a text is scanned once per field, not once per
-    cue; a hit is then matched against the field's cues at that position to find its value. Within a field
-    the leftmost match wins, then the first cue listed: list specific cues ("budget isn't an issue")
-    before general ones ("budget"). Built on first use (or by `warm_up()`)."""
-    global _SCANNERS
-    if _SCANNERS is None:
-        built: list[_Scanner] = []
-        for cues in CUES_BY_FIELD.values():
-            source = "|".join(f"(?:{part})" for c in cues for part in top_level_parts(c.regex.source))
-            built.append((LazyRe(_NAMED_GROUP.sub("(?:", source)), cues))  # group names must be unique
-        _SCANNERS = built  # one assignment: safe if two threads get here first at the same time
-    return _SCANNERS
+    cue; a hit is then matched against the field's cues at that position to find its value (capturing
+    groups in the scanner itself would make every search several times slower). Within a field the
+    leftmost match wins, then the first cue listed: list specific cues ("budget isn't an issue") before
+    general ones ("budget"). Built on first use (or by `warm_up()`)."""
+    built: list[_Scanner] = []
+    for cues in cues_by_field().values():
+        source = "|".join(f"(?:{part})" for c in cues for part in top_level_parts(c.regex.source))
+        built.append((LazyRe(_NAMED_GROUP.sub("(?:", source)), cues))  # group names must be unique
+    return built
 
 
-def extract_fields(text: str) -> dict[str, Value]:
-    """Profile facts stated in lower-cased, cleaned text (no intent logic, no context)."""
+@functools.cache
+def _make_verb() -> re.Pattern[str]:
+    return re.compile(rf"(?:^|-)(?:{vocab.fragment('MAKE_VERB')}|brainstorm\w*)$")
+
+
+def _is_output(text: str, start: int) -> bool:
+    """Is the data noun at `start` what a writing verb produces ("writes personalised follow-up emails")?"""
+    words = text[clause_start(text, start) : start].split()[-4:]
+    for i in range(len(words) - 1, -1, -1):
+        if _INPUT_AGAIN & set(words[i + 1 :]):
+            return False
+        if _make_verb().search(words[i]) or (i and _make_verb().fullmatch(f"{words[i - 1]} {words[i]}")):
+            return True
+    return False
+
+
+def _value(cue: Cue, text: str, m: re.Match[str]) -> Value | None:
+    data = cue.field == "data_type"  # "none of the clips were annotated": still clips
+    if cue.negated is not FIXED and (
+        negated(text, m.start(), partitive=not data, head=cue.field in _HEAD_NEGATED)
+        or _POST_NEGATION.match(text, m.end())
+    ):
+        return None if cue.negated is IGNORE else cue.negated
+    if cue.field == "data_type" and _is_output(text, m.start()):
+        return None
+    return cue.read(text, m)
+
+
+def scan(text: str) -> dict[str, list[Hit]]:
+    """Every cue hit in lower-cased, cleaned text, by field, with the value it states."""
     hits: dict[str, list[Hit]] = {}
     for scanner, cues in build_scanners():
         for n, hit in enumerate(scanner.finditer(text)):
@@ -79,23 +121,43 @@ def extract_fields(text: str) -> dict[str, Value]:
             if found is None:
                 continue
             cue, m = found
-            value: Value | None
-            if cue.negated is not FIXED and (negated(text, m.start()) or _POST_NEGATION.match(text, m.end())):
-                value = cue.negated
-            else:
-                value = cue.value(text, m) if callable(cue.value) else cue.value
-            hits.setdefault(cue.field, []).append((m.start(), m.end(), value))
+            hits.setdefault(cue.field, []).append((m.start(), m.end(), _value(cue, text, m)))
+    return hits
+
+
+def _short_sentence(text: str, pos: int) -> bool:
+    start, end = next(((a, b) for a, b in sentence_spans(text) if a <= pos < b), (0, len(text)))
+    return len(text[start:end].split()) <= _SHORT_SENTENCE
+
+
+def _outside(start: int, exclude: Sequence[Span]) -> bool:
+    return not any(a <= start < b for a, b in exclude)
+
+
+def resolve(text: str, hits: dict[str, list[Hit]], exclude: Sequence[Span] = ()) -> dict[str, Value]:
+    """The facts the hits state, one value per field, ignoring hits that start inside `exclude`. A data
+    noun counted in a request rate in a short sentence ("about 800 emails a day") states the volume, not
+    the kind of data (in a description, "we score 2M card transactions a day", it states both)."""
     changes: dict[str, Value] = {}
-    for name, found_hits in hits.items():
-        resolved = _data_type(text, found_hits) if name == "data_type" else _resolve(name, found_hits)
+    rated = [span for span in request_spans(text) if _short_sentence(text, span[0])]
+    for name, found in hits.items():
+        kept = [h for h in found if _outside(h[0], exclude)]
+        if name == "data_type":
+            kept = [h for h in kept if _outside(h[0], rated)]
+        resolved = _data_type(text, kept) if name == "data_type" else _resolve(name, kept)
         if resolved is not None:
             changes[name] = resolved
-    rate = requests_per_day(text)
-    if rate is not None:
-        changes["volume"] = volume_level(rate)
+    rates = [rate for rate, start in request_rates(text) if _outside(start, exclude)]
+    if rates:
+        changes["volume"] = volume_level(rates[-1])
     if changes.get("privacy") == "strict":
         changes.setdefault("external_api_ok", False)  # convention: strict = the data may not leave
     return changes
+
+
+def extract_fields(text: str, exclude: Sequence[Span] = ()) -> dict[str, Value]:
+    """Profile facts stated in lower-cased, cleaned text (no intent logic, no context)."""
+    return resolve(text, scan(text), exclude)
 
 
 def _valued(hits: list[Hit]) -> list[tuple[int, int, Value]]:

@@ -11,13 +11,23 @@ import re
 
 from .patterns import LazyRe
 
-__all__ = ["LABELS_PLENTY", "VOLUME_HIGH", "VOLUME_MEDIUM", "quantities", "requests_per_day", "volume_level"]
+__all__ = [
+    "LABELS_PLENTY",
+    "VOLUME_HIGH",
+    "VOLUME_MEDIUM",
+    "quantities",
+    "request_rates",
+    "request_spans",
+    "requests_per_day",
+    "volume_level",
+]
 
 # Request volume per day: low < 10,000 <= medium < 1,000,000 <= high.
 VOLUME_MEDIUM = 10_000
 VOLUME_HIGH = 1_000_000
-# Labelled examples: this many or more is "plenty"; fewer (but some) is "some".
-LABELS_PLENTY = 10_000
+# Labelled examples: this many or more is "plenty"; fewer (but some) is "some". Tens of thousands of labels
+# (even 150k) are "some": enough to fine-tune, not the millions that make a model from scratch easy.
+LABELS_PLENTY = 200_000
 
 _WORD_NUMBERS: dict[str, float] = {
     "a": 1,
@@ -95,13 +105,14 @@ _PLURALS: dict[str, float] = {
 }
 _WORDS_ALT = "|".join(sorted((re.escape(w) for w in _WORD_NUMBERS), key=len, reverse=True))
 _QTY = LazyRe(
-    r"(?<![\w.$€£])(?:(?P<digits>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)(?:\s*(?P<dscale>k|mm|mn|m|bn|b|"
+    r"(?<![\w.$€£])(?<![a-z]-)(?:(?P<digits>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)(?:\s*(?P<dscale>k|mm|mn|m|bn|b|"
     r"thousand|million|mil|billion|hundred))?\b"
     rf"|(?P<words>{_WORDS_ALT})\s+(?P<wscale>hundred|thousand|million|billion)s?\b"
     r"|(?P<plural>(?:tens|hundreds) of (?:thousands|millions)|hundreds|thousands|millions|billions|a handful|"
     r"a few|a couple|several|a dozen|dozens|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
     r"fifteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)\b)"
 )
+_MONEY_QTY = LazyRe(_QTY.source.replace(r"(?<![\w.$€£])(?<![a-z]-)", r"(?<![\w.])"))
 _MONEY_AFTER = LazyRe(r"\s*(?:\$|€|£|usd|eur|gbp|dollars?|euros?|pounds?|bucks)\b")
 
 
@@ -113,11 +124,13 @@ def _qty_value(m: re.Match[str]) -> float:
     return _PLURALS[m.group("plural")]
 
 
-def quantities(text: str) -> list[tuple[float, int, int]]:
-    """Numbers in lower-cased text, words included: (value, start, end). Money amounts are skipped."""
+def quantities(text: str, money: bool = False) -> list[tuple[float, int, int]]:
+    """Numbers in lower-cased text, words included: (value, start, end). Money amounts are skipped unless
+    `money` (then "$500" and "500 dollars" are read too)."""
     found: list[tuple[float, int, int]] = []
-    for m in _QTY.finditer(text):
-        if _MONEY_AFTER.match(text, m.end()):  # "$500 a month" (a "$" before is excluded by _QTY)
+    pattern = _MONEY_QTY if money else _QTY
+    for m in pattern.finditer(text):
+        if not money and _MONEY_AFTER.match(text, m.end()):  # "$500 a month" ("$" before: excluded by _QTY)
             continue
         found.append((_qty_value(m), m.start(), m.end()))
     return found
@@ -153,34 +166,96 @@ _PER_DAY: dict[str, float] = {
 }
 # After a number: up to 4 words (the thing counted), then a time unit ("2M card transactions a day").
 _RATE_TAIL = LazyRe(
-    r"(?:\s*of)?(?P<noun>(?:\s+[a-z][\w'-]*){0,4}?)\s*(?:(?:/|\bper\b|\ba\b|\ban\b|\beach\b|"
-    r"\bevery\b)\s*(?P<unit>second|sec|s|minute|min|hour|hr|h|day|d|week|wk|month|mo|year|yr)s?\b|"
-    r"\b(?P<adv>daily|nightly|hourly|weekly|monthly|yearly|annually|rps|qps|tps)\b)"
+    r"(?:\s*of)?(?P<noun>(?:\s+(?!(?:where|which|that|when|who|if|because|and|but|per)\b)[a-z][\w'-]*){0,4}?)\s*"
+    r"(?:(?:/|\bper\b|\ba\b|\ban\b|\beach\b|\bevery\b)\s*(?P<unit>second|sec|s|minute|min|hour|hr|h|day|d|week|"
+    r"wk|month|mo|year|yr)s?\b(?!\s+(?:marker|opinion|look|pass|reviewer|person|hand|round|line|level|one|time))|"
+    r"\b(?P<adv>daily|nightly|hourly|weekly|monthly|yearly|annually|rps|qps|tps)\b(?!\s+(?:snapshots?|data|records|files|"
+    r"reports?|summaries|averages?|totals?|values?|readings?|aggregates?|batch(?:es)?|extracts?|exports?|active|"
+    r"users|visitors|subscribers|customers|members|revenue|income|sales|budget|costs?|fees?)\b))"
 )
 _NOT_REQUESTS = LazyRe(
-    r"\b(?:fps|frames?|ms|milliseconds?|seconds?|minutes?|hours?|days?|weeks?|months?|years?|times|people|"
+    r"\b(?:fps|frames?|ms|milliseconds?|seconds?|minutes?|hours?|days?|weeks?|months?|years?|people|"
     r"persons?|engineers?|scientists?|devs?|developers?|hires?|staff|employees|dollars?|euros?|gb|tb|mb|"
     r"percent|label\w*|annotat\w*|hand-label\w*|examples?|samples?|steps|epochs?)\b"
 )
+_TIMES = LazyRe(r"\btimes\b")
+_PER_YEAR_PEOPLE = LazyRe(
+    r"\b(?:guests|users|customers|visitors|patients|passengers|members|subscribers|students|employees|people|"
+    r"clients|shoppers|travell?ers)\b.*\b(?:year|yr|annually|yearly)\b"
+)
+_USAGE = LazyRe(
+    r"\b(?:use|used|uses|using|call|called|calls|query|queried|hit|hits|ask|asked|run|open|check|invoke|request)\b"
+)
+_MONEY_NEAR = LazyRe(
+    r"[$€£]|\b(?:dollars?|euros?|pounds?|bucks|usd|eur|gbp|quid|grand|spend|spending|pay|paying|budget|afford|"
+    r"cost|costs|invest|towards|funding|price|fee|fees|licen[cs]e|subscription)\b"
+)
+# "12 a second during business hours": the rate holds for a working day, not 24 hours
+_WORKING_HOURS = LazyRe(
+    r"\b(?:business|working|office|opening|shop|store|daytime|day-?time|trading|school) hours\b|"
+    r"\bduring the day\b|\b9(?: ?am)? ?(?:-|to) ?5(?: ?pm)?\b|"
+    r"\bwhile (?:we're|we are|the (?:shops?|stores?|offices?) (?:is|are)) open\b"
+)
+_HOURS_PER_WORKING_DAY = 10
 _EACH = LazyRe(
     r"\b(?:users?|customers?|employees|people|agents|clients|members|stores?|devices?|"
     r"accounts?)\b[^.;]{0,25}\beach\b"
 )
 
 
-def requests_per_day(text: str) -> float | None:
-    """The last request rate stated in the text, per day ("50 requests per second" -> 4,320,000)."""
-    rate: float | None = None
+def request_rates(text: str) -> list[tuple[float, int]]:
+    """Every request rate stated in the text: (per day, where it starts). "50 requests per second" ->
+    4,320,000; money per month ("a few thousand a month towards inference") is a budget, not a rate."""
+    return [(rate, start) for rate, start, _ in _rates(text)]
+
+
+def _rates(text: str) -> list[tuple[float, int, int]]:
+    rates: list[tuple[float, int, int]] = []
     qtys = quantities(text)
     for i, (value, start, end) in enumerate(qtys):
         m = _RATE_TAIL.match(text, end)
         if not m or _NOT_REQUESTS.search(m.group("noun")):
             continue
-        per_day = value * _PER_DAY[m.group("unit") or m.group("adv")]
+        if _TIMES.search(m.group("noun")) and not _USAGE.search(text, max(0, start - 60), start):
+            continue  # "we retrain 3 times a week" is a frequency; "we'd call it 900k times a month" is usage
+        if not m.group("noun").strip() and _is_money(text, start, m.end()):
+            continue
+        if _PER_YEAR_PEOPLE.search(m.group()):  # "3 million guests a year": a population, not traffic
+            continue
+        unit = m.group("unit") or m.group("adv")
+        per_day = value * _PER_DAY[unit]
+        if _PER_DAY[unit] > 1 and _WORKING_HOURS.search(text, max(0, start - 80), m.end() + 80):
+            per_day = (
+                per_day * _HOURS_PER_WORKING_DAY / 24
+            )  # a per-second or per-hour rate over a working day
         if i and _EACH.search(text, qtys[i - 1][2], start):  # "300 users, each running 5 queries a day"
             per_day *= qtys[i - 1][0]
-        rate = per_day
-    return rate
+        rates.append((per_day, start, m.end()))
+    return rates
+
+
+_MONEY_AFTER_RATE = LazyRe(
+    r"\s*(?:towards|on|for|to spend|in)\b\s+(?:\w+\s+)?(?:inference|gpus?|compute|hosting|infra\w*|cloud|"
+    r"servers?|the api|api|tokens|this|it)\b"
+)
+_SENTENCE_START = re.compile(r"[.?!;\n]")
+
+
+def _is_money(text: str, start: int, end: int) -> bool:
+    """Is the number at `start` an amount of money ("we can put a few thousand a month towards it")?"""
+    opening = max((m.end() for m in _SENTENCE_START.finditer(text, 0, start)), default=0)
+    return bool(_MONEY_NEAR.search(text, opening, start) or _MONEY_AFTER_RATE.match(text, end))
+
+
+def request_spans(text: str) -> list[tuple[int, int]]:
+    """Where request rates are stated: from the number to its time unit ("800 emails a day")."""
+    return [(start, end) for _, start, end in _rates(text)]
+
+
+def requests_per_day(text: str) -> float | None:
+    """The last request rate stated in the text, per day ("50 requests per second" -> 4,320,000)."""
+    rates = request_rates(text)
+    return rates[-1][0] if rates else None
 
 
 def volume_level(per_day: float) -> str:

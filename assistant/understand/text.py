@@ -1,17 +1,29 @@
 """Text normalisation and clause scope: where a clause starts and ends, and whether a cue is negated in it.
 
-Why its own module: every cue and reply reading depends on the same two decisions, what counts as the
-same clause ("no labels, but two data scientists": the "no" stops at "but") and what counts as a negator
-("why not use X" is a suggestion, not a negation). Keeping them in one place keeps them consistent.
+Why its own module: every cue and reply reading depends on the same decisions, what counts as the same
+clause ("no labels, but two data scientists": the "no" stops at "but"), what counts as a negator ("why not
+use X" is a suggestion, not a negation; the negator words are in the lexicon) and which part of a message
+is a question (a question states no facts: "couldn't we just call GPT-4o?"). Keeping them in one place
+keeps them consistent.
 """
 
 from __future__ import annotations
 
 import re
 
+from . import vocab
 from .patterns import LazyRe
 
-__all__ = ["after", "before", "clause_end", "clause_start", "clean_text", "negated"]
+__all__ = [
+    "after",
+    "before",
+    "clause_end",
+    "clause_start",
+    "clean_text",
+    "negated",
+    "question_spans",
+    "sentence_spans",
+]
 
 _TRANSLATE = str.maketrans(
     {
@@ -40,12 +52,14 @@ _BOUNDARY = LazyRe(
     r"[;:!?()\[\]\n\"]|(?<!\d)[.,]|[.,](?!\d)|\s-+\s|\b(?:but|however|although|though|"
     r"whereas|while|and|so|because|since|yet|plus|also|then)\b"
 )
-_NEGATOR = LazyRe(
-    r"\b(?:no|not|never|without|nobody|none|nothing|neither|nor|zero|lacks?|lacking|no-one|"
-    r"noone|cannot|dont|doesnt|didnt|cant|wont|isnt|arent|wasnt|werent|havent|hasnt|hadnt|"
-    r"couldnt|shouldnt|wouldnt|mustnt|aint)\b|n't\b|\bno one\b"
+_SENTENCE_END = re.compile(r"[?!;\n]|(?<!\d)\.|\.(?!\d)")
+# Where the question of a "...?" sentence starts: an interrogative word at the start of a clause.
+_ASKS = LazyRe(
+    r"(?:^|[,;:(]|\s-+|\b(?:so|and|but|then|ok|okay|now|also|well))\s*(?:what|which|how|why|who|where|when|"
+    r"should|shall|would|could|can|will|is|are|do|does|did|isn't|aren't|wouldn't|couldn't|shouldn't|won't|"
+    r"can't|doesn't|don't|any|thoughts|surely|foundation|custom|hybrid)\b"
 )
-_SUGGESTION = LazyRe(r"\bwhy (?:not|(?:don't|dont|wouldn't|shouldn't|can't|couldn't|won't) (?:we|you|i))\b")
+_MIN_QUESTION_WORDS = 3  # "labels?" or "budget?" heads a short answer; it is not a question
 
 
 def clause_start(text: str, pos: int, reach: int = 120) -> int:
@@ -73,6 +87,58 @@ def after(text: str, pos: int, words: int = 6) -> str:
     return " ".join(text[pos : clause_end(text, pos)].split()[:words])
 
 
-def negated(text: str, pos: int, words: int = 6) -> bool:
-    """A negator in the few words before `pos`, in its clause. "why not use X" is a suggestion, not one."""
-    return bool(_NEGATOR.search(_SUGGESTION.sub(" ", before(text, pos, words))))
+# A clause that opens with these negates what it says about its subject, however long the subject is:
+# "none of the ultrasound clips were ever annotated", "nobody on staff has ever marked any of them"
+_NEGATED_CLAUSE = LazyRe(
+    r"^\W*(?:nobody|no one|noone|no-one|none|never|nothing|neither|not one|not a single)\b"
+)
+_PARTITIVE = LazyRe(
+    r"\b(?:none|neither|not one|not a single) of (?:the|our|these|those|them|it|its|their|my)\b"
+)
+_HEAD_REACH = 12  # words
+_UNSURE = LazyRe(
+    r"\b(?:no idea|no clue|not sure|don't know|do not know|dont know|not certain)\b"
+)  # not denials
+
+
+def negated(text: str, pos: int, words: int = 6, partitive: bool = True, head: bool = True) -> bool:
+    """A negator in the few words before `pos`, in its clause, or a clause that opens with "nobody" /
+    "none of". "why not use X" is a suggestion, not a negation. `partitive=False`: "none of the clips"
+    does not negate "clips" (they exist; something else is said of them); `head=False`: only the words
+    right before count ("nobody minds if it takes a few minutes" does not negate the minutes)."""
+    near = _UNSURE.sub(" ", vocab.pattern("suggestion").sub(" ", before(text, pos, words)))
+    if not partitive:
+        near = _PARTITIVE.sub(" ", near)
+    if vocab.negators().search(near):
+        return True
+    start = clause_start(text, pos)
+    lead = text[start:pos]
+    if not partitive or not head or len(lead.split()) > _HEAD_REACH:
+        return False
+    return bool(_NEGATED_CLAUSE.search(lead))
+
+
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each sentence (the end includes its closing mark)."""
+    spans, start = [], 0
+    for m in _SENTENCE_END.finditer(text):
+        spans.append((start, m.end()))
+        start = m.end()
+    if start < len(text):
+        spans.append((start, len(text)))
+    return [(a, b) for a, b in spans if text[a:b].strip(" .?!;")]
+
+
+def question_spans(text: str) -> list[tuple[int, int]]:
+    """The parts of `text` that ask rather than state: in each sentence ending with "?", from the clause
+    where the question starts ("no labels and a tight deadline, what would you go for?": from "what"). The
+    facts they mention are topics, not statements ("couldn't we just call GPT-4o?")."""
+    spans = []
+    for start, end in sentence_spans(text):
+        sentence = text[start:end]
+        if not sentence.rstrip().endswith("?") or len(sentence.split()) < _MIN_QUESTION_WORDS:
+            continue
+        m = _ASKS.search(sentence.lstrip(" ."))  # on the sentence alone, so "^" is its start
+        offset = start + len(sentence) - len(sentence.lstrip(" ."))
+        spans.append((offset + m.start() if m else start, end))
+    return spans

@@ -1,81 +1,208 @@
 """The offline `Understander`: one message (and what the conversation knows) in, one `Turn` out.
 
 Why its own module: it only sequences the parts, so the order of the steps is visible in one place:
-  1. injection check on the raw text (also inside long pastes): an injection turn carries NO changes;
-  2. field cues (`fields.extract_fields`);
-  3. context: a short reply answers `context.asked_field`; with `context.pending_what_if`, yes/no-like
-     replies adopt or discard the what-if (`replies`, `intents.pending_choice`);
-  4. the intent, by priority (`intents.decide_intent`).
+  1. a message in another language is named, not guessed (`language`);
+  2. field cues (`fields.scan`), read twice: everything the text mentions, and what it states outside its
+     questions (`text.question_spans`: "couldn't we just call GPT-4o?" states nothing);
+  3. injection (`injection`): refused; a short message of the user's own keeps the facts it states
+     plainly outside the injected sentences (a long paste keeps none: it may be a poisoned document);
+  4. context: a short reply answers `context.asked_field` (a yes confirms `context.suggested`); with
+     `context.pending_what_if`, yes/no-like replies adopt or discard the what-if;
+  5. the intent, by priority (`intents.decide_intent`);
+  6. the learned layer (`learned`), when the conversation gives an embedder: it may overrule a fallback
+     intent (never a pattern), fills a field no pattern caught when its calibrated probability clears the
+     high threshold, and between the low and the high threshold suggests the fact for the assistant to
+     confirm (`Turn.suggested`) instead of guessing.
 
-`changes` is kept for describe, recommend, why, why_not, change_mind and what_if (the facts a question
-states are still facts). It is empty for injection (security), concept (a general question states no facts
-about the project) and the control intents reset / undo / adopt / discard / help / out_of_scope, which the
-session does not apply changes for. Every kept value is schema-valid (see `profile.FIELDS`).
+Facts are kept for describe (what the text states), what_if (what it supposes), recommend (when it also
+describes the project) and injection (see 3); questions (why, why_not, change_mind, concept, help) and the
+control intents keep none. Every kept value is schema-valid (see `profile.FIELDS`).
 
-No LLM, no network, only `re`: it runs on every chat turn (import in a few ms, well under 1 ms per
-utterance; patterns compile on first use, or in `warm_up()` at server start). An LLM-based `Understander`
-can sit behind the same Protocol and fall back to this one field by field.
+No LLM, no network: the patterns run on every turn (import in a few ms, well under 1 ms per utterance;
+they compile on first use or in `warm_up()`); the learned layer adds a matrix product to the embedding
+retrieval computes anyway.
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
+
 from ..profile import FIELDS, parse_value
 from ..types import NO_CONTEXT, Intent, Turn, TurnContext, Value
-from .fields import build_scanners, extract_fields
-from .injection import is_injection
-from .intents import decide_intent, pending_choice
+from . import vocab
+from .fields import Hit, build_scanners, resolve, scan
+from .injection import injection_spans, is_injection
+from .intents import Decision, decide_intent, is_english, pending_choice
+from .language import detect_language
+from .learned import Classifier, Embedder, Scores, load_classifier
 from .patterns import compile_all
 from .replies import read_answer, reply_polarity
-from .text import clean_text
+from .text import clean_text, question_spans, sentence_spans
 
 __all__ = ["RuleBasedUnderstander", "understand", "warm_up"]
 
-_KEEP_CHANGES = frozenset(
-    {Intent.DESCRIBE, Intent.RECOMMEND, Intent.WHY, Intent.WHY_NOT, Intent.CHANGE_MIND, Intent.WHAT_IF}
+_SHORT_MESSAGE = 600  # characters; longer, or several paragraphs: a paste, whose facts an injection voids
+_SHORT_LINES = 3
+# The intents the learned layer may choose when no pattern decided (never reset, undo, adopt, discard or
+# injection: those change or protect the profile and need the user's words).
+_LEARNED_INTENTS = frozenset(
+    {Intent.DESCRIBE, Intent.RECOMMEND, Intent.WHY, Intent.CHANGE_MIND, Intent.CONCEPT, Intent.HELP}
+    | {Intent.OUT_OF_SCOPE}
 )
+_FACT_INTENTS = frozenset({Intent.DESCRIBE, Intent.WHAT_IF})
+_DESCRIBES = 2  # a recommend request naming this many facts also describes the project
+_MIXED = re.compile(r"\b(?=\w*\d)(?=\w*[a-z])\w+\b")  # words mixing letters and digits ("y0ur")
 
 
 class RuleBasedUnderstander:
-    """The offline implementation of `Understander`: regular expressions, no model, no I/O."""
+    """The offline implementation of `Understander`: the lexicon's patterns, and optionally a small
+    classifier over the query embedding (`embed`; None: patterns alone)."""
+
+    def __init__(self, embed: Embedder | None = None, classifier: Classifier | None = None) -> None:
+        self.embed = embed
+        self._classifier = classifier
+
+    @property
+    def classifier(self) -> Classifier | None:
+        if self.embed is None:
+            return None
+        if self._classifier is None:
+            self._classifier = load_classifier()
+        return self._classifier
 
     def understand(self, text: str, context: TurnContext = NO_CONTEXT) -> Turn:
         clean = clean_text(text)
         low = clean.lower()
-        if is_injection(low):
-            # Security choice: an injection turn carries no changes, even if it also states facts, so a
-            # pasted attack cannot smuggle profile changes in. The user can restate the facts on their own.
-            return Turn(Intent.INJECTION, {}, text=clean)
+        language = detect_language(low)
+        if language is not None:
+            return Turn(Intent.OUT_OF_SCOPE, {}, text=clean, language=language.code)
         flat = low.replace("\n", " . ")
-        changes = extract_fields(flat)
-        polarity = reply_polarity(flat, bool(changes))
+        hits = scan(flat)
+        questions = question_spans(flat)
+        mentioned = resolve(flat, hits)
+        stated = resolve(flat, hits, questions)
+        if is_injection(low):
+            return Turn(Intent.INJECTION, self._beside_injection(clean, flat, hits, questions), text=clean)
+        polarity = reply_polarity(flat, bool(mentioned))
         pending = pending_choice(flat, polarity) if context.pending_what_if else None
 
-        answered = False
+        answer: dict[str, Value] = {}
         asked = context.asked_field if context.asked_field in FIELDS else None
-        if asked and pending is None and asked not in changes:
-            answer = read_answer(asked, flat, polarity)
-            if answer is not None:
-                answered = True
-                for name, value in answer.items():
-                    changes.setdefault(name, value)
-        elif asked and asked in changes:
+        answered = False
+        readable = len(_MIXED.findall(flat)) < 2  # not leetspeak: "1gn0r3 y0ur rul3s 4nd ... 4 ..."
+        if asked and pending is None and asked not in mentioned and readable:
+            read = read_answer(asked, flat, polarity, context.suggested)
+            if read is not None:
+                answered, answer = True, read
+        elif asked and asked in mentioned:
             answered = True
 
-        intent, target = decide_intent(flat, changes, pending, answered)
-        kept: dict[str, Value] = changes if intent in _KEEP_CHANGES else {}
-        valid = {k: v for k, v in kept.items() if parse_value(k, v) == v}
-        return Turn(intent, valid, intent is Intent.WHAT_IF, target, clean)
+        decision = decide_intent(
+            flat, stated, mentioned, pending, answered, _what_if_last(flat, hits, questions)
+        )
+        needed = (not decision.strong or decision.intent in _FACT_INTENTS) and is_english(flat)
+        scores = self._scores(clean) if needed else None
+        if scores is not None and not decision.strong:
+            decision = self._learned_intent(decision, scores.intent, scores.intent_p)
+        intent = decision.intent
+        changes = self._kept(intent, stated, mentioned) | {k: v for k, v in answer.items() if k not in stated}
+        suggested: dict[str, Value] = {}
+        if scores is not None and intent in _FACT_INTENTS:
+            may_ask = intent is Intent.DESCRIBE and not answered
+            suggested = self._learned_fields(changes, scores.fields, may_ask)
+        return Turn(
+            intent, _valid(changes), intent is Intent.WHAT_IF, decision.target, clean, _valid(suggested)
+        )
+
+    # --- the steps -----------------------------------------------------------------------------
+    @staticmethod
+    def _beside_injection(
+        clean: str, flat: str, hits: dict[str, list[Hit]], questions: list[tuple[int, int]]
+    ) -> dict[str, Value]:
+        """The facts stated plainly next to an injection in a short message of the user's own."""
+        if len(clean) > _SHORT_MESSAGE or clean.count("\n") >= _SHORT_LINES:
+            return {}  # a pasted document: none of its facts are trusted once it carries instructions
+        return _valid(resolve(flat, hits, [*questions, *injection_spans(flat)]))
+
+    @staticmethod
+    def _kept(
+        intent: Intent, stated: Mapping[str, Value], mentioned: Mapping[str, Value]
+    ) -> dict[str, Value]:
+        if intent is Intent.WHAT_IF:
+            return dict(mentioned)  # the facts of the hypothetical are in its question
+        if intent is Intent.DESCRIBE:
+            return dict(stated)
+        # A recommend request that also describes ("no ML team, data on-prem - what should we use?") keeps
+        # its facts; "foundation, custom or hybrid for the photos?" only refers to the project.
+        if intent is Intent.RECOMMEND and (stated or len(mentioned) >= _DESCRIBES):
+            return dict(mentioned)
+        return {}
+
+    def _scores(self, clean: str) -> Scores | None:
+        classifier = self.classifier
+        if classifier is None or self.embed is None:
+            return None
+        vector = self.embed(clean)
+        return None if vector is None else classifier.scores(vector)
+
+    def _learned_intent(self, decision: Decision, intent: str, p: float) -> Decision:
+        classifier = self.classifier
+        assert classifier is not None
+        learned = Intent(intent)
+        if learned in _LEARNED_INTENTS and p >= classifier.intent_threshold:
+            return Decision(learned, None, False)
+        return decision
+
+    def _learned_fields(
+        self, changes: dict[str, Value], fields: Mapping[str, tuple[Value, float]], may_ask: bool
+    ) -> dict[str, Value]:
+        """Fill fields no pattern caught (high probability); return those worth asking about."""
+        classifier = self.classifier
+        assert classifier is not None
+        suggested: list[tuple[float, str, Value]] = []
+        for name, (value, p) in fields.items():
+            if name in changes:
+                continue
+            if p >= classifier.field_high:
+                changes[name] = value
+                if name == "privacy" and value == "strict":
+                    changes.setdefault("external_api_ok", False)
+            elif p >= classifier.field_low and may_ask:
+                suggested.append((p, name, value))
+        return {name: value for _, name, value in sorted(suggested, key=lambda s: -s[0])}
+
+
+def _what_if_last(flat: str, hits: dict[str, list[Hit]], questions: list[tuple[int, int]]) -> bool:
+    """Is a what-if in the text its point? Not when facts are stated after it ("...I thought: what if a
+    bot could brainstorm topics? It's only a trial, and we're allowed to use ChatGPT.")."""
+    m = vocab.pattern("what_if").search(flat)
+    if m is None:
+        return True
+    end = next((b for a, b in sentence_spans(flat) if a <= m.start() < b), len(flat))
+    return not resolve(flat, hits, [*questions, (0, end)])
+
+
+def _valid(changes: Mapping[str, Value]) -> dict[str, Value]:
+    return {k: v for k, v in changes.items() if k in FIELDS and parse_value(k, v) == v}
 
 
 _DEFAULT = RuleBasedUnderstander()
 
 
 def understand(text: str, context: TurnContext = NO_CONTEXT) -> Turn:
-    """Module-level shortcut for the offline understander."""
+    """Module-level shortcut for the offline understander (patterns alone)."""
     return _DEFAULT.understand(text, context)
 
 
 def warm_up() -> None:
-    """Compile every pattern now (e.g. at server start) so the first user turn is as fast as the rest."""
+    """Load the lexicon and compile every pattern now (e.g. at server start), so the first user turn is as
+    fast as the rest."""
+    vocab.build_all()
     build_scanners()
+    from .cues.finders import FINDERS  # noqa: F401  (imported for its patterns)
+    from .language import detect_language as detect
+
+    detect("warm up")
+    understand("warm up: we have 5k labelled photos, what do you suggest?")
     compile_all()

@@ -15,7 +15,7 @@ from click.testing import CliRunner
 from assistant import settings as settings_module
 from assistant.errors import RetrievalError
 from assistant.llm.server import free_port
-from assistant.retrieval import Retriever, build_chunks
+from assistant.retrieval import Retriever, build_chunks, manifest
 from assistant.settings import DEFAULT_KNOWLEDGE, Settings
 
 CHROMA = Path(sys.executable).parent / "chroma"
@@ -81,6 +81,12 @@ def test_ingest_and_search_through_a_chroma_server(chroma_server, tmp_path, embe
     other = Retriever(replica, notify=None)
     assert other.search("Jellysmack", k=1, method="bm25")[0].section == "example-video-revenue"
     assert other.search("Jellysmack", k=1, method="dense")[0].section == "example-video-revenue"
+    # The second (in-place) ingest recorded the knowledge files in the collection's metadata on the server:
+    # a new reader finds them unchanged without chunking every file again, and says nothing.
+    notes: list[str] = []
+    third = Retriever(replica, notify=notes.append).ensure()
+    assert third.collection is not None and manifest.METADATA_KEY in (third.collection.metadata or {})
+    assert notes == []
 
 
 def test_a_rebuild_through_the_server_switches_every_client_to_the_new_collection(

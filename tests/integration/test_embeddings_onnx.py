@@ -292,6 +292,34 @@ def test_the_cache_is_keyed_by_the_weights_hash(onnx_root: Path, tmp_path: Path)
     assert cosine(ours, theirs) < 0.99
 
 
+def test_a_background_load_imports_nothing_on_its_thread_and_gives_the_same_model(onnx_root: Path) -> None:
+    """What a cold query process does (retrieval/model.py): the model loads on a daemon thread while the
+    main thread imports chromadb. Every import happens on the main thread: two threads importing numpy at
+    once can leave it half-initialised."""
+    code = """
+        import json, sys, threading
+        from pathlib import Path
+        seen = []
+        class Hook:
+            def find_spec(self, name, path=None, target=None):
+                if threading.current_thread() is not threading.main_thread():
+                    seen.append(name)
+        sys.meta_path.insert(0, Hook())
+        from assistant.embeddings import load_in_background
+        loading = load_in_background("local", data_dir=Path(sys.argv[1]))
+        import chromadb  # meanwhile, as the Retriever opens the store
+        backend = loading.result()
+        vector = backend.query_vector("what is knowledge distillation").tolist()
+        print(json.dumps({"seen": seen, "kind": type(backend.embeddings).__name__, "vector": vector}))
+    """
+    result = run_python(code, str(onnx_root.parent))
+    assert result.returncode == 0, result.stderr[-3000:]
+    report = json.loads(result.stdout.splitlines()[-1])
+    assert report["seen"] == [] and report["kind"] == "OnnxEmbeddings"
+    expected = onnx_embed.load(MODEL_DIR, onnx_root).query_vector("what is knowledge distillation")
+    assert cosine(np.asarray(report["vector"], dtype=np.float32), expected) > 0.99999
+
+
 @pytest.mark.slow
 def test_concurrent_first_use_makes_one_valid_export(tmp_path: Path) -> None:
     code = """

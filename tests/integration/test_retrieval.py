@@ -251,13 +251,14 @@ def test_bad_embedding_setting_is_a_user_error(tmp_path):
 
 
 def test_openai_embeddings_are_constructed_but_not_called(tmp_path):
-    from assistant.embeddings import get_embeddings
+    from assistant.embeddings import TextEmbeddings, get_embeddings
 
     backend = get_embeddings(
         "openai:text-embedding-3-small", openai_api_key="sk-test", openai_base_url="http://127.0.0.1:9/v1"
     )
     assert backend.name == "openai:text-embedding-3-small"
     assert type(backend.embeddings).__name__ == "OpenAIEmbeddings"
+    assert isinstance(backend.embeddings, TextEmbeddings)  # our interface, by duck typing
 
 
 # ---------------------------------------------------------------------------------------- robustness

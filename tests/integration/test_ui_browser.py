@@ -1,5 +1,7 @@
 """The web app in a real browser (Playwright driving Debian's chromium, headless): streamed answers, the card,
-the form, the what-if buttons, the export, a phone-width layout, and no request leaving the machine.
+the form, the what-if buttons (worded as the user would ask), the export, a reload that keeps the
+conversation, the chat's clear button clearing the session, a phone-width layout, no request leaving the
+machine and none at all while the page sits idle.
 
 Screenshots of each step go to test-artifacts/screenshots/ (CI keeps that folder).
 """
@@ -25,16 +27,14 @@ sync_api = pytest.importorskip("playwright.sync_api")
 if not Path(CHROMIUM).exists():
     pytest.skip("chromium is not installed (scripts/bootstrap --test installs it)", allow_module_level=True)
 
+from assistant.ui import whatif  # noqa: E402
+from assistant.ui.cluster import free_port  # noqa: E402
 from assistant.ui.screenshot import CHROMIUM_ARGS  # noqa: E402
 from playwright.sync_api import Browser, Page, expect  # noqa: E402
 from support.paths import ROOT  # noqa: E402
 from test_ui_api import RECORD_HEADINGS  # noqa: E402
 
-from assistant.conversation import Conversation, Reply  # noqa: E402
-from assistant.engine import decide  # noqa: E402
-from assistant.llm import free_port  # noqa: E402
-from assistant.profile import Profile  # noqa: E402
-from assistant.settings import Settings  # noqa: E402
+from assistant import Conversation, Profile, Reply, Settings, decide  # noqa: E402
 from assistant.understand import RuleBasedUnderstander  # noqa: E402
 
 SHOTS = ROOT / "test-artifacts" / "screenshots"
@@ -48,6 +48,7 @@ BANK = (
     "We have an in-house data science team and need full "
     "control to explain every decision."
 )
+IMAGES = "We classify product images."  # few facts: several unknown fields would change the answer
 
 
 def shot(page: Page, name: str, full_page: bool = True) -> None:
@@ -202,12 +203,10 @@ def test_form_edit_changes_the_card(page: Page) -> None:
 
 
 def test_counterfactual_runs_a_what_if(page: Page) -> None:
-    from assistant.ui.app import EXAMPLES
-    from assistant.ui.render import choices, form_value, ranked_counterfactuals
+    from assistant.ui.render import choices, form_value
 
-    text = dict(EXAMPLES)["Segmentation with no training data"]
-    profile = Profile(RuleBasedUnderstander().understand(text).changes)
-    first = ranked_counterfactuals(decide(profile))[0]  # what the first button stands for
+    profile = Profile(RuleBasedUnderstander().understand(IMAGES).changes)
+    first = whatif.offered(decide(profile), set(profile))[0]  # what the first button stands for
     labels = {f: dict((v, t) for t, v in choices(f)) for f in profile}
 
     def expect_form(values: Profile) -> None:
@@ -216,26 +215,34 @@ def test_counterfactual_runs_a_what_if(page: Page) -> None:
                 labels[name][form_value(values[name])]
             )
 
-    page.get_by_role("button", name="Segmentation with no training data").click()
-    expect(after_turn(page, 1)).to_have_attribute("data-recommendation", "hybrid")
+    send(page, IMAGES)
+    recommendation = decide(profile).recommendation
+    expect(after_turn(page, 1)).to_have_attribute("data-recommendation", recommendation)
     expect_form(profile)
     button = page.locator("#mc-cf-0")
-    expect(button).to_contain_text("→")
+    # In the user's voice, and only about what the user has not said.
+    expect(button).to_have_text(whatif.label(first))
+    for index in range(whatif.MAX_OFFERED):
+        other = page.locator(f"#mc-cf-{index}")
+        if other.is_visible():
+            text = other.inner_text()
+            assert text.startswith("What if ") and " your " not in f" {text.lower()} ", text
     button.click()
     after_turn(page, 2)
     comparison = page.locator("#mc-whatif .mc-whatif")
     expect(comparison).to_be_visible()
-    expect(comparison).to_have_attribute("data-before", "hybrid")
+    expect(comparison).to_have_attribute("data-before", recommendation)
     expect(comparison).to_have_attribute("data-after", first.recommendation)
     expect(comparison).to_contain_text("Now")
-    expect(page.locator("#mc-chat")).to_contain_text("What if we had")
-    expect(card(page)).to_have_attribute("data-recommendation", "hybrid")
+    expect(page.locator("#mc-chat")).to_contain_text(whatif.question({first.field: first.value}))
+    expect(card(page)).to_have_attribute("data-recommendation", recommendation)
     expect_form(profile)  # a what-if leaves the form alone
     shot(page, "05-what-if")
 
     page.locator("#mc-keep").click()
     after_turn(page, 3)
     expect(comparison).to_have_count(0)
+    expect(page.locator("#mc-adopt")).to_be_hidden()  # the box goes with its comparison
     expect_form(profile)
 
     page.locator("#mc-cf-0").click()
@@ -244,7 +251,10 @@ def test_counterfactual_runs_a_what_if(page: Page) -> None:
     page.locator("#mc-adopt").click()
     expect(after_turn(page, 5)).to_have_attribute("data-recommendation", first.recommendation)
     expect(comparison).to_have_count(0)
-    expect_form(profile.with_changes({first.field: first.value}))  # adopt changed the form
+    labels[first.field] = dict((v, t) for t, v in choices(first.field))
+    expect(page.locator(f"#mc-field-{first.field} input")).to_have_value(
+        labels[first.field][form_value(first.value)]
+    )  # adopt changed the form
     expect(page.locator(f"#mc-field-{first.field}")).to_contain_text("from the chat")
     shot(page, "06-adopted")
 
@@ -267,6 +277,50 @@ def test_export_decision_record(page: Page) -> None:
     page.locator("#mc-sources-box").get_by_text("Sources of the last answer").click()
     expect(page.locator("#mc-sources li").first).to_be_visible()
     shot(page, "07-export-and-sources")
+
+
+def test_a_reload_keeps_the_conversation_and_clear_clears_it(page: Page) -> None:
+    send(page, BANK)
+    expect(after_turn(page, 1)).to_have_attribute("data-recommendation", "custom")
+    send(page, "why?")
+    after_turn(page, 2)
+    page.reload()  # the conversation lives in the browser: any app process shows it again
+    expect(after_turn(page, 2)).to_have_attribute("data-recommendation", "custom")
+    expect(bot_messages(page)).to_have_count(2)
+    expect(page.locator("#mc-field-privacy input")).to_have_value("strict")
+    expect(page.locator("#mc-field-privacy")).to_contain_text("from the chat")
+    shot(page, "11-after-reload")
+
+    page.locator("#mc-chat button[aria-label='Clear']").click()  # the chat's trash button
+    expect(after_turn(page, 0)).to_have_attribute("data-recommendation", "custom")
+    expect(page.locator("#mc-field-privacy input")).to_have_value("unknown")
+    expect(bot_messages(page)).to_have_count(0)
+    page.reload()  # cleared for good: the session went with the chat
+    expect(after_turn(page, 0))
+    expect(page.locator("#mc-field-privacy input")).to_have_value("unknown")
+    expect(bot_messages(page)).to_have_count(0)
+    shot(page, "12-cleared")
+
+    send(page, BANK)
+    after_turn(page, 1)
+    page.locator("#mc-new").click()  # "New conversation" does the same
+    after_turn(page, 0)
+    expect(page.locator("#mc-field-privacy input")).to_have_value("unknown")
+
+
+def test_examples_look_clickable_and_an_idle_page_sends_nothing(page: Page) -> None:
+    example = page.get_by_role("button", name="Bank credit scoring")
+    style = example.evaluate(
+        "e => { const s = getComputedStyle(e); return [s.cursor, s.borderTopWidth, s.borderTopStyle]; }"
+    )
+    assert style[0] == "pointer" and style[1] != "0px" and style[2] != "none", style
+    shot(page, "00-examples", full_page=False)
+    example.click()
+    after_turn(page, 1)
+    requests: list[str] = []
+    page.on("request", lambda r: requests.append(r.url))
+    page.wait_for_timeout(3000)  # a page left open: no timer, no heartbeat, no polling
+    assert requests == []
 
 
 def test_phone_width(browser: Browser, app_url: str) -> None:

@@ -1,37 +1,55 @@
-"""The field cue tables: every profile field's cue phrases, and the order the fields are scanned in.
+"""The field cue table, built from the lexicon (knowledge/lexicon/) on first use, in scan order.
 
-Where to find a field's cues:
-    ml_team, labeled_data, budget       -> resources.py   (what the team brings)
-    privacy, external_api_ok, control   -> constraints.py (what the project must respect)
-    latency, edge, volume               -> deployment.py  (how the model will run)
-    stage, data_type, task              -> project.py     (what is being built)
+    cue      the run-time shape of a cue (field, pattern, value or finder, negated value)
+    finders  the values code reads from the text around a match (label amounts, budget words, API policy)
 
-Within a field the leftmost match wins, then the first cue listed, so specific cues come first. The scan
-order below is also the order of the fields in `Turn.changes`.
+Which file holds a field's words: ml_team, labeled_data, budget -> resources.yaml; privacy, external_api_ok,
+control -> constraints.yaml; latency, edge, volume -> deployment.yaml; stage, data_type, task ->
+project.yaml. Within a field the leftmost match wins, then the first cue listed. The scan order below is
+also the order of the fields in `Turn.changes`.
 """
 
 from __future__ import annotations
 
-from .constraints import CONTROL, EXTERNAL_API_OK, PRIVACY
-from .cue import FIXED, Cue, Finder, Negation, cue
-from .deployment import EDGE, LATENCY, VOLUME
-from .project import DATA_TYPE, STAGE, TASK
-from .resources import BUDGET, LABELED_DATA, ML_TEAM
+import functools
 
-__all__ = ["CUES", "CUES_BY_FIELD", "FIXED", "Cue", "Finder", "Negation", "cue"]
+from ...lexicon import LexiconError, Problem
+from ..patterns import LazyRe
+from ..vocab import lexicon
+from .cue import FIXED, IGNORE, Cue, Finder, Negation
+from .finders import FINDERS
 
-CUES_BY_FIELD: dict[str, tuple[Cue, ...]] = {
-    "ml_team": ML_TEAM,
-    "labeled_data": LABELED_DATA,
-    "stage": STAGE,
-    "privacy": PRIVACY,
-    "external_api_ok": EXTERNAL_API_OK,
-    "latency": LATENCY,
-    "edge": EDGE,
-    "volume": VOLUME,
-    "budget": BUDGET,
-    "control": CONTROL,
-    "data_type": DATA_TYPE,
-    "task": TASK,
-}
-CUES: tuple[Cue, ...] = tuple(c for cues in CUES_BY_FIELD.values() for c in cues)
+__all__ = ["FIELD_ORDER", "FIXED", "IGNORE", "Cue", "Finder", "Negation", "cues_by_field"]
+
+FIELD_ORDER = (
+    "ml_team",
+    "labeled_data",
+    "stage",
+    "privacy",
+    "external_api_ok",
+    "latency",
+    "edge",
+    "volume",
+    "budget",
+    "control",
+    "data_type",
+    "task",
+)
+
+
+@functools.cache
+def cues_by_field() -> dict[str, tuple[Cue, ...]]:
+    """Every field's cues, from the lexicon (patterns are compiled on first use)."""
+    lex = lexicon()
+    table: dict[str, tuple[Cue, ...]] = {}
+    for name in FIELD_ORDER:
+        cues = []
+        for entry in lex.fields[name].cues:
+            finder = FINDERS.get(entry.finder) if entry.finder else None
+            if entry.finder and finder is None:
+                raise LexiconError(
+                    [Problem(entry.file, entry.line, entry.id, "finder", "no such finder in code")]
+                )
+            cues.append(Cue(entry.id, name, LazyRe(entry.source), entry.value, finder, entry.negated))
+        table[name] = tuple(cues)
+    return table

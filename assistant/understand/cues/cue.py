@@ -1,7 +1,7 @@
-"""The shape of a field cue: which field a phrase speaks of, the value it states, and its value when negated.
+"""The shape of a field cue at run time: which field a phrase speaks of, its value, and its negated value.
 
-Why its own module: the themed cue tables (resources, constraints, deployment, project) and the scanner in
-`understand.fields` share this one type and nothing else, so it sits below both.
+Why its own module: the cue table (built from the lexicon in `cues/__init__`), the finders and the scanner
+in `understand.fields` share this one type and nothing else, so it sits below all three.
 """
 
 from __future__ import annotations
@@ -9,40 +9,30 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from enum import Enum
-from typing import Final, Literal, TypeAlias
+from typing import Literal, TypeAlias
 
+from ...lexicon.model import FIXED, IGNORE, Negation
 from ...types import Value
 from ..patterns import LazyRe
 
-__all__ = ["FIXED", "Cue", "Finder", "Negation", "cue"]
+__all__ = ["FIXED", "IGNORE", "Cue", "Finder", "Negation"]
 
-Finder: TypeAlias = Callable[[str, re.Match[str]], Value | None]
-"""Reads the value from the text around a match (e.g. how much labelled data); None = no change."""
-
-
-class Negation(Enum):
-    FIXED = "fixed"
-
-
-FIXED: Final = Negation.FIXED
-"""Negation is not checked for this cue (the pattern already carries its polarity)."""
+Finder: TypeAlias = Callable[[str, re.Match[str], Value | None], Value | None]
+"""Reads the value from the text around a match (e.g. how much labelled data); None = no change. Gets the
+cue's own value (if it has one) as the default."""
 
 
 @dataclass(frozen=True, slots=True)
 class Cue:
+    id: str
     field: str
     regex: LazyRe
-    value: Value | Finder | None
-    # Value when a negator precedes the cue in its clause (or a negative answer follows it); None = no change.
-    negated: Value | Literal[Negation.FIXED] | None = FIXED
+    value: Value | None
+    finder: Finder | None = None
+    # Value when a negator precedes the cue in its clause (or a negative answer follows it); FIXED: not
+    # checked; IGNORE: a negated mention changes nothing.
+    negated: Value | Literal[Negation.FIXED, Negation.IGNORE] = FIXED
 
-
-def cue(
-    name: str,
-    pattern: str,
-    value: Value | Finder | None,
-    negated: Value | Literal[Negation.FIXED] | None = FIXED,
-) -> Cue:
-    """A cue for field `name` (the pattern is compiled on first use)."""
-    return Cue(name, LazyRe(pattern), value, negated)
+    def read(self, text: str, m: re.Match[str]) -> Value | None:
+        """The value this match states (before negation)."""
+        return self.finder(text, m, self.value) if self.finder else self.value

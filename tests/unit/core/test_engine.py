@@ -146,3 +146,44 @@ def test_pressure_on_cost_and_speed_never_raises_foundation(data, field):
     before = decide(data, counterfactuals=False).scores["foundation"]
     after = decide({**data, field: worst}, counterfactuals=False).scores["foundation"]
     assert after <= before
+
+
+def test_too_little_known_is_defined_from_the_rules():
+    """Undecided: fewer than MIN_KNOWN_FACTS facts, or only the unconditional prior fired, or the unknown
+    fields could still flip the answer to each of the two other options."""
+    from assistant.engine import MIN_KNOWN_FACTS
+
+    assert decide({}).undecided and decide({"data_type": "tabular"}).undecided
+    assert MIN_KNOWN_FACTS == 2
+    vague = decide({"data_type": "text", "task": "narrow"})
+    assert vague.undecided
+    assert {cf.recommendation for cf in vague.counterfactuals if cf.current is None} >= {
+        "foundation",
+        "hybrid",
+    }
+    hr = decide({"stage": "prototype", "ml_team": False, "external_api_ok": True, "data_type": "text"})
+    assert not hr.undecided and hr.recommendation == "foundation"
+    assert decide(CASES[0]["profile"]).to_dict()["undecided"] is False
+    # an exclusion narrows the answer: decided even with unknown fields left
+    assert not decide({"data_type": "video", "task": "narrow", "latency": "realtime", "edge": True}).undecided
+
+
+def test_no_labels_at_all_rules_a_pure_custom_model_out():
+    """The issue's gap: no labelled data, a narrow task and an ML team gave custom (9.5 against 5.5)."""
+    gap = {"data_type": "image", "task": "narrow", "labeled_data": "none", "ml_team": True}
+    for extra in ({}, {"privacy": "strict", "external_api_ok": False, "stage": "production"}):
+        decision = decide({**gap, **extra})
+        assert "custom" in decision.excluded
+        assert decision.recommendation == "hybrid" and "fm_labeling" in decision.hybrid_patterns
+    some = decide({**gap, "labeled_data": "some"})
+    assert some.recommendation == "hybrid"  # and some labels no longer read as "more custom" than none
+
+
+def test_counterfactual_drivers_are_the_rules_that_argue_for_the_new_answer():
+    decision = decide({"data_type": "tabular", "task": "narrow", "volume": "high", "ml_team": True})
+    rules = {r.id: r for r in default_rules()}
+    for cf in decision.counterfactuals:
+        for rule_id in cf.drivers:
+            rule = rules[rule_id]
+            assert rule.favor == cf.recommendation or rule.exclude == decision.recommendation
+        assert cf.to_dict()["drivers"] == list(cf.drivers)

@@ -30,7 +30,8 @@ def test_yes_no_table_is_schema_valid():
         ("no", "labeled_data", {"labeled_data": "none"}),
         ("plenty", "labeled_data", {"labeled_data": "plenty"}),
         ("a few", "labeled_data", {"labeled_data": "some"}),
-        ("about 40k", "labeled_data", {"labeled_data": "plenty"}),
+        ("about 40k", "labeled_data", {"labeled_data": "some"}),  # issue 12: tens of thousands are "some"
+        ("about 2 million", "labeled_data", {"labeled_data": "plenty"}),
         ("strict", "privacy", {"privacy": "strict", "external_api_ok": False}),
         ("no", "privacy", {"privacy": "none"}),
         ("images", "data_type", {"data_type": "image"}),

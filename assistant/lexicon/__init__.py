@@ -1,0 +1,62 @@
+"""The understanding vocabulary as data: knowledge/lexicon/*.yaml, validated on load and linted on demand.
+
+    model   the shape (entries with examples and counterexamples, fields, sets, languages, problems)
+    loader  YAML -> Lexicon, with every problem named by file, line, entry and part
+    lint    the checks `modelchoice lexicon check` runs (examples match, counterexamples don't, duplicates,
+            patterns that don't compile)
+
+`phrase(field, value)` and `question(field)` are how answers word a fact and ask for a field.
+"""
+
+from ..types import Value
+from .lint import Reader, check
+from .loader import LEXICON_DIR, default_lexicon, load_lexicon, read_lexicon
+from .model import (
+    FINDERS,
+    AnswerEntry,
+    CueEntry,
+    Entry,
+    FieldLexicon,
+    Language,
+    Lexicon,
+    LexiconError,
+    PatternSet,
+    Problem,
+)
+
+__all__ = [
+    "FINDERS",
+    "LEXICON_DIR",
+    "AnswerEntry",
+    "CueEntry",
+    "Entry",
+    "FieldLexicon",
+    "Language",
+    "Lexicon",
+    "LexiconError",
+    "PatternSet",
+    "Problem",
+    "Reader",
+    "check",
+    "confirm",
+    "default_lexicon",
+    "load_lexicon",
+    "phrase",
+    "question",
+    "read_lexicon",
+]
+
+
+def phrase(field: str, value: Value) -> str:
+    """How answers phrase a fact: phrase("ml_team", False) -> "no in-house ML team"."""
+    return default_lexicon().phrase(field, value)
+
+
+def question(field: str) -> str:
+    """The question that asks for a field."""
+    return default_lexicon().question(field)
+
+
+def confirm(field: str, value: Value) -> str:
+    """A guessed fact as the assistant checks it: "the data can't leave your servers"."""
+    return default_lexicon().fields[field].confirm[value]

@@ -1,0 +1,44 @@
+"""`modelchoice lexicon check`: validate and lint the lexicon, the way `rules check` does the rules.
+
+Why its own module: the CLI module only registers it; what the check reports (file, line, entry, part) and
+when it fails is the lexicon's business.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+__all__ = ["lexicon"]
+
+
+@click.group()
+def lexicon() -> None:
+    """Inspect the understanding vocabulary (knowledge/lexicon/*.yaml)."""
+
+
+@lexicon.command("check")
+@click.option("--strict", is_flag=True, help="Treat warnings as errors.")
+def lexicon_check(strict: bool) -> None:
+    """Validate and lint the lexicon: patterns compile, every example is matched and read as its entry
+    means, no counterexample is, no pattern is written twice."""
+    from ..understand.reader import CODE_FRAGMENTS, LexiconReader
+    from .lint import check
+    from .loader import LEXICON_DIR, read_lexicon
+
+    found, problems = read_lexicon()
+    if not any(p.severity == "error" for p in problems):  # linting a broken lexicon would only repeat it
+        problems += check(found, LexiconReader(), CODE_FRAGMENTS)
+    for problem in problems:
+        click.secho(str(problem), fg="red" if problem.severity == "error" else "yellow")
+    errors = sum(p.severity == "error" for p in problems)
+    warnings = len(problems) - errors
+    entries = len(found.entries())
+    examples = sum(len(e.examples) + len(e.counterexamples) for e in found.entries())
+    click.echo(
+        f"{entries} entries ({examples} examples) in {len(found.files)} files under {LEXICON_DIR}: "
+        f"{errors} errors, {warnings} warnings"
+    )
+    if errors or (strict and warnings):
+        sys.exit(1)

@@ -1,0 +1,203 @@
+"""The lexicon's shape: entries (patterns with the examples they must and must not match), fields, sets.
+
+Why its own module: the loader builds these, the understander reads them and the linter checks them; none
+of the three should know how the others work, only this shape. Dependency-free apart from the core types
+(no YAML, no regex compilation here).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Final, Literal, TypeAlias
+
+from ..errors import KnowledgeError
+from ..types import Value
+
+__all__ = [
+    "FINDERS",
+    "FIXED",
+    "IGNORE",
+    "AnswerEntry",
+    "CueEntry",
+    "Entry",
+    "FieldLexicon",
+    "Language",
+    "Lexicon",
+    "LexiconError",
+    "Negation",
+    "Pattern",
+    "PatternSet",
+    "Problem",
+]
+
+# Values read by code from the text around a match (the mechanism); a cue names one with `finder:`.
+FINDERS: Final = (
+    "device_context",
+    "label_amount",
+    "budget_level",
+    "money_level",
+    "api_policy",
+    "latency_ms",
+    "realtime_context",
+    "history_labels",
+)
+
+
+class Negation(Enum):
+    FIXED = "fixed"  # negation is not checked: the pattern carries its own polarity
+    IGNORE = "ignore"  # a negated mention changes nothing
+
+
+FIXED: Final = Negation.FIXED
+IGNORE: Final = Negation.IGNORE
+Negated: TypeAlias = Value | Literal[Negation.FIXED, Negation.IGNORE]
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One thing wrong with the lexicon, where it is: `file:line: entry 'id': part: message`."""
+
+    file: str
+    line: int
+    entry: str | None
+    part: str | None
+    message: str
+    severity: str = "error"  # error | warning
+
+    def __str__(self) -> str:
+        parts = [f"{self.file}:{self.line}" if self.line else self.file]
+        if self.entry:
+            parts.append(f"entry {self.entry!r}")
+        if self.part:
+            parts.append(self.part)
+        return f"{self.severity}: {': '.join(parts)}: {self.message}"
+
+
+class LexiconError(KnowledgeError):
+    """A lexicon that cannot be used; lists every problem found (file, line, entry, part)."""
+
+    def __init__(self, problems: str | list[Problem]) -> None:
+        self.problems: list[Problem] = (
+            [Problem("lexicon", 0, None, None, problems)] if isinstance(problems, str) else list(problems)
+        )
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+@dataclass(frozen=True, slots=True)
+class Pattern:
+    """One alternative of an entry: as written, with {FRAGMENTS} expanded, and the line it is on."""
+
+    raw: str
+    source: str
+    line: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class Entry:
+    """Patterns (alternatives of one regular expression) and the texts they must and must not match."""
+
+    id: str
+    file: str
+    line: int
+    patterns: tuple[Pattern, ...]
+    examples: tuple[str, ...]
+    counterexamples: tuple[str, ...]
+    multiline: bool = False
+
+    @property
+    def source(self) -> str:
+        """The whole expression: every alternative in a non-capturing group."""
+        return "|".join(f"(?:{p.source})" for p in self.patterns)
+
+
+@dataclass(frozen=True, kw_only=True)
+class CueEntry(Entry):
+    """A phrase that states a value of a profile field (or whose value a `finder` reads from the text)."""
+
+    field: str
+    value: Value | None = None
+    finder: str | None = None
+    negated: Negated = FIXED  # the value when a negator precedes it in its clause
+
+
+@dataclass(frozen=True, kw_only=True)
+class AnswerEntry(Entry):
+    """A short reply that answers the question about `field` with `value` (read only as such an answer)."""
+
+    field: str
+    value: Value
+
+
+@dataclass(frozen=True, kw_only=True)
+class PatternSet(Entry):
+    """Named vocabulary the code uses by id (intents, replies, injection, helper words). `intent` (and
+    `target`, `pending`) say what an example means, so the linter can check the whole reading."""
+
+    intent: str | None = None
+    target: str | None = None
+    pending: bool = False
+
+
+@dataclass(frozen=True, kw_only=True)
+class Language(Entry):
+    """A language the assistant can name (and answer in, in one line) but not yet understand."""
+
+    code: str
+    name: str
+    reply: str
+    script: bool = False  # True: detected by its alphabet; False: by its common words
+
+
+@dataclass(frozen=True)
+class FieldLexicon:
+    """Everything about one profile field: how to ask, how answers phrase it, what signals each value."""
+
+    name: str
+    file: str
+    line: int
+    question: str
+    phrases: Mapping[Value, str]
+    confirm: Mapping[Value, str]  # "the data can't leave your servers": for "It sounds like ...: right?"
+    yes_no: tuple[Value, Value] | None  # what a bare yes / no answers to the question
+    cues: tuple[CueEntry, ...]
+    answers: tuple[AnswerEntry, ...]
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    fields: Mapping[str, FieldLexicon]
+    sets: Mapping[str, PatternSet]
+    fragments: Mapping[str, str]
+    languages: Mapping[str, Language]
+    files: tuple[str, ...] = ()
+    negators: tuple[Pattern, ...] = field(default=())
+
+    def entries(self) -> list[Entry]:
+        """Every entry, file by file, in the order written."""
+        out: list[Entry] = []
+        for spec in self.fields.values():
+            out += [*spec.cues, *spec.answers]
+        out += [*self.sets.values(), *self.languages.values()]
+        return out
+
+    def set(self, name: str) -> PatternSet:
+        try:
+            return self.sets[name]
+        except KeyError:
+            raise LexiconError(f"the lexicon has no set {name!r} (the code needs it)") from None
+
+    def fragment(self, name: str) -> str:
+        try:
+            return self.fragments[name]
+        except KeyError:
+            raise LexiconError(f"the lexicon has no fragment {name!r} (the code needs it)") from None
+
+    def phrase(self, name: str, value: Value) -> str:
+        """How answers phrase a fact: ("ml_team", False) -> "no in-house ML team"."""
+        return self.fields[name].phrases[value]
+
+    def question(self, name: str) -> str:
+        """The question that asks for a field."""
+        return self.fields[name].question

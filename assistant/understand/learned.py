@@ -1,0 +1,162 @@
+"""The learned layer: intents and field values scored from the query's sentence embedding, in numpy.
+
+Why its own module: patterns are precise but only know the phrasings someone wrote down; a small classifier
+over the sentence embedding (the one retrieval computes for the same text right after, so it is computed
+once and cached) generalises to new wordings. It was trained with scikit-learn by
+scripts/train_understanding.py; at run time only its exported weights are used (logistic-regression
+coefficients, temperature-calibrated, in knowledge/learned/understanding.npz), so a turn never imports
+scikit-learn. How it is fused with the patterns (a pattern hit always wins) is `understander`'s business.
+
+Everything here is optional: without numpy, without the artifact, or when the configured embedding model
+is not the one the classifier was trained on, `load_classifier` returns None and the patterns work alone.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import logging
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from importlib.resources import files
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeAlias
+
+from ..types import Value
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from ..settings import Settings
+
+__all__ = ["ARTIFACT", "Classifier", "Embedder", "Scores", "load_classifier", "query_embedder"]
+
+log = logging.getLogger(__name__)
+
+ARTIFACT = Path(str(files("assistant.data"))) / "learned" / "understanding.npz"
+ABSENT = "-"  # the class "this field is not stated"
+
+Embedder: TypeAlias = Callable[[str], "Sequence[float] | np.ndarray | None"]
+"""Text -> its sentence embedding (normalised), or None when no embedding can be had."""
+
+
+@dataclass(frozen=True)
+class Head:
+    """One calibrated softmax classifier: probabilities = softmax((W x + b) / T)."""
+
+    classes: tuple[str, ...]
+    weights: np.ndarray  # (classes, dims)
+    bias: np.ndarray  # (classes,)
+    temperature: float
+
+    def probabilities(self, x: np.ndarray) -> np.ndarray:
+        import numpy as np
+
+        z = (self.weights @ x + self.bias) / self.temperature
+        z = np.exp(z - z.max())
+        result: np.ndarray = z / z.sum()
+        return result
+
+
+@dataclass(frozen=True)
+class Scores:
+    """What the classifier reads into one message: the best intent and, per field, the best value."""
+
+    intent: str
+    intent_p: float
+    fields: Mapping[str, tuple[Value, float]]  # field -> (most likely stated value, its probability)
+
+
+class Classifier:
+    """The exported heads and the thresholds chosen on the dev split."""
+
+    def __init__(self, meta: Mapping[str, Any], heads: Mapping[str, Head]) -> None:
+        self.meta = meta
+        self.heads = heads
+        thresholds = meta.get("thresholds", {})
+        self.intent_threshold = float(thresholds.get("intent", 1.01))
+        self.field_high = float(thresholds.get("field_high", 1.01))
+        self.field_low = float(thresholds.get("field_low", 1.01))
+        self.embedding_model = str(meta.get("embedding_model", ""))
+
+    def scores(self, vector: Sequence[float] | np.ndarray) -> Scores:
+        import numpy as np
+
+        x = np.asarray(vector, dtype=np.float32)
+        intent = self.heads["intent"]
+        p = intent.probabilities(x)
+        best = int(p.argmax())
+        fields: dict[str, tuple[Value, float]] = {}
+        for key, head in self.heads.items():
+            if not key.startswith("field:"):
+                continue
+            probs = head.probabilities(x)
+            order = [int(i) for i in probs.argsort()[::-1] if head.classes[int(i)] != ABSENT]
+            if order:
+                i = order[0]
+                fields[key[6:]] = (_value(head.classes[i]), float(probs[i]))
+        return Scores(intent.classes[best], float(p[best]), fields)
+
+
+def _value(raw: str) -> Value:
+    return {"true": True, "false": False}.get(raw, raw)
+
+
+def read_artifact(path: Path) -> Classifier:
+    """The classifier in an .npz written by scripts/train_understanding.py (raises on a bad file)."""
+    import numpy as np
+
+    with np.load(path, allow_pickle=False) as data:
+        meta = json.loads(str(data["meta"]))
+        heads = {
+            name: Head(
+                tuple(spec["classes"]),
+                np.asarray(data[f"{name}/weights"], dtype=np.float32),
+                np.asarray(data[f"{name}/bias"], dtype=np.float32),
+                float(spec["temperature"]),
+            )
+            for name, spec in meta["heads"].items()
+        }
+    return Classifier(meta, heads)
+
+
+@functools.cache
+def load_classifier(path: Path = ARTIFACT) -> Classifier | None:
+    """The shipped classifier, or None (patterns alone) when numpy or the artifact is missing."""
+    try:
+        return read_artifact(path)
+    except (ImportError, OSError, KeyError, ValueError) as exc:
+        log.info("understanding: no learned layer (%s); patterns alone", exc)
+        return None
+
+
+class _SettingsEmbedder:
+    """The configured embedding backend's cached query vector, if it is the model the classifier knows."""
+
+    def __init__(self, settings: Settings, model: str) -> None:
+        self.settings = settings
+        self.model = model
+        self.failed = False
+
+    def __call__(self, text: str) -> np.ndarray | None:
+        if self.failed:
+            return None
+        try:
+            from ..embeddings import model_name, query_vector
+
+            if model_name(self.settings.embedding) != self.model:
+                self.failed = True  # another embedding model: its vectors mean nothing to the classifier
+                return None
+            return query_vector(" ".join(text.split()), self.settings)  # the text retrieval embeds
+        except Exception as exc:  # an optional part failing must not break understanding
+            log.warning("understanding: no embeddings (%s); patterns alone", exc)
+            self.failed = True
+            return None
+
+
+def query_embedder(settings: Settings) -> Embedder | None:
+    """An embedder for the learned layer with these settings (None when there is no classifier)."""
+    classifier = load_classifier()
+    if classifier is None:
+        return None
+    return _SettingsEmbedder(settings, classifier.embedding_model)

@@ -1,0 +1,258 @@
+"""Train the understanding layer's classifier and export it for numpy inference (one reproducible command).
+
+    .venv/bin/python scripts/train_understanding.py [--out knowledge/learned/understanding.npz] [--check]
+
+Data: the TRAIN split of evals/understanding/ (utterances and conversation turns) and evals/extraction.yaml
+fit the weights; the DEV split chooses the thresholds of the fusion with the patterns. The frozen TEST split
+is never read. Features: the query sentence embedding (all-MiniLM-L6-v2, the model retrieval uses).
+Heads: one multinomial logistic regression for the intent and one per profile field (its values plus "-",
+not stated), each with its regularisation chosen by 5-fold cross-validation on train and a temperature
+fitted on the out-of-fold predictions (calibration). Seeds are fixed; the artifact records the sha256 of
+the data it came from (a unit test fails when the data changes and the artifact was not retrained).
+Thresholds come from the classifier's own calibrated precision on dev (see `choose_thresholds`).
+
+`--check`: retrain in memory and compare with the shipped artifact (weights within 1e-4, same thresholds).
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import time
+from pathlib import Path
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+ROOT = Path(__file__).resolve().parents[1]
+
+import numpy as np  # noqa: E402
+from assistant.evals.understanding_eval import (  # noqa: E402
+    DATA,
+    EXTRACTION_FILE,
+    UNDERSTANDING_FIELDS,
+    Case,
+    load_conversation_turns,
+    load_extraction,
+    load_utterances,
+)
+
+from assistant.understand.learned import ABSENT, Classifier, Head  # noqa: E402
+
+OUT = ROOT / "knowledge" / "learned" / "understanding.npz"
+SEED = 12
+FOLDS = 5
+C_GRID = (0.25, 0.5, 1.0, 2.0, 4.0, 8.0, 16.0)
+T_GRID = tuple(np.round(np.arange(0.3, 3.01, 0.05), 2))
+DATA_FILES = (
+    "evals/understanding/utterances-train.yaml",
+    "evals/understanding/conversations-train.yaml",
+    "evals/understanding/utterances-dev.yaml",
+    "evals/extraction.yaml",
+)
+INTENT_GRID = (0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95, 0.98, 1.01)
+FIELD_GRID = (0.5, 0.6, 0.7, 0.75, 0.8, 0.85, 0.9, 0.93, 0.95, 0.97, 0.99, 1.01)
+MIN_PRECISION = 0.95  # an intent the classifier chooses alone must be right this often
+MIN_FIELD_PRECISION = 0.98  # a fact it stores alone even more often: a wrong fact silently changes the answer
+MIN_SUGGESTION_PRECISION = 0.6  # a question to confirm a guess should be right more often than not
+MIN_SUPPORT = 5  # predictions above a threshold needed to judge its precision
+
+
+def data_sha256(root: Path = ROOT) -> str:
+    """The sha256 of the data the artifact comes from (file names and bytes, in a fixed order)."""
+    digest = hashlib.sha256()
+    for name in DATA_FILES:
+        digest.update(name.encode())
+        digest.update((root / name).read_bytes())
+    return digest.hexdigest()
+
+
+def embed(texts: list[str]) -> np.ndarray:
+    from assistant.embeddings import get_embeddings
+
+    backend = get_embeddings("local")
+    vectors = backend.embeddings.embed_documents([" ".join(t.split()) for t in texts])
+    return np.asarray(vectors, dtype=np.float32)
+
+
+def labels(cases: list[Case]) -> tuple[list[str], dict[str, list[str]]]:
+    intents = [c.intent for c in cases]
+    fields = {
+        name: [
+            ("true" if v is True else "false" if v is False else str(v))
+            if (v := c.fields.get(name)) is not None
+            else ABSENT
+            for c in cases
+        ]
+        for name in UNDERSTANDING_FIELDS
+    }
+    return intents, fields
+
+
+def _fit(x: np.ndarray, y: list[str], c: float):  # type: ignore[no-untyped-def]
+    from sklearn.linear_model import LogisticRegression
+
+    model = LogisticRegression(C=c, max_iter=5000, random_state=SEED)
+    return model.fit(x, y)
+
+
+def fit_head(x: np.ndarray, y: list[str]) -> tuple[Head, dict[str, float]]:
+    """The head with C chosen by cross-validated log-loss, calibrated by a temperature fitted on the
+    out-of-fold logits."""
+    from sklearn.model_selection import StratifiedKFold
+
+    classes = sorted(set(y))
+    if len(classes) == 1:
+        return Head(tuple(classes), np.zeros((1, x.shape[1]), np.float32), np.zeros(1, np.float32), 1.0), {}
+    counts = {k: y.count(k) for k in classes}
+    folds = max(2, min(FOLDS, min(counts.values())))
+    splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=SEED)
+    target = np.array([classes.index(v) for v in y])
+    best: tuple[float, float, np.ndarray] | None = None
+    for c in C_GRID:
+        logits = np.zeros((len(y), len(classes)), np.float64)
+        for train, test in splitter.split(x, target):
+            model = _fit(x[train], [y[i] for i in train], c)
+            cols = [classes.index(k) for k in model.classes_]
+            fold = np.full((len(test), len(classes)), -30.0)
+            fold[:, cols] = (
+                model.decision_function(x[test]).reshape(len(test), -1)
+                if len(cols) > 2
+                else (
+                    np.column_stack(
+                        [-model.decision_function(x[test]) / 2, model.decision_function(x[test]) / 2]
+                    )
+                )
+            )
+            logits[test] = fold
+        loss = min(_nll(logits / t, target) for t in T_GRID)
+        if best is None or loss < best[0] - 1e-9:
+            best = (loss, c, logits)
+    assert best is not None
+    loss, c, logits = best
+    temperature = float(min(T_GRID, key=lambda t: _nll(logits / t, target)))
+    model = _fit(x, y, c)
+    weights, bias = _weights(model, classes)
+    head = Head(tuple(classes), weights, bias, temperature)
+    return head, {"C": c, "temperature": temperature, "cv_nll": round(float(loss), 4)}
+
+
+def _weights(model, classes: list[str]) -> tuple[np.ndarray, np.ndarray]:  # type: ignore[no-untyped-def]
+    """Softmax weights for every class (a binary model's one logit split into two symmetric ones)."""
+    coef, intercept = model.coef_, model.intercept_
+    if len(model.classes_) == 2:
+        coef = np.vstack([-coef[0] / 2, coef[0] / 2])
+        intercept = np.array([-intercept[0] / 2, intercept[0] / 2])
+    order = [list(model.classes_).index(k) for k in classes]
+    return coef[order].astype(np.float32), intercept[order].astype(np.float32)
+
+
+def _nll(logits: np.ndarray, target: np.ndarray) -> float:
+    z = logits - logits.max(axis=1, keepdims=True)
+    logp = z - np.log(np.exp(z).sum(axis=1, keepdims=True))
+    return float(-logp[np.arange(len(target)), target].mean())
+
+
+def choose_thresholds(heads: dict[str, Head], meta: dict, dev: list[Case], vectors: np.ndarray) -> dict:
+    """Thresholds from the classifier's own precision on DEV (not from how much it adds to the patterns:
+    the patterns were tuned on dev too, so that would say nothing). `intent`: the lowest probability at
+    which its intents are right at least MIN_PRECISION of the time; `field_high`: the same for the field
+    values it states; `field_low`: the lowest at which a stated value is right at least
+    MIN_SUGGESTION_PRECISION of the time (worth asking the user to confirm)."""
+    classifier = Classifier({**meta, "thresholds": {}}, heads)
+    intent_scores: list[tuple[float, bool]] = []
+    field_scores: list[tuple[float, bool]] = []
+    for case, vector in zip(dev, vectors, strict=True):
+        scores = classifier.scores(vector)
+        intent_scores.append((scores.intent_p, scores.intent == case.intent))
+        for name, (value, p) in scores.fields.items():
+            field_scores.append((p, case.fields.get(name) == value))
+    return {
+        "intent": _lowest(intent_scores, INTENT_GRID, MIN_PRECISION),
+        "field_high": (high := _lowest(field_scores, FIELD_GRID, MIN_FIELD_PRECISION)),
+        "field_low": min(high, _lowest(field_scores, FIELD_GRID, MIN_SUGGESTION_PRECISION)),
+    }
+
+
+def _lowest(scores: list[tuple[float, bool]], grid: tuple[float, ...], precision: float) -> float:
+    """The lowest threshold in `grid` from which on every higher one keeps `precision` (and has at least
+    MIN_SUPPORT predictions to judge by); 1.01 (never) if none does."""
+    chosen = 1.01
+    for t in sorted(grid, reverse=True):
+        kept = [ok for p, ok in scores if p >= t]
+        if len(kept) >= MIN_SUPPORT and sum(kept) / len(kept) >= precision:
+            chosen = t
+        elif len(kept) >= MIN_SUPPORT:
+            break
+    return chosen
+
+
+def train() -> tuple[dict, dict[str, Head]]:
+    start = time.perf_counter()
+    cases = load_utterances("train") + load_conversation_turns("train") + load_extraction(EXTRACTION_FILE)
+    dev = load_utterances("dev") + load_conversation_turns("dev")
+    texts = [c.text for c in cases]
+    x = embed(texts)
+    dev_x = embed([c.text for c in dev])
+    intents, fields = labels(cases)
+    heads: dict[str, Head] = {}
+    report: dict[str, dict[str, float]] = {}
+    heads["intent"], report["intent"] = fit_head(x, intents)
+    for name, y in fields.items():
+        heads[f"field:{name}"], report[f"field:{name}"] = fit_head(x, y)
+    from assistant.embeddings import LOCAL_MODEL_NAME
+
+    meta = {
+        "version": 1,
+        "embedding_model": LOCAL_MODEL_NAME,
+        "dims": int(x.shape[1]),
+        "data_files": list(DATA_FILES),
+        "data_sha256": data_sha256(),
+        "train_cases": len(cases),
+        "dev_cases": len(dev),
+        "seed": SEED,
+        "heads": {
+            k: {"classes": list(h.classes), "temperature": h.temperature, **report[k]}
+            for k, h in heads.items()
+        },
+    }
+    meta["thresholds"] = choose_thresholds(heads, meta, dev, dev_x)
+    print(
+        f"trained {len(heads)} heads on {len(cases)} cases in {time.perf_counter() - start:.1f}s; "
+        f"thresholds (dev): {meta['thresholds']}"
+    )
+    return meta, heads
+
+
+def save(meta: dict, heads: dict[str, Head], path: Path) -> None:
+    arrays: dict[str, np.ndarray] = {"meta": np.array(json.dumps(meta, sort_keys=True))}
+    for name, head in heads.items():
+        arrays[f"{name}/weights"] = head.weights.astype(np.float32)
+        arrays[f"{name}/bias"] = head.bias.astype(np.float32)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    np.savez_compressed(path, **arrays)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--out", type=Path, default=OUT)
+    parser.add_argument("--check", action="store_true", help="retrain and compare with the artifact")
+    args = parser.parse_args(argv)
+    assert DATA.is_dir()
+    meta, heads = train()
+    if args.check:
+        from assistant.understand.learned import read_artifact
+
+        shipped = read_artifact(args.out)
+        same = shipped.meta.get("thresholds") == meta["thresholds"] and all(
+            np.allclose(shipped.heads[k].weights, h.weights, atol=1e-4) for k, h in heads.items()
+        )
+        print("the artifact is reproducible" if same else "the artifact differs from a fresh training run")
+        return 0 if same else 1
+    save(meta, heads, args.out)
+    print(f"wrote {args.out} ({args.out.stat().st_size // 1024} KB)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,119 @@
+"""The learned layer (assistant/understand/learned.py) and its fusion with the patterns (understander.py):
+numpy inference of exported weights, thresholds, and the shipped artifact's freshness."""
+
+import hashlib
+import json
+import subprocess
+import sys
+
+import numpy as np
+from support.paths import ROOT
+
+from assistant.understand import RuleBasedUnderstander
+from assistant.understand.learned import ABSENT, ARTIFACT, Classifier, Head, read_artifact
+
+DIMS = 4
+
+
+def _head(classes, favourite, strength=8.0):
+    """A head that picks `favourite` when the input's first component is 1 (else the first class)."""
+    weights = np.zeros((len(classes), DIMS), np.float32)
+    weights[classes.index(favourite), 0] = strength
+    return Head(tuple(classes), weights, np.zeros(len(classes), np.float32), 1.0)
+
+
+def _classifier(field_p_strength=8.0, intent="describe"):
+    heads = {
+        "intent": _head(["describe", "concept", "out_of_scope", "reset"], intent),
+        "field:privacy": _head([ABSENT, "none", "sensitive", "strict"], "strict", field_p_strength),
+    }
+    meta = {"thresholds": {"intent": 0.9, "field_high": 0.95, "field_low": 0.6}, "embedding_model": "fake"}
+    return Classifier(meta, heads)
+
+
+def _understander(classifier, vector=(1.0, 0, 0, 0)):
+    return RuleBasedUnderstander(embed=lambda text: np.asarray(vector, np.float32), classifier=classifier)
+
+
+def test_a_confident_classifier_fills_a_field_no_pattern_caught():
+    turn = _understander(_classifier(8.0)).understand("our lawyers were quite firm about it")
+    assert turn.changes == {"privacy": "strict", "external_api_ok": False}
+    assert turn.suggested == {}
+
+
+def test_between_the_thresholds_the_fact_is_suggested_not_stored():
+    turn = _understander(_classifier(2.0)).understand("our lawyers were quite firm about it")
+    assert turn.changes == {}
+    assert turn.suggested == {"privacy": "strict"}
+
+
+def test_a_pattern_hit_wins_over_the_classifier():
+    turn = _understander(_classifier(8.0)).understand("the data is all public")
+    assert turn.changes == {"privacy": "none"}
+
+
+def test_questions_get_no_facts_from_the_classifier():
+    turn = _understander(_classifier(8.0)).understand("why not just use GPT-4?")
+    assert (turn.intent, turn.changes, turn.suggested) == ("why_not", {}, {})
+
+
+def test_the_classifier_only_overrules_a_fallback_intent():
+    classifier = _classifier(0.0, intent="concept")
+    assert (
+        _understander(classifier).understand("the mountains are lovely this time of year").intent == "concept"
+    )
+    assert _understander(classifier).understand("start over").intent == "reset"  # a pattern decided
+    reset_lover = _classifier(0.0, intent="reset")  # never a destructive intent from the classifier
+    assert _understander(reset_lover).understand("we like this stuff a lot").intent == "describe"
+
+
+def test_without_embeddings_the_patterns_work_alone():
+    def no_vector(text):
+        return None
+
+    turn = RuleBasedUnderstander(embed=no_vector, classifier=_classifier(8.0)).understand("our lawyers, hmm")
+    assert turn.changes == {}
+    assert RuleBasedUnderstander().classifier is None
+
+
+def test_the_artifact_is_fresh_for_its_data():
+    """Fails when the training data changed and scripts/train_understanding.py was not run again."""
+    classifier = read_artifact(ARTIFACT)
+    digest = hashlib.sha256()
+    for name in classifier.meta["data_files"]:
+        digest.update(name.encode())
+        digest.update((ROOT / name).read_bytes())
+    assert classifier.meta["data_sha256"] == digest.hexdigest(), "run scripts/train_understanding.py"
+    assert not any("test" in name for name in classifier.meta["data_files"])  # the frozen split: never
+
+
+def test_the_artifact_is_small_and_complete():
+    assert ARTIFACT.stat().st_size < 500_000
+    classifier = read_artifact(ARTIFACT)
+    assert set(classifier.heads) >= {"intent", "field:privacy", "field:data_type"}
+    thresholds = classifier.meta["thresholds"]
+    assert thresholds["field_low"] <= thresholds["field_high"]
+    scores = classifier.scores(np.ones(classifier.meta["dims"], np.float32) / 20)
+    assert 0.0 <= scores.intent_p <= 1.0
+    json.dumps(classifier.meta)
+
+
+def test_inference_does_not_import_scikit_learn():
+    code = (
+        "import sys, numpy as np\n"
+        "from assistant.understand.learned import read_artifact, ARTIFACT\n"
+        "from assistant.understand import RuleBasedUnderstander\n"
+        "c = read_artifact(ARTIFACT)\n"
+        "u = RuleBasedUnderstander(embed=lambda t: np.ones(c.meta['dims'], np.float32) / 20, classifier=c)\n"
+        "u.understand('we have some data')\n"
+        "heavy = ('sklearn', 'torch', 'sentence_transformers', 'scipy')\n"
+        "print(sorted(m for m in heavy if m in sys.modules))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
+    assert out.stdout.strip() == "[]"
+
+
+def test_training_never_reads_the_frozen_test_split():
+    """The training script fits on train and picks thresholds on dev; only the eval reads test."""
+    source = (ROOT / "scripts" / "train_understanding.py").read_text()
+    assert "-test" not in source and '"test"' not in source

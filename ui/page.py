@@ -1,0 +1,134 @@
+"""What the page shows for one conversation: the chat and the side panel, as values for Gradio's outputs.
+
+Pure functions of a `Visit` (no Gradio import), shared by every event, so one event per turn can answer
+and refresh the panel together. The app registers its events with Gradio's pre- and postprocessing off,
+so the values here are already in the form the browser receives (e.g. chat messages as Gradio's Chatbot
+sends them). That is cheaper by a thread hop and a validation per output and per event.
+
+Cost note (Gradio 6.31): an update for an output (a dict with "__type__": "update") makes Gradio build a
+new component and its config, about 0.5 ms each; a plain value does not. So the panel sends plain values,
+and an update only where a property other than the value changes (a field's provenance, a button or the
+what-if buttons appearing or going). `Visit.shown` records those properties as the page has them; it travels
+with the conversation, so every process knows what the page shows.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Mapping
+from typing import Final
+
+from assistant import FIELDS, Counterfactual, Decision, PassageRef, WhatIf, decide
+from assistant.knowledge import Section
+from assistant.types import JSON
+
+from . import render, whatif
+from .state import Visit
+
+CHOICES: Final = whatif.MAX_OFFERED  # what-if buttons on the page
+FIELD_NAMES: Final = tuple(FIELDS)
+# Outputs of the side panel, in this order (the app builds the components in the same order).
+PANEL_KEYS: Final = (
+    "card",
+    "comparison",
+    "change_intro",
+    *(f"cf{i}" for i in range(CHOICES)),
+    "why",
+    *FIELD_NAMES,
+    "sources",
+)
+# The page as first served: no what-if buttons, no field known.
+SERVED: Final[dict[str, JSON]] = {
+    **{f"cf{i}": False for i in range(CHOICES)},
+    **{name: render.form_info(name, None) for name in FIELD_NAMES},
+}
+Message = dict[str, JSON]
+
+
+def update(**props: JSON) -> dict[str, JSON]:
+    """A component update as Gradio reads it (what `gr.update(...)` returns)."""
+    return {"__type__": "update", **props}
+
+
+def message(role: str, text: str) -> Message:
+    """One chat message in the form Gradio's Chatbot sends it to the browser (its postprocess output)."""
+    return {
+        "role": role,
+        "metadata": None,
+        "content": [{"text": inspect.cleandoc(text), "type": "text"}],
+        "options": None,
+    }
+
+
+def chat(visit: Visit, sections: Mapping[str, Section]) -> list[Message]:
+    """The chat, rebuilt from the session's history: each turn's line and answer; a form edit's note."""
+    out: list[Message] = []
+    for entry in visit.session.history:
+        answer = str(entry.get("answer", ""))
+        if entry.get("intent") == "form":
+            if entry.get("changes"):
+                out.append(message("assistant", f"_{answer}_"))
+            continue
+        user = entry.get("user")
+        if user:
+            out.append(message("user", str(user)))
+        out.append(message("assistant", render.chat_text(answer, sections)))
+    return out
+
+
+def offers(visit: Visit, decision: Decision) -> list[Counterfactual]:
+    """What the what-if buttons stand for (the same for a visit wherever it is computed)."""
+    return whatif.offered(decision, whatif.stated(visit.session), CHOICES)
+
+
+def panel(visit: Visit, sections: Mapping[str, Section]) -> list[object]:
+    """The side panel's outputs for this visit, in `PANEL_KEYS` order; updates `visit.shown`."""
+    session = visit.session
+    decision = decide(session.profile)
+    choices = offers(visit, decision)
+    pending = session.pending
+    if pending:
+        hypothetical = decide(session.profile.with_changes(pending.changes), counterfactuals=False)
+        comparison = render.what_if(WhatIf(dict(pending.changes), decision, hypothetical))
+    else:
+        comparison = ""
+    shown = visit.shown
+
+    def prop(key: str, props: JSON, value: JSON, **changes: JSON) -> object:
+        """`value` as is when only it changed; an update when `props` (other properties) did."""
+        if shown.get(key, SERVED.get(key)) == props:
+            return value
+        shown[key] = props
+        return update(value=value, **changes)
+
+    labels = [whatif.label(cf) for cf in choices]
+    labels += [""] * (CHOICES - len(labels))
+    buttons = [prop(f"cf{i}", bool(text), text, visible=bool(text)) for i, text in enumerate(labels)]
+    fields = []
+    for name in FIELD_NAMES:
+        fact = session.facts.get(name)
+        info = render.form_info(name, fact.source if fact else None)
+        fields.append(prop(name, info, render.form_value(fact.value if fact else None), info=info))
+    return [
+        render.card(decision, len(session.facts), visit.turns),
+        comparison,  # the box around it (with adopt / keep) shows only when it has one: see theme.CSS
+        render.change_intro(decision, len(choices)),
+        *buttons,
+        render.why(decision, sections),
+        *fields,
+        render.passages(last_sources(visit, sections), sections, answered=bool(session.history)),
+    ]
+
+
+def last_sources(visit: Visit, sections: Mapping[str, Section]) -> list[PassageRef]:
+    """The sections the last answer cited (a form edit's note cites nothing and does not count)."""
+    for entry in reversed(visit.session.history):
+        if entry.get("intent") == "form":
+            continue
+        cited = entry.get("citations") or []
+        return [
+            PassageRef(f"{sid}#0", sid, sections[sid].title, sections[sid].source, sections[sid].text)
+            for sid in dict.fromkeys(str(c) for c in cited)
+            if sid in sections
+        ]
+    return []

@@ -1,0 +1,129 @@
+"""Which what-ifs the panel offers, in which order, and how they are worded.
+
+The rules engine lists every single change that would flip the recommendation. A button is a question the
+user asks, so it is worded in the user's voice ("What if our data had to stay on our own
+infrastructure?"), and it must never contradict what the user said: a fact they stated (in the chat, the
+form or a profile file) is not offered as a what-if; an HR chatbot over text data never gets "tabular
+data". What is left is ordered by relevance: fields still unknown before assumed ones, and among them the
+constraints a project most often runs into (privacy, third-party APIs, load, latency, budget) before
+descriptions of the project itself (its data, its task). Pure functions, no Gradio.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping, Sequence
+
+from assistant import FIELDS, Counterfactual, Decision, FactSource, Option, Session, Value
+
+MAX_OFFERED = 6
+PER_FIELD = 2  # at most this many values of one field, so the buttons cover several questions
+
+# The order in which a what-if is worth asking: constraints that commonly appear late first, the
+# description of the project (which the user rarely gets wrong) last.
+RELEVANCE = (
+    "privacy",
+    "external_api_ok",
+    "volume",
+    "latency",
+    "budget",
+    "labeled_data",
+    "ml_team",
+    "control",
+    "stage",
+    "edge",
+    "task",
+    "data_type",
+)
+# Within a field, the more plausible change first: constraints that tighten, resources that grow.
+PLAUSIBLE_VALUES: dict[str, tuple[Value, ...]] = {
+    "privacy": ("strict", "sensitive", "none"),
+    "external_api_ok": (False, True),
+    "volume": ("high", "medium", "low"),
+    "latency": ("realtime", "interactive", "relaxed"),
+    "budget": ("low", "medium", "high"),
+    "labeled_data": ("plenty", "some", "none"),
+    "ml_team": (False, True),
+    "control": (True, False),
+    "stage": ("production", "prototype"),
+    "edge": (True, False),
+}
+
+# "What if ...?" clauses in the user's voice, one per field and value.
+CLAUSES: dict[tuple[str, Value], str] = {
+    ("data_type", "tabular"): "our data were tabular",
+    ("data_type", "text"): "our data were text",
+    ("data_type", "image"): "our data were images",
+    ("data_type", "video"): "our data were video",
+    ("data_type", "audio"): "our data were audio",
+    ("data_type", "multimodal"): "our data mixed several kinds (multimodal)",
+    ("task", "narrow"): "the task were narrow and well defined",
+    ("task", "open_ended"): "the task were open-ended",
+    ("stage", "prototype"): "this were only a prototype or MVP",
+    ("stage", "production"): "this had to run in production for years",
+    ("ml_team", True): "we had an in-house ML team",
+    ("ml_team", False): "we had no in-house ML team",
+    ("labeled_data", "none"): "we had no labelled data",
+    ("labeled_data", "some"): "we had some labelled data",
+    ("labeled_data", "plenty"): "we had plenty of labelled data",
+    ("privacy", "none"): "our data had no special privacy constraints",
+    ("privacy", "sensitive"): "our data were sensitive",
+    ("privacy", "strict"): "our data had to stay on our own infrastructure",
+    ("external_api_ok", True): "we could use third-party model APIs",
+    ("external_api_ok", False): "we couldn't use third-party model APIs",
+    ("latency", "relaxed"): "batch answers were fine",
+    ("latency", "interactive"): "a person were waiting for each answer",
+    ("latency", "realtime"): "it had to answer in real time",
+    ("edge", True): "it had to run on the device itself",
+    ("edge", False): "it could run on our servers",
+    ("volume", "low"): "our request volume were low",
+    ("volume", "medium"): "our request volume were medium",
+    ("volume", "high"): "our request volume were high",
+    ("budget", "low"): "our infrastructure budget were tight",
+    ("budget", "medium"): "our infrastructure budget were moderate",
+    ("budget", "high"): "our infrastructure budget were generous",
+    ("control", True): "we needed full control over the model",
+    ("control", False): "we didn't need full control over the model",
+}
+
+
+def stated(session: Session) -> frozenset[str]:
+    """The fields the user told us (chat, form or a profile file); assumed values are not theirs."""
+    return frozenset(name for name, fact in session.facts.items() if fact.source != FactSource.ASSUMED)
+
+
+def offered(decision: Decision, said: Collection[str] = (), limit: int = MAX_OFFERED) -> list[Counterfactual]:
+    """The what-ifs worth a button, most relevant first: none changes a field in `said`."""
+    candidates = [cf for cf in decision.counterfactuals if cf.field not in said]
+
+    def rank(cf: Counterfactual) -> tuple[int, int, int]:
+        values = PLAUSIBLE_VALUES.get(cf.field) or FIELDS[cf.field].values
+        value_rank = values.index(cf.value) if cf.value in values else len(values)
+        field_rank = RELEVANCE.index(cf.field) if cf.field in RELEVANCE else len(RELEVANCE)
+        return (cf.current is not None, field_rank, value_rank)
+
+    out: list[Counterfactual] = []
+    per_field: dict[str, int] = {}
+    for cf in sorted(candidates, key=rank):
+        if len(out) >= limit:
+            break
+        if per_field.get(cf.field, 0) < PER_FIELD:
+            per_field[cf.field] = per_field.get(cf.field, 0) + 1
+            out.append(cf)
+    return out
+
+
+def question(changes: Mapping[str, Value]) -> str:
+    """The chat line a what-if sends, e.g. 'What if we had no in-house ML team?'."""
+    clauses = [CLAUSES[(name, value)] for name, value in changes.items()]
+    return f"What if {_join(clauses)}?"
+
+
+def label(cf: Counterfactual) -> str:
+    """A button: the question, and where it would lead."""
+    return f"{question({cf.field: cf.value})} → {Option(cf.recommendation).short}"
+
+
+def _join(items: Sequence[str]) -> str:
+    if len(items) <= 1:
+        return "".join(items)
+    return f"{', '.join(items[:-1])} and {items[-1]}"
