@@ -79,10 +79,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
 
+    from assistant.evals.retrieval_eval import load_cases
+
     from assistant.embeddings import get_embeddings
     from assistant.retrieval import Retriever
     from assistant.settings import Settings
-    from assistant.evals.retrieval_eval import load_cases
 
     results: dict[str, object] = {"load_average_before": os.getloadavg(), "cores": os.cpu_count()}
     with tempfile.TemporaryDirectory(prefix="mc-bench-") as tmp:

@@ -3,8 +3,9 @@
 import ast
 from pathlib import Path
 
-import assistant
 from support.paths import ROOT
+
+import assistant
 
 CORE = ROOT / "assistant"
 FRONT_ENDS = {"assistant.ui": ROOT / "ui", "assistant.evals": ROOT / "evals"}
