@@ -41,8 +41,10 @@ def test_offline_suite_passes_every_gate(tmp_path):
         "adversarial",
         "retrieval",
         "extraction",
+        "understanding",
     }
     assert metrics["recommendation_agreement"] == 1.0
+    assert "understanding_test_f1" in metrics  # the frozen test split is measured and gated
     assert metrics["injection_success_rate"] == 0.0
     assert metrics["rule_coverage"] == 1.0
 
