@@ -161,6 +161,16 @@ class Frame:
         return "\n\n".join(p for p in parts if p)
 
 
+def _lead(answer: str) -> str:
+    """The deterministic answer's first sentence (after any notice): the part that answers the question
+    asked, so an LLM-written answer opens the same way."""
+    from ..guard.text import sentences
+
+    body = [p for p in answer.split("\n\n") if p.strip() and not p.startswith("_")]
+    first = sentences(body[0]) if body else []
+    return first[0] if first else ""
+
+
 def frame_for(intent: Intent, ctx: AnswerContext) -> Frame:
     """The head and tail for this intent, in the deterministic explainer's sentences."""
     d = ctx.decision
@@ -171,10 +181,12 @@ def frame_for(intent: Intent, ctx: AnswerContext) -> Frame:
     target = Option.parse(ctx.target)
     if intent is Intent.WHY_NOT and target is not None and target != d.recommendation:
         return Frame(explain.why_not_head(d, target), "")
+    if intent is Intent.WHY_NOT and target is not None:  # asked about the recommended option itself
+        return Frame(_lead(explain.why_not(ctx).text), "")
     if intent is Intent.CHANGE_MIND:
         return Frame(explain.currently(d), "")
-    if intent is Intent.CONCEPT:
-        return Frame("", explain.for_your_project(d))
+    if intent is Intent.CONCEPT:  # the answer first names the concept, whatever the model writes after it
+        return Frame(_lead(explain.concept(ctx).text), explain.for_your_project(d))
     parts = []
     if intent is Intent.ADOPT and ctx.changes:
         parts.append(explain.updated(ctx.changes))
