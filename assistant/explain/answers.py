@@ -165,6 +165,7 @@ def why_not(ctx: Context) -> Answer:
     if pro:
         parts.append(render("why_not.for", reasons=" ".join(reason_sentences(pro, 1))))
         cited += pro[0].sources
+    parts.append(render("why_not.instead", option=option(d.recommendation)))  # what the reader gets instead
     parts.append(become)
     return finish(parts, cite(cited, ctx), ctx)
 

@@ -134,6 +134,7 @@ TEMPLATES: dict[str, str] = {
     "why_not.open": "Why not {target}? It isn't ruled out: I don't know enough yet to decide.",
     "why_not.ruled_out": "It is ruled out: {reason}",
     "why_not.for": "What speaks for it: {reasons}",
+    "why_not.instead": "That leaves **{option}** as my recommendation.",
     "why_not.nothing_for": "Nothing you've told me so far argues for {target}.",
     "why_not.held_back": "What holds it back: {reasons}",
     "why_not.would_become": "It would become my recommendation with {facts}.",
