@@ -23,6 +23,8 @@ from typing import Any
 
 from assistant.profile import FIELDS, Value, format_value, parse_value
 
+from .understanding_eval import tally_fields
+
 EVAL_FILE = Path(__file__).resolve().parent / "extraction.yaml"
 
 
@@ -81,18 +83,7 @@ def evaluate(understander: Any = None, cases_path: Path | str = EVAL_FILE) -> di
         elapsed += time.perf_counter() - start
         gold: dict[str, Value] = case["fields"]
         predicted: dict[str, Value] = dict(turn.changes)
-        problems = []
-        for name in FIELDS:
-            g, p = gold.get(name), predicted.get(name)
-            if p is not None and p == g:
-                counts[name]["tp"] += 1
-                continue
-            if p is not None:
-                counts[name]["fp"] += 1
-            if g is not None:
-                counts[name]["fn"] += 1
-            if p is not None or g is not None:
-                problems.append(f"{name}: got {_show(p)}, want {_show(g)}")
+        problems = tally_fields(gold, predicted, FIELDS, counts)
         intent_ok = turn.intent == case["intent"]
         intents_ok += intent_ok
         per_intent.setdefault(case["intent"], Counter())["total"] += 1
@@ -136,10 +127,6 @@ def evaluate(understander: Any = None, cases_path: Path | str = EVAL_FILE) -> di
         "results": results,
         "failures": [r for r in results if r["problems"]],
     }
-
-
-def _show(value: Value | None) -> str:
-    return "-" if value is None else format_value(value)
 
 
 def format_report(report: dict[str, Any], max_failures: int = 50) -> str:

@@ -191,18 +191,7 @@ def score(
         turn = understander.understand(case.text, case.context)
         elapsed += time.perf_counter() - start
         predicted = {k: v for k, v in turn.changes.items() if k in names}
-        problems: list[str] = []
-        for name in names:
-            g, p = case.fields.get(name), predicted.get(name)
-            if p is not None and p == g:
-                counts[name]["tp"] += 1
-                continue
-            if p is not None:
-                counts[name]["fp"] += 1
-            if g is not None:
-                counts[name]["fn"] += 1
-            if p is not None or g is not None:
-                problems.append(f"{name}: got {_show(p)}, want {_show(g)}")
+        problems = tally_fields(case.fields, predicted, names, counts)
         exact += not problems
         ok = turn.intent == case.intent
         intents_ok += ok
@@ -264,6 +253,25 @@ def score(
 
 def _show(value: Value | None) -> str:
     return "-" if value is None else format_value(value)
+
+
+def tally_fields(
+    gold: dict[str, Value], predicted: dict[str, Value], names: Iterable[str], counts: dict[str, Counter[str]]
+) -> list[str]:
+    """Count true/false positives and false negatives per field into `counts`; the mismatches, worded."""
+    problems: list[str] = []
+    for name in names:
+        g, p = gold.get(name), predicted.get(name)
+        if p is not None and p == g:
+            counts[name]["tp"] += 1
+            continue
+        if p is not None:
+            counts[name]["fp"] += 1
+        if g is not None:
+            counts[name]["fn"] += 1
+        if p is not None or g is not None:
+            problems.append(f"{name}: got {_show(p)}, want {_show(g)}")
+    return problems
 
 
 def default_understander(patterns_only: bool = False) -> Understander:
