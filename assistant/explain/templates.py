@@ -1,9 +1,10 @@
 """Every sentence an answer can contain, as data: fact phrases, follow-up questions and named templates.
 
-One concern: the wording. The explainer (`answers`, `pieces`) fills these in, the LLM writer frames its
-text with them, and the guard learns from them which connective words an answer may use without any
-evidence (`guard.evidence.frame_vocabulary`). Keeping the words here, as plain data, means a wording change
-is one edit that all three see; nothing needs to parse the explainer's source.
+One concern: the wording (fact phrases and follow-up questions are read from the lexicon). The explainer
+(`answers`, `pieces`) fills these in, the LLM writer frames its text with them, and the guard learns from
+them which connective words an answer may use without any evidence (`guard.evidence.frame_vocabulary`).
+Keeping the words as plain data means a wording change is one edit that all three see; nothing needs to
+parse the explainer's source.
 
 Templates are `str.format` strings; `render(name, **fields)` fills one in. A field holds an already worded
 piece (an option's label, a joined list of phrases, a reason sentence) or a number (`score`, `confidence`).
@@ -11,62 +12,54 @@ piece (an option's label, a joined list of phrases, a reason sentence) or a numb
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator, Mapping
+from functools import cached_property
 from string import Formatter
+from typing import TypeVar
 
 from ..types import Value
 
-# Noun phrases for facts, so sentences read "With no in-house ML team, ..." for every field.
-PHRASES: dict[tuple[str, Value], str] = {
-    ("data_type", "tabular"): "tabular data",
-    ("data_type", "text"): "text data",
-    ("data_type", "image"): "image data",
-    ("data_type", "video"): "video data",
-    ("data_type", "audio"): "audio data",
-    ("data_type", "multimodal"): "multimodal data",
-    ("task", "narrow"): "a narrow, well-defined task",
-    ("task", "open_ended"): "an open-ended task",
-    ("stage", "prototype"): "a prototype or MVP",
-    ("stage", "production"): "a long-lived production system",
-    ("ml_team", True): "an in-house ML team",
-    ("ml_team", False): "no in-house ML team",
-    ("labeled_data", "none"): "no labelled data",
-    ("labeled_data", "some"): "some labelled data",
-    ("labeled_data", "plenty"): "plenty of labelled data",
-    ("privacy", "none"): "no special privacy constraints",
-    ("privacy", "sensitive"): "sensitive data",
-    ("privacy", "strict"): "data that must stay on your own infrastructure",
-    ("external_api_ok", True): "third-party model APIs allowed",
-    ("external_api_ok", False): "no third-party model APIs",
-    ("latency", "relaxed"): "relaxed latency (batch is fine)",
-    ("latency", "interactive"): "interactive latency",
-    ("latency", "realtime"): "real-time latency",
-    ("edge", True): "on-device deployment",
-    ("edge", False): "server-side deployment",
-    ("volume", "low"): "low request volume",
-    ("volume", "medium"): "medium request volume",
-    ("volume", "high"): "high request volume",
-    ("budget", "low"): "a tight infrastructure budget",
-    ("budget", "medium"): "a moderate infrastructure budget",
-    ("budget", "high"): "a generous infrastructure budget",
-    ("control", True): "a need for full control",
-    ("control", False): "no need for full control",
-}
+K = TypeVar("K")
 
+
+class _LexiconView(Mapping[K, str]):
+    """Fact phrases and questions live in the lexicon (knowledge/lexicon/*.yaml), next to the words that
+    signal each fact, so one edit reaches the understander, the explainer and the guard. Loaded on first use:
+    commands that never word a fact don't parse the lexicon."""
+
+    def __init__(self, build: Callable[[], dict[K, str]]) -> None:
+        self._build = build
+
+    @cached_property
+    def _items(self) -> dict[K, str]:
+        return self._build()
+
+    def __getitem__(self, key: K) -> str:
+        return self._items[key]
+
+    def __iter__(self) -> Iterator[K]:
+        return iter(self._items)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+
+def _phrases() -> dict[tuple[str, Value], str]:
+    from ..lexicon import default_lexicon
+
+    return {(f.name, v): text for f in default_lexicon().fields.values() for v, text in f.phrases.items()}
+
+
+def _questions() -> dict[str, str]:
+    from ..lexicon import default_lexicon
+
+    return {f.name: f.question for f in default_lexicon().fields.values()}
+
+
+# Noun phrases for facts, so sentences read "With no in-house ML team, ..." for every field.
+PHRASES: Mapping[tuple[str, Value], str] = _LexiconView(_phrases)
 # The one question per unknown field that the answer ends with.
-QUESTIONS: dict[str, str] = {
-    "data_type": "What kind of data will the model work on: tables, text, images, video, audio, or a mix?",
-    "task": "Is the task well defined (classify, predict, detect) or open-ended and creative?",
-    "stage": "Is this a quick prototype or MVP, or a system you will run in production for a long time?",
-    "ml_team": "Do you have ML engineers or data scientists in-house?",
-    "labeled_data": "Do you have labelled training data: none, some, or plenty?",
-    "privacy": "Can the data leave your infrastructure, or is it sensitive or strictly confidential?",
-    "external_api_ok": "Is it acceptable to depend on a third-party model API, such as OpenAI's?",
-    "latency": "How fast must it answer: batch is fine, a person is waiting, or real time (tens of ms)?",
-    "edge": "Does it have to run on a device, such as a phone or a camera, rather than on servers?",
-    "volume": "Roughly how many requests a day do you expect?",
-    "budget": "Is the infrastructure budget tight, moderate or generous?",
-    "control": "Do you need full control to retrain, debug and explain the model, without vendor lock-in?",
-}
+QUESTIONS: Mapping[str, str] = _LexiconView(_questions)
 
 # Named sentences. Fields: option/before/after/target/current are option labels ("a custom model"), facts a
 # joined list of PHRASES, fields a joined list of field labels, reason(s) the rules' own sentences.

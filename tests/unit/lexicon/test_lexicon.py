@@ -43,13 +43,16 @@ def test_phrases_questions_and_confirmations_cover_every_value():
     assert question("volume") == "Roughly how many requests a day do you expect?"
 
 
-def test_phrases_and_questions_are_the_explainers():
-    """Copied from explain.PHRASES / QUESTIONS, which will read them from here."""
+def test_the_explainer_words_facts_from_the_lexicon():
+    """One place for the vocabulary: explain.PHRASES / QUESTIONS are views of the lexicon, not copies."""
     from assistant import explain
+    from assistant.profile import FIELDS
 
-    for (name, value), text in getattr(explain, "PHRASES", {}).items():
+    assert len(explain.PHRASES) == sum(len(f.values) for f in FIELDS.values())
+    for (name, value), text in explain.PHRASES.items():
         assert phrase(name, value) == text
-    for name, text in getattr(explain, "QUESTIONS", {}).items():
+    assert set(explain.QUESTIONS) == set(FIELDS)
+    for name, text in explain.QUESTIONS.items():
         assert question(name) == text
 
 
