@@ -1,6 +1,7 @@
-"""Take the README's screenshot: the app at laptop width after the bank credit-scoring conversation.
+"""Take the README's screenshots: the app at laptop width after the bank credit-scoring conversation, and
+after its first what-if button (the comparison box).
 
-Run: .venv/bin/python -m assistant.ui.screenshot [docs/screenshot.png]
+Run: .venv/bin/python -m assistant.ui.screenshot [docs/screenshot.png]  (also writes screenshot-what-if.png)
 
 Uses Debian's chromium through Playwright (never `playwright install`) and a throwaway knowledge store unless
 MODELCHOICE_DATA_DIR is set, so the user's data is not touched.
@@ -57,10 +58,15 @@ def main(out: str = "docs/screenshot.png") -> None:
             expect(source).to_have_attribute("open", "")
             Path(out).parent.mkdir(parents=True, exist_ok=True)
             page.screenshot(path=out)
+            page.locator("#mc-cf-0").click()
+            expect(card).to_have_attribute("data-turns", "2", timeout=30_000)
+            expect(page.locator("#mc-whatif .mc-whatif")).to_be_visible()
+            second = Path(out).with_name(f"{Path(out).stem}-what-if.png")
+            page.screenshot(path=second)
             browser.close()
     finally:
         demo.close()
-    print(f"wrote {out}")
+    print(f"wrote {out} and {second}")
 
 
 if __name__ == "__main__":
