@@ -88,6 +88,21 @@ def parse_file(path: Path, root: Path | None = None) -> list[Section]:
     return sections
 
 
+# Subfolders holding the same sections in another language, under the same ids (knowledge/ru/). They are
+# translations of the sections, not more of them, so the English knowledge set leaves them out.
+TRANSLATIONS = frozenset({"ru"})
+
+
+def knowledge_files(directory: Path) -> list[Path]:
+    """The section files under `directory`, in load order (the retrieval manifest fingerprints the same)."""
+    directory = Path(directory)
+    return sorted(
+        path
+        for path in directory.rglob("*.md")
+        if not TRANSLATIONS & set(path.relative_to(directory).parts[:-1])
+    )
+
+
 def load_sections(directories: Iterable[Path]) -> list[Section]:
     """All sections of all `*.md` files, in a stable order; duplicate ids are an error."""
     sections: list[Section] = []
@@ -96,7 +111,7 @@ def load_sections(directories: Iterable[Path]) -> list[Section]:
         directory = Path(directory)
         if not directory.is_dir():
             raise KnowledgeError(f"knowledge directory not found: {directory}")
-        for path in sorted(directory.rglob("*.md")):
+        for path in knowledge_files(directory):
             for section in parse_file(path, directory):
                 where = f"{directory.name}/{section.source}"
                 if section.id in seen:

@@ -29,6 +29,7 @@ import time
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
+from ..knowledge import knowledge_files
 from .chunks import CHUNKING_VERSION
 
 log = logging.getLogger(__name__)
@@ -38,11 +39,6 @@ SCHEMA = 1
 RACY_NS = 2_000_000_000  # files modified this close to the snapshot are hashed, whatever their mtime says
 
 FileEntry = list[str | int]  # [path relative to its directory, size, mtime_ns, sha256]
-
-
-def knowledge_files(directory: Path) -> list[Path]:
-    """The files `knowledge.load_sections` reads from `directory`, in the same order."""
-    return sorted(Path(directory).rglob("*.md"))
 
 
 def _sha256(path: Path) -> str:
