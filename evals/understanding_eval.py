@@ -40,7 +40,9 @@ from assistant.types import Intent, Turn, TurnContext, Understander, Value
 HERE = Path(__file__).resolve().parent
 DATA = HERE / "understanding"
 EXTRACTION_FILE = HERE / "extraction.yaml"
-SPLITS = ("train", "dev", "test")
+SPLITS = ("train", "train2", "dev", "test")
+# train2 (written 2026-12-01, independently of the understander) was first measured untouched, then tuned on.
+EXTRACTION_SPLITS = ("train", "dev", "test")
 QUESTION_INTENTS = frozenset({"recommend", "why", "why_not", "change_mind", "concept", "help"})
 # Fields the understanding data labels (`control` is not in its schema, so it is not scored there).
 UNDERSTANDING_FIELDS = tuple(f for f in FIELDS if f != "control")
@@ -296,6 +298,8 @@ def evaluate(
     names = UNDERSTANDING_FIELDS if dataset == "understanding" else tuple(FIELDS)
     report: dict[str, Any] = {"dataset": dataset, "frozen_ok": frozen_ok(), "splits": {}}
     for split in splits:
+        if dataset == "extraction" and split not in EXTRACTION_SPLITS:
+            continue
         report["splits"][split] = score(understander, load_cases(dataset, split), names)
     return report
 
@@ -344,7 +348,7 @@ def format_report(report: dict[str, Any], max_failures: int = 30) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
-    parser.add_argument("--split", action="append", choices=SPLITS, help="default: all three")
+    parser.add_argument("--split", action="append", choices=SPLITS, help="default: all of them")
     parser.add_argument(
         "--set", dest="dataset", default="understanding", choices=("understanding", "extraction")
     )
