@@ -9,49 +9,23 @@ from __future__ import annotations
 
 import random
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
 from assistant.engine import decide
+from assistant.lexicon import LexiconView, default_lexicon
 from assistant.profile import FIELDS, Profile, Value
 from assistant.rules import Rule, RuleSet
 
-# One plain sentence per fact, in the everyday wording the offline extractor is built for.
-CLAUSES: dict[tuple[str, Value], str] = {
-    ("data_type", "tabular"): "our data is tabular, rows and columns in database tables",
-    ("data_type", "text"): "our data is text documents",
-    ("data_type", "image"): "our data is images",
-    ("data_type", "video"): "our data is video footage",
-    ("data_type", "audio"): "our data is audio recordings",
-    ("data_type", "multimodal"): "our data mixes text and images",
-    ("task", "narrow"): "the task is a narrow, well-defined classification task",
-    ("task", "open_ended"): "the task is open-ended and creative",
-    ("stage", "prototype"): "it is a quick prototype",
-    ("stage", "production"): "it is a long-lived production system",
-    ("ml_team", True): "we have an in-house ML team",
-    ("ml_team", False): "we don't have an ML team",
-    ("labeled_data", "none"): "we have no labelled data",
-    ("labeled_data", "some"): "we have some labelled data",
-    ("labeled_data", "plenty"): "we have plenty of labelled data",
-    ("privacy", "none"): "there are no privacy concerns",
-    ("privacy", "sensitive"): "the data is sensitive personal data",
-    ("privacy", "strict"): "privacy requirements are strict",
-    ("external_api_ok", True): "using a third-party API like OpenAI is fine",
-    ("external_api_ok", False): "we can't use external APIs",
-    ("latency", "relaxed"): "overnight batch processing is fine",
-    ("latency", "interactive"): "users wait for each answer, so about a second is fine",
-    ("latency", "realtime"): "it must respond in real time, within tens of milliseconds",
-    ("edge", True): "it must run on the device",
-    ("edge", False): "it runs in the cloud",
-    ("volume", "low"): "we expect about 500 requests a day",
-    ("volume", "medium"): "we expect about 100,000 requests a day",
-    ("volume", "high"): "we expect about 5 million requests a day",
-    ("budget", "low"): "our infrastructure budget is tight",
-    ("budget", "medium"): "our infrastructure budget is moderate",
-    ("budget", "high"): "our infrastructure budget is generous",
-    ("control", True): "we need full control over the model with no vendor lock-in",
-    ("control", False): "we don't need full control over the model",
-}
+
+def _clauses() -> dict[tuple[str, Value], str]:
+    return {key: statement.text for key, statement in default_lexicon().statements.items()}
+
+
+# One plain sentence per fact, in the everyday wording the offline extractor is built for: the lexicon's
+# `statements` (knowledge/lexicon/statements.yaml, where `lexicon check` makes sure the understander reads
+# each as its fact), loaded on first use.
+CLAUSES: Mapping[tuple[str, Value], str] = LexiconView(_clauses)
 
 
 @dataclass(frozen=True)

@@ -1,42 +1,55 @@
 """The understanding vocabulary as data: knowledge/lexicon/*.yaml, validated on load and linted on demand.
 
-    model   the shape (entries with examples and counterexamples, fields, sets, languages, problems)
-    loader  YAML -> Lexicon, with every problem named by file, line, entry and part
+    model   the shape (entries with examples and counterexamples, fields, sets, languages, problems;
+            the guard's answer claims, the LLM evidence cues, the eval generator's statements)
+    loader  YAML -> Lexicon, with every problem named by file, line, entry and part (`claims` reads the
+            sections for readers other than the understander)
     lint    the checks `modelchoice lexicon check` runs (examples match, counterexamples don't, duplicates,
             patterns that don't compile)
+    view    a table computed from the lexicon on first use, for consumers that import a table by name
 
 `phrase(field, value)` and `question(field)` are how answers word a fact and ask for a field.
 """
 
 from ..types import Value
-from .lint import Reader, check
+from .lint import ClaimReading, EvidenceReading, Reader, check
 from .loader import LEXICON_DIR, default_lexicon, load_lexicon, read_lexicon
 from .model import (
     FINDERS,
     AnswerEntry,
+    ClaimEntry,
     CueEntry,
     Entry,
+    EvidenceCue,
     FieldLexicon,
     Language,
     Lexicon,
     LexiconError,
     PatternSet,
     Problem,
+    Statement,
 )
+from .view import LexiconView
 
 __all__ = [
     "FINDERS",
     "LEXICON_DIR",
     "AnswerEntry",
+    "ClaimEntry",
+    "ClaimReading",
     "CueEntry",
     "Entry",
+    "EvidenceCue",
+    "EvidenceReading",
     "FieldLexicon",
     "Language",
     "Lexicon",
     "LexiconError",
+    "LexiconView",
     "PatternSet",
     "Problem",
     "Reader",
+    "Statement",
     "check",
     "confirm",
     "default_lexicon",

@@ -22,14 +22,18 @@ def lexicon() -> None:
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
 def lexicon_check(strict: bool) -> None:
     """Validate and lint the lexicon: patterns compile, every example is matched and read as its entry
-    means, no counterexample is, no pattern is written twice."""
+    means (by the understander, the guard's claim reader or the LLM evidence check), no counterexample
+    is, every statement is read as its fact, no pattern is written twice."""
+    from ..guard.facts import ClaimReader
+    from ..llm.evidence import EvidenceReader
     from ..understand.reader import CODE_FRAGMENTS, LexiconReader
     from .lint import check
     from .loader import LEXICON_DIR, read_lexicon
 
     found, problems = read_lexicon()
     if not any(p.severity == "error" for p in problems):  # linting a broken lexicon would only repeat it
-        problems += check(found, LexiconReader(), CODE_FRAGMENTS)
+        claims, evidence = ClaimReader(found), EvidenceReader(found)
+        problems += check(found, LexiconReader(), CODE_FRAGMENTS, claims=claims, evidence=evidence)
     for problem in problems:
         click.secho(str(problem), fg="red" if problem.severity == "error" else "yellow")
     errors = sum(p.severity == "error" for p in problems)

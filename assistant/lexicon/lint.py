@@ -4,19 +4,33 @@ example is matched and read as its entry means, and no counterexample is.
 Why its own module: loading must stay cheap (no regex compiled, nothing run), so the expensive checks live
 here and run in `modelchoice lexicon check`, CI and the unit tests. The meaning of an example (which fact,
 intent or language the understander reads) comes from a `Reader` passed in, so this package never imports
-the understander that imports it.
+the understander that imports it. The same holds for the guard's claim reader and the LLM evidence check
+(`ClaimReading`, `EvidenceReading`), which read the `claims` and `evidence` entries: without them, those
+entries' examples are only matched against their patterns.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Protocol
 
 from ..types import Value
-from .model import FIXED, IGNORE, AnswerEntry, CueEntry, Entry, Language, Lexicon, PatternSet, Problem
+from .model import (
+    FIXED,
+    IGNORE,
+    AnswerEntry,
+    ClaimEntry,
+    CueEntry,
+    Entry,
+    EvidenceCue,
+    Language,
+    Lexicon,
+    PatternSet,
+    Problem,
+)
 
-__all__ = ["Reader", "check"]
+__all__ = ["ClaimReading", "EvidenceReading", "Reader", "check"]
 
 _QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-"})
 
@@ -33,6 +47,22 @@ class Reader(Protocol):
     def intent(self, text: str, pending: bool) -> tuple[str, str | None]: ...
 
     def language(self, text: str) -> str | None: ...
+
+
+class ClaimReading(Protocol):
+    """How the guard reads the fact claims of an answer's sentence: (field, value, asserted, clause)."""
+
+    def normalize(self, text: str) -> str: ...
+
+    def claims(self, sentence: str) -> Sequence[tuple[str, Value, bool, str]]: ...
+
+
+class EvidenceReading(Protocol):
+    """How the LLM evidence check reads the user's text: does it mention a field, state a value?"""
+
+    def mentions(self, name: str, text: str) -> bool: ...
+
+    def states(self, name: str, value: Value, text: str) -> bool: ...
 
 
 def _normalize(text: str) -> str:
@@ -114,28 +144,100 @@ def _check_entry(entry: Entry, reader: Reader | None, problems: list[Problem]) -
             )
 
 
+Meaning = Callable[[str], bool]
+
+
+def _meaning(
+    entry: ClaimEntry | EvidenceCue, claims: ClaimReading | None, evidence: EvidenceReading | None
+) -> tuple[str, Meaning | None]:
+    """What a claim or evidence entry means (for messages) and the test that a text is read so (None: no
+    reader given, so only the patterns are checked)."""
+    name, value = entry.field, entry.value
+    if isinstance(entry, ClaimEntry):
+        if claims is None:
+            return f"claiming {name}={value}", None
+        read = claims.claims
+        return f"claiming {name}={value}", lambda t: any(c[:3] == (name, value, True) for c in read(t))
+    if evidence is None:
+        return f"evidence for {name}", None
+    mentions, states = evidence.mentions, evidence.states
+    if entry.kind == "mentions":
+        return f"mentioning {name}", lambda t: mentions(name, t)
+    if entry.kind == "polar":
+        return f"stating {name}", lambda t: states(name, True, t) or states(name, False, t)
+    assert value is not None
+    return f"stating {name}={value}", lambda t: states(name, value, t)
+
+
+def _check_claim(
+    entry: ClaimEntry | EvidenceCue,
+    claims: ClaimReading | None,
+    evidence: EvidenceReading | None,
+    problems: list[Problem],
+) -> None:
+    """Examples match the patterns and are read as the entry means; counterexamples are not."""
+    pattern = _compiled(entry, problems)
+    if pattern is None:
+        return
+    norm = claims.normalize if claims is not None and isinstance(entry, ClaimEntry) else _normalize
+    what, means = _meaning(entry, claims, evidence)
+    for text in entry.examples:
+        if not pattern.search(norm(text)):
+            problems.append(Problem(entry.file, entry.line, entry.id, "examples", f"not matched: {text!r}"))
+        elif means is not None and not means(text):
+            problems.append(Problem(entry.file, entry.line, entry.id, "examples", f"not {what}: {text!r}"))
+    for text in entry.counterexamples:
+        if means is not None and means(text):
+            problems.append(Problem(entry.file, entry.line, entry.id, "counterexamples", f"{what}: {text!r}"))
+
+
+def _check_statements(lexicon: Lexicon, reader: Reader, problems: list[Problem]) -> None:
+    """A statement is its own example: the understander reads it as the value it states."""
+    for s in lexicon.statements.values():
+        got = reader.fields(s.text).get(s.field)
+        if got != s.value:
+            problems.append(
+                Problem(s.file, s.line, s.id, "statements", f"read as {s.field}={got}: {s.text!r}")
+            )
+
+
+def _section(entry: Entry) -> str:
+    """Which reader an entry is for: the same words may serve two readers without being a duplicate."""
+    return "claims" if isinstance(entry, ClaimEntry) else "evidence" if isinstance(entry, EvidenceCue) else ""
+
+
 def check(
-    lexicon: Lexicon, reader: Reader | None = None, code_fragments: Iterable[str] = ()
+    lexicon: Lexicon,
+    reader: Reader | None = None,
+    code_fragments: Iterable[str] = (),
+    *,
+    claims: ClaimReading | None = None,
+    evidence: EvidenceReading | None = None,
 ) -> list[Problem]:
     """Every problem an editor should fix (errors) or look at (warnings), entry by entry. `code_fragments`:
-    fragments the code builds patterns from (not unused even if no pattern names them)."""
+    fragments the code builds patterns from (not unused even if no pattern names them). `reader` reads the
+    understander's entries and the statements, `claims` and `evidence` the entries of those sections."""
     problems: list[Problem] = []
     for entry in lexicon.entries():  # first every pattern alone: a broken one would break every reading
         _compiled(entry, problems)
     if not problems:
         for entry in lexicon.entries():
-            _check_entry(entry, reader, problems)
-    seen: dict[str, str] = {}
+            if isinstance(entry, ClaimEntry | EvidenceCue):
+                _check_claim(entry, claims, evidence, problems)
+            else:
+                _check_entry(entry, reader, problems)
+        if reader is not None:
+            _check_statements(lexicon, reader, problems)
+    seen: dict[tuple[str, str], str] = {}
     for entry in lexicon.entries():
         for p in entry.patterns:
             where = f"{entry.file}:{p.line} ({entry.id})"
-            if p.source in seen and seen[p.source] != where:
+            key = (_section(entry), p.source)
+            if key in seen and seen[key] != where:
                 problems.append(
-                    Problem(
-                        entry.file, p.line, entry.id, "patterns", f"duplicate of {seen[p.source]}", "warning"
-                    )
+                    Problem(entry.file, p.line, entry.id, "patterns", f"duplicate of {seen[key]}", "warning")
                 )
-            seen.setdefault(p.source, where)
+            seen.setdefault(key, where)
     used = "\n".join(p.raw for e in lexicon.entries() for p in e.patterns)
     used += "\n".join(lexicon.fragments.values())
     for name in lexicon.fragments:

@@ -7,6 +7,7 @@ the first turn does not pay for the check that `modelchoice lexicon check` and t
 
 Patterns are written one alternative per line in a block (`patterns: |`), or as a list of strings; lines
 starting with "# " are comments. `{NAME}` inserts the fragment NAME (defined under `fragments:`).
+The sections for other readers (`claims`, `evidence`, `statements`) are read by `claims`.
 """
 
 from __future__ import annotations
@@ -20,12 +21,16 @@ from typing import Any
 
 from ..profile import FIELDS, parse_value
 from ..types import Intent, Option, Value
+from .claims import KEYS, SECTIONS, read_claims, read_evidence, read_statements, require
 from .model import (
     FINDERS,
     FIXED,
     IGNORE,
     AnswerEntry,
+    ClaimEntry,
     CueEntry,
+    EntryParts,
+    EvidenceCue,
     FieldLexicon,
     Language,
     Lexicon,
@@ -34,6 +39,7 @@ from .model import (
     Pattern,
     PatternSet,
     Problem,
+    Statement,
 )
 from .source import read_documents
 
@@ -43,12 +49,13 @@ LEXICON_DIR = Path(str(files("assistant.data"))) / "lexicon"
 _FRAGMENT_REF = re.compile(r"\{([A-Z][A-Z0-9_]*)\}")
 _ENTRY_KEYS = {"patterns", "examples", "counterexamples"}
 _KEYS = {
-    "file": {"fragments", "negators", "fields", "sets", "languages"},
+    "file": {"fragments", "negators", "fields", "sets", "languages", *SECTIONS},
     "field": {"question", "phrases", "confirm", "yes_no", "cues", "answers"},
     "cue": {"id", "value", "finder", "negated", *_ENTRY_KEYS},
     "answer": {"id", "value", *_ENTRY_KEYS},
     "set": {"intent", "target", "pending", "multiline", *_ENTRY_KEYS},
     "language": {"name", "reply", "script", *_ENTRY_KEYS},
+    **KEYS,
 }
 
 
@@ -111,7 +118,7 @@ class _Reader:
             return ()
         return tuple(raw)
 
-    def common(self, raw: dict[str, Any], file: str, entry: str) -> dict[str, Any]:
+    def common(self, raw: dict[str, Any], file: str, entry: str) -> EntryParts:
         line = raw["__line__"]
         lines = raw["__lines__"]
         if entry in self.seen:
@@ -290,10 +297,19 @@ def read_lexicon(directory: Path = LEXICON_DIR) -> tuple[Lexicon, list[Problem]]
     sets: dict[str, PatternSet] = {}
     languages: dict[str, Language] = {}
     negators: tuple[Pattern, ...] = ()
+    claims: list[ClaimEntry] = []
+    evidence: list[EvidenceCue] = []
+    statements: dict[tuple[str, Value], Statement] = {}
     for file, data in docs:
         lines: Mapping[str, int] = data["__lines__"]
         if "negators" in data:
             negators += reader.patterns(data["negators"], file, lines["negators"], "negators")
+        if "claims" in data:
+            claims += read_claims(reader, data["claims"], file, lines["claims"])
+        if "evidence" in data:
+            read_evidence(reader, data["evidence"], file, lines["evidence"], evidence)
+        if "statements" in data:
+            read_statements(reader, data["statements"], file, lines["statements"], statements)
         for name, raw in _named(data.get("fields")):
             if name in fields:
                 reader.bad(
@@ -315,7 +331,19 @@ def read_lexicon(directory: Path = LEXICON_DIR) -> tuple[Lexicon, list[Problem]]
     for name in FIELDS:
         if name not in fields and docs:
             reader.bad(str(directory), 0, None, name, "no lexicon entry for this field")
-    lexicon = Lexicon(fields, sets, dict(reader.fragments), languages, tuple(f for f, _ in docs), negators)
+    if docs:
+        require(reader, str(directory), evidence, statements)
+    lexicon = Lexicon(
+        fields,
+        sets,
+        dict(reader.fragments),
+        languages,
+        tuple(f for f, _ in docs),
+        negators,
+        claims=tuple(claims),
+        evidence=tuple(evidence),
+        statements=statements,
+    )
     return lexicon, reader.problems
 
 

@@ -3,6 +3,12 @@
 Why its own module: the loader builds these, the understander reads them and the linter checks them; none
 of the three should know how the others work, only this shape. Dependency-free apart from the core types
 (no YAML, no regex compilation here).
+
+Besides the understander's vocabulary (fields, sets, languages) the lexicon holds the words three other
+readers use, so all of the field vocabulary lives in one place: how an answer claims a fact (`ClaimEntry`,
+read by the guard), the cues that an LLM's reading is plainly stated in the user's text (`EvidenceCue`,
+read by assistant/llm/evidence) and one plain sentence per fact (`Statement`, written by the eval
+generator).
 """
 
 from __future__ import annotations
@@ -10,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Final, Literal, TypeAlias
+from typing import Final, Literal, TypeAlias, TypedDict
 
 from ..errors import KnowledgeError
 from ..types import Value
@@ -20,8 +26,12 @@ __all__ = [
     "FIXED",
     "IGNORE",
     "AnswerEntry",
+    "ClaimEntry",
     "CueEntry",
     "Entry",
+    "EntryParts",
+    "EvidenceCue",
+    "EvidenceKind",
     "FieldLexicon",
     "Language",
     "Lexicon",
@@ -30,6 +40,7 @@ __all__ = [
     "Pattern",
     "PatternSet",
     "Problem",
+    "Statement",
 ]
 
 # Values read by code from the text around a match (the mechanism); a cue names one with `finder:`.
@@ -112,6 +123,17 @@ class Entry:
         return "|".join(f"(?:{p.source})" for p in self.patterns)
 
 
+class EntryParts(TypedDict):
+    """What every entry has, as the loader reads it (the keyword arguments of `Entry`)."""
+
+    id: str
+    file: str
+    line: int
+    patterns: tuple[Pattern, ...]
+    examples: tuple[str, ...]
+    counterexamples: tuple[str, ...]
+
+
 @dataclass(frozen=True, kw_only=True)
 class CueEntry(Entry):
     """A phrase that states a value of a profile field (or whose value a `finder` reads from the text)."""
@@ -150,6 +172,45 @@ class Language(Entry):
     script: bool = False  # True: detected by its alphabet; False: by its common words
 
 
+@dataclass(frozen=True, kw_only=True)
+class ClaimEntry(Entry):
+    """How an answer (written by an LLM) claims that the user's project has `field` = `value`; the guard
+    compares such claims with the profile. Which claims count (addressed to the user, not conditional,
+    negated) is the guard's code; at one position the claim listed first wins ("no ML team" before "ML
+    team"), so the order written is kept."""
+
+    field: str
+    value: Value
+
+
+# mentions: the text names the field; states: it names an enum value; polar: it names a yes/no fact, whose
+# polarity (negated or not) says which value
+EvidenceKind: TypeAlias = Literal["mentions", "states", "polar"]
+
+
+@dataclass(frozen=True, kw_only=True)
+class EvidenceCue(Entry):
+    """A cue word that the user's own text supports a fact an LLM read into it (assistant/llm/evidence):
+    every field has a `mentions` cue; an enum value a `states` cue, a yes/no field a `polar` one."""
+
+    field: str
+    kind: EvidenceKind
+    value: Value | None = None  # the stated value (`states` only)
+
+
+@dataclass(frozen=True)
+class Statement:
+    """One plain sentence in which a user states a fact ("we have tabular data"): the eval generator writes
+    its conversations with these. It is its own example: the understander must read it as `value`."""
+
+    id: str
+    file: str
+    line: int
+    field: str
+    value: Value
+    text: str
+
+
 @dataclass(frozen=True)
 class FieldLexicon:
     """Everything about one profile field: how to ask, how answers phrase it, what signals each value."""
@@ -173,14 +234,21 @@ class Lexicon:
     languages: Mapping[str, Language]
     files: tuple[str, ...] = ()
     negators: tuple[Pattern, ...] = field(default=())
+    claims: tuple[ClaimEntry, ...] = ()
+    evidence: tuple[EvidenceCue, ...] = ()
+    statements: Mapping[tuple[str, Value], Statement] = field(default_factory=dict)
 
     def entries(self) -> list[Entry]:
-        """Every entry, file by file, in the order written."""
+        """Every entry, kind by kind, in the order written."""
         out: list[Entry] = []
         for spec in self.fields.values():
             out += [*spec.cues, *spec.answers]
-        out += [*self.sets.values(), *self.languages.values()]
+        out += [*self.sets.values(), *self.languages.values(), *self.claims, *self.evidence]
         return out
+
+    def evidence_cues(self, kind: EvidenceKind) -> list[EvidenceCue]:
+        """The evidence cues of one kind, in the order written."""
+        return [cue for cue in self.evidence if cue.kind == kind]
 
     def set(self, name: str) -> PatternSet:
         try:
