@@ -2,9 +2,11 @@
 
     .venv/bin/python scripts/train_understanding.py [--out knowledge/learned/understanding.npz] [--check]
 
-Data: the TRAIN split of evals/understanding/ (utterances and conversation turns) and evals/extraction.yaml
-fit the weights; the DEV split chooses the thresholds of the fusion with the patterns. The frozen TEST split
-is never read. Features: the query sentence embedding (all-MiniLM-L6-v2, the model retrieval uses).
+Data: the TRAIN split of evals/understanding/ (utterances and conversation turns), seven tenths of TRAIN2 and
+evals/extraction.yaml fit the weights; the DEV split and the other three tenths of TRAIN2 choose the
+thresholds of the fusion with the patterns (pooled, and per field where a field has enough predictions to
+judge). The frozen TEST split is never read. Features: the query sentence embedding (all-MiniLM-L6-v2, the
+model retrieval uses).
 Heads: one multinomial logistic regression for the intent and one per profile field (its values plus "-",
 not stated), each with its regularisation chosen by 5-fold cross-validation on train and a temperature
 fitted on the out-of-fold predictions (calibration). Seeds are fixed; the artifact records the sha256 of
@@ -47,15 +49,19 @@ T_GRID = tuple(np.round(np.arange(0.3, 3.01, 0.05), 2))
 DATA_FILES = (
     "evals/understanding/utterances-train.yaml",
     "evals/understanding/conversations-train.yaml",
+    "evals/understanding/utterances-train2.yaml",
+    "evals/understanding/conversations-train2.yaml",
     "evals/understanding/utterances-dev.yaml",
     "evals/extraction.yaml",
 )
+SELECT_SHARE = 3  # of every 10 train2 cases (by a hash of the text), held out to choose thresholds with dev
 INTENT_GRID = (0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95, 0.98, 1.01)
 FIELD_GRID = (0.5, 0.6, 0.7, 0.75, 0.8, 0.85, 0.9, 0.93, 0.95, 0.97, 0.99, 1.01)
 MIN_PRECISION = 0.95  # an intent the classifier chooses alone must be right this often
 MIN_FIELD_PRECISION = 0.98  # a fact it stores alone even more often: a wrong fact silently changes the answer
 MIN_SUGGESTION_PRECISION = 0.6  # a question to confirm a guess should be right more often than not
 MIN_SUPPORT = 5  # predictions above a threshold needed to judge its precision
+MIN_FIELD_SUPPORT = 12  # the same for one field's own threshold
 
 
 def data_sha256(root: Path = ROOT) -> str:
@@ -65,6 +71,18 @@ def data_sha256(root: Path = ROOT) -> str:
         digest.update(name.encode())
         digest.update((root / name).read_bytes())
     return digest.hexdigest()
+
+
+def split_train2(cases: list[Case]) -> tuple[list[Case], list[Case]]:
+    """train2 (written independently of the patterns) is split by a stable hash of each text: most of it
+    fits the weights; the rest joins dev to choose thresholds, because dev alone (120 utterances) is too
+    small to judge a per-field threshold."""
+    fit: list[Case] = []
+    select: list[Case] = []
+    for case in cases:
+        bucket = int(hashlib.sha256(case.text.encode("utf-8")).hexdigest(), 16) % 10
+        (select if bucket < SELECT_SHARE else fit).append(case)
+    return fit, select
 
 
 def embed(texts: list[str]) -> np.ndarray:
@@ -161,36 +179,54 @@ def choose_thresholds(heads: dict[str, Head], meta: dict, dev: list[Case], vecto
     MIN_SUGGESTION_PRECISION of the time (worth asking the user to confirm)."""
     classifier = Classifier({**meta, "thresholds": {}}, heads)
     intent_scores: list[tuple[float, bool]] = []
-    field_scores: list[tuple[float, bool]] = []
+    field_scores: dict[str, list[tuple[float, bool]]] = {name: [] for name in UNDERSTANDING_FIELDS}
     for case, vector in zip(dev, vectors, strict=True):
         scores = classifier.scores(vector)
         intent_scores.append((scores.intent_p, scores.intent == case.intent))
         for name, (value, p) in scores.fields.items():
-            field_scores.append((p, case.fields.get(name) == value))
+            field_scores[name].append((p, case.fields.get(name) == value))
+    pooled = [s for rows in field_scores.values() for s in rows]
+    high = _lowest(pooled, FIELD_GRID, MIN_FIELD_PRECISION)
+    low = min(high, _lowest(pooled, FIELD_GRID, MIN_SUGGESTION_PRECISION))
+    per_field = {}
+    for name, rows in field_scores.items():
+        # A field's own thresholds where its own predictions on dev are enough to judge them; the pooled
+        # ones otherwise. Some fields are easy for the embedding (volume, data type), some are not.
+        own_high = _lowest(rows, FIELD_GRID, MIN_FIELD_PRECISION, MIN_FIELD_SUPPORT)
+        own_low = _lowest(rows, FIELD_GRID, MIN_SUGGESTION_PRECISION, MIN_FIELD_SUPPORT)
+        own_high = own_high if own_high <= 1 else high
+        per_field[name] = [own_high, min(own_high, own_low if own_low <= 1 else low)]
     return {
         "intent": _lowest(intent_scores, INTENT_GRID, MIN_PRECISION),
-        "field_high": (high := _lowest(field_scores, FIELD_GRID, MIN_FIELD_PRECISION)),
-        "field_low": min(high, _lowest(field_scores, FIELD_GRID, MIN_SUGGESTION_PRECISION)),
+        "field_high": high,
+        "field_low": low,
+        "fields": per_field,
     }
 
 
-def _lowest(scores: list[tuple[float, bool]], grid: tuple[float, ...], precision: float) -> float:
+def _lowest(
+    scores: list[tuple[float, bool]], grid: tuple[float, ...], precision: float, support: int = 0
+) -> float:
     """The lowest threshold in `grid` from which on every higher one keeps `precision` (and has at least
-    MIN_SUPPORT predictions to judge by); 1.01 (never) if none does."""
+    `support` (default MIN_SUPPORT) predictions to judge by); 1.01 (never) if none does."""
     chosen = 1.01
+    need = support or MIN_SUPPORT
     for t in sorted(grid, reverse=True):
         kept = [ok for p, ok in scores if p >= t]
-        if len(kept) >= MIN_SUPPORT and sum(kept) / len(kept) >= precision:
+        if len(kept) >= need and sum(kept) / len(kept) >= precision:
             chosen = t
-        elif len(kept) >= MIN_SUPPORT:
+        elif len(kept) >= need:
             break
     return chosen
 
 
 def train() -> tuple[dict, dict[str, Head]]:
     start = time.perf_counter()
-    cases = load_utterances("train") + load_conversation_turns("train") + load_extraction(EXTRACTION_FILE)
-    dev = load_utterances("dev") + load_conversation_turns("dev")
+    fit2, select2 = split_train2(load_utterances("train2") + load_conversation_turns("train2"))
+    cases = (
+        load_utterances("train") + load_conversation_turns("train") + fit2 + load_extraction(EXTRACTION_FILE)
+    )
+    dev = load_utterances("dev") + load_conversation_turns("dev") + select2
     texts = [c.text for c in cases]
     x = embed(texts)
     dev_x = embed([c.text for c in dev])

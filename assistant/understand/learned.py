@@ -77,7 +77,19 @@ class Classifier:
         self.intent_threshold = float(thresholds.get("intent", 1.01))
         self.field_high = float(thresholds.get("field_high", 1.01))
         self.field_low = float(thresholds.get("field_low", 1.01))
+        # Per field [high, low], chosen where dev had enough of that field's predictions to judge.
+        self._fields: dict[str, tuple[float, float]] = {
+            name: (float(pair[0]), float(pair[1])) for name, pair in thresholds.get("fields", {}).items()
+        }
         self.embedding_model = str(meta.get("embedding_model", ""))
+
+    def high(self, field: str) -> float:
+        """The probability from which this field's value is stored without asking."""
+        return self._fields.get(field, (self.field_high, self.field_low))[0]
+
+    def low(self, field: str) -> float:
+        """The probability from which this field's value is worth asking the user to confirm."""
+        return self._fields.get(field, (self.field_high, self.field_low))[1]
 
     def scores(self, vector: Sequence[float] | np.ndarray) -> Scores:
         import numpy as np

@@ -164,11 +164,11 @@ class RuleBasedUnderstander:
         for name, (value, p) in fields.items():
             if name in changes:
                 continue
-            if p >= classifier.field_high:
+            if p >= classifier.high(name):
                 changes[name] = value
                 if name == "privacy" and value == "strict":
                     changes.setdefault("external_api_ok", False)
-            elif p >= classifier.field_low and may_ask:
+            elif p >= classifier.low(name) and may_ask:
                 suggested.append((p, name, value))
         return {name: value for _, name, value in sorted(suggested, key=lambda s: -s[0])}
 

@@ -146,3 +146,19 @@ def test_no_to_an_unsure_guess_leaves_the_field_unknown():
 
 def test_intent_of_a_short_greeting_is_unchanged():
     assert intent("hello!") == "help"
+
+
+def test_a_field_with_its_own_thresholds_uses_them():
+    """p(strict) = e^1.5 / (1 + e^1.5) = 0.82: asked under the pooled thresholds, stored under its own."""
+    pooled = _suggesting_understander()
+    text = "our lawyers have views on where the data goes"
+    turn = pooled.understand(text)
+    assert turn.changes == {} and turn.suggested == {"privacy": "strict"}
+    own = pooled.classifier
+    assert own is not None
+    meta = {"thresholds": {**own.meta["thresholds"], "fields": {"privacy": [0.8, 0.5]}}}
+    stored = RuleBasedUnderstander(embed=pooled.embed, classifier=Classifier(meta, own.heads)).understand(
+        text
+    )
+    assert stored.changes == {"privacy": "strict", "external_api_ok": False} and stored.suggested == {}
+    assert Classifier(meta, own.heads).high("budget") == 0.95  # a field without its own: the pooled ones
