@@ -178,10 +178,14 @@ def what_if(ctx: Context) -> Answer:
     """Opens with "that would change it from X to Y" or "it would still be X, because..."."""
     assert ctx.what_if is not None
     w = ctx.what_if
-    facts = join([phrase(n, v) for n, v in w.changes.items()])
     before, after = w.before.recommendation, w.after.recommendation
     if not w.changes:
         return finish([render("what_if.unclear", option=option(before))], (), ctx)
+    new = w.new
+    if not new:
+        facts = join([phrase(n, v) for n, v in w.changes.items()])
+        return finish([render("what_if.already", facts=facts, option=option(before))], (), ctx)
+    facts = join([phrase(n, v) for n, v in new.items()])
     started = [r for r in w.started if r.favors == after or r.excludes]
     stopped = [r for r in w.stopped if r.favors == before or r.excludes]
     rivals = [r for r in w.started if r.favors and r.favors != after and not r.is_prior]

@@ -141,6 +141,7 @@ TEMPLATES: dict[str, str] = {
         '{option}. Try e.g. "what if we had no ML team?"'
     ),
     "what_if.changes": "With {facts}, that would change it from {before} to **{after}**.",
+    "what_if.already": "That is already what I know about your project ({facts}), so it stays **{option}**.",
     "what_if.stays": "With {facts}, it would still be **{after}**, because {reason}",
     "what_if.stays_plain": "With {facts}, it would still be **{after}**.",
     "what_if.not_enough": "It does add to the score of {option}, but not enough to outweigh the rest.",

@@ -100,7 +100,7 @@ def build_messages(
     lines = [f"Question: {question.strip()[:1000]}", ""]
     if ctx.what_if is not None:
         w = ctx.what_if
-        facts = explain.join([explain.phrase(n, v) for n, v in w.changes.items()])
+        facts = explain.join([explain.phrase(n, v) for n, v in (w.new or w.changes).items()])
         before, after = explain.option(w.before.recommendation), explain.option(w.after.recommendation)
         change = f"would change from {before} to {after}" if before != after else f"would stay {after}"
         lines.append(

@@ -57,6 +57,12 @@ class WhatIf:
     after: Decision
 
     @property
+    def new(self) -> dict[str, Value]:
+        """The changes that differ from the saved profile ("the emails must stay here" also names the text
+        data the user already gave): what an answer about the what-if should name."""
+        return {n: v for n, v in self.changes.items() if self.before.profile.get(n) != v}
+
+    @property
     def started(self) -> list[FiredRule]:
         old = {r.id for r in self.before.fired_rules}
         return [r for r in self.after.fired_rules if r.id not in old]

@@ -60,6 +60,18 @@ def test_what_if_then_keep_the_original(conversation):
     assert "no what-if to adopt" in nothing.answer
 
 
+def test_a_what_if_names_only_what_it_changes(conversation):
+    session = Session()
+    conversation.respond(session, "we want support emails sorted into 15 categories")
+    assert session.profile["data_type"] == "text"
+    reply = conversation.respond(session, "what if the emails had to stay on our own servers?")
+    assert reply.what_if is not None and reply.what_if.changes["data_type"] == "text"
+    first = reply.answer.split("\n")[0]
+    assert "data that must stay on your own infrastructure" in first and "text data" not in first
+    same = conversation.respond(session, "what if our data were text?")
+    assert same.answer.startswith("That is already what I know about your project (text data), so it stays")
+
+
 def test_why_and_why_not_answer_different_questions(conversation):
     session = Session()
     conversation.respond(
