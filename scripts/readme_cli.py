@@ -35,10 +35,16 @@ def _run(command: str, cwd: Path, env: dict[str, str]) -> str:
     args = shlex.split(command)
     if args[0] != "modelchoice":
         raise SystemExit(f"readme_cli: only modelchoice commands can be shown: {command!r}")
-    result = subprocess.run(
-        [str(EXE), *args[1:]], cwd=cwd, env=env, capture_output=True, text=True, timeout=300
+    result = subprocess.run(  # one stream, so notices show where they were printed
+        [str(EXE), *args[1:]],
+        cwd=cwd,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        timeout=300,
     )
-    return result.stdout + result.stderr
+    return result.stdout
 
 
 def render(text: str) -> str:
@@ -53,6 +59,7 @@ def render(text: str) -> str:
             "NO_COLOR": "1",
             "COLUMNS": "110",
         }
+        _run("modelchoice ingest", cwd, env)  # as on a machine that has run before: no one-off build notice
 
         def block(match: re.Match[str]) -> str:
             commands = [line[2:] for line in match.group(2).splitlines() if line.startswith("$ ")]
