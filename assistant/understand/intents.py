@@ -1,10 +1,11 @@
 """What a message asks for: the decision between the intents, by priority, and the option a why-not names.
 
 Why its own module: the intents compete (a what-if often contains "why", a description often ends with
-"what should we use?"), so they are decided in one place, by priority: injection (see `injection`) > reset >
-undo > adopt/discard > an off-topic request > what_if > why_not > why > change_mind > an answer to our
-question > recommend (help when it asks first) > concept (a general question) > describe (facts stated) >
-help > concept > off-topic words > the fallback. Their words are the lexicon's sets (intents.yaml).
+"what should we use?"), so they are decided in one place, by priority: injection (see `injection`) > a
+question about the controls ("how do I undo?" is help) > reset > undo > adopt/discard > an off-topic
+request > what_if > why_not > why > change_mind > an answer to our question > recommend (help when it asks
+first) > concept (a general question) > describe (facts stated) > help > concept > off-topic words > the
+fallback. Their words are the lexicon's sets (intents.yaml).
 
 Each decision says whether a pattern made it (`strong`) or it is only the fallback for text no pattern
 recognised: a question about the field is concept (other questions are off-topic), English with no
@@ -35,7 +36,8 @@ _INSTEAD = LazyRe(r"\b(?:instead of|rather than|than|over|versus|vs\.?)\b")
 _JOINED = LazyRe(r"\b(?:and|plus|with|combined|together|alongside|for the rest|on top)\b")
 # A question about "you", "us", "that answer": part of this conversation, not an off-topic request
 _DEIXIS = LazyRe(r"\b(?:you|your|we|us|our|it|that|this|these|those|there|them|answer|option|choice|pick)\b")
-_WH_BEFORE = LazyRe(r"\b(?:how|when|where|which|who|why)\b")  # "how exactly would the hybrid work?" asks how
+# "how exactly would the hybrid work?" asks how; "what would have to be true for the hybrid to win?" asks what
+_WH_BEFORE = LazyRe(r"\b(?:how|what|when|where|which|who|why)\b")
 _ENGLISH = LazyRe(
     r"\b(?:the|and|is|are|we|our|it|to|of|in|for|with|that|this|have|has|an?|on|be|not|no|what|how|can|"
     r"should|would|want|need|do|you|they|from|will|just|about|there|which|some|my|i|me|us|was|were|been|"
@@ -104,13 +106,21 @@ def decide_intent(
         return Decision(Intent.HELP)
     if concept:
         return Decision(Intent.CONCEPT)
-    if _p("out_of_scope").search(text) and not _p("on_topic").search(text):
-        return Decision(Intent.OUT_OF_SCOPE, None, False)  # off-topic words in a statement: a weak guess
+    # Off-topic words: a weak guess, never for the user's own statement ("... if we bribe them with pizza")
+    if (
+        _p("out_of_scope").search(text)
+        and not _p("on_topic").search(text)
+        and (_p("request_form").search(text) or not _p("first_person").search(text))
+    ):
+        return Decision(Intent.OUT_OF_SCOPE, None, False)
     return _fallback(text)
 
 
 def _control(text: str, mentioned: Mapping[str, Value], pending: Intent | None) -> Decision | None:
-    """Reset, undo, adopt / discard and explicit off-topic requests: these win over everything else."""
+    """Reset, undo, adopt / discard and explicit off-topic requests: these win over everything else. A
+    question about how to use them ("how do I undo?") is help, and does not trigger them."""
+    if not mentioned and _p("help_usage").search(text):
+        return Decision(Intent.HELP)
     if _p("reset").search(text):
         return Decision(Intent.RESET)
     if _p("undo").search(text):
@@ -147,7 +157,7 @@ def _asks_about_options(text: str) -> Decision | None:
         text, _sentence_start(text, suggestion.start()), suggestion.start()
     ):
         target = _why_not_target(text, suggestion.start())
-        if target:
+        if target and not _asks_between_options(text):  # "should we train our own or use GPT?" asks which
             return Decision(Intent.WHY_NOT, target)
     return None
 
@@ -177,13 +187,18 @@ def _fallback(text: str) -> Decision:
 
 
 def _asks_between_options(text: str) -> bool:
-    """ "foundation model, custom model or hybrid?", "custom model yes or no?" (checked per sentence: one
-    regex for this would backtrack badly on long pastes)."""
+    """ "foundation model, custom model or hybrid?", "custom model yes or no?", "do we train something or use
+    something off the shelf?": different options on the two sides of "or" (checked per sentence: one regex
+    for this would backtrack badly on long pastes)."""
     for m in _SENTENCE.finditer(text):
         sentence = m.group()
         if "?" in sentence and " or " in sentence:
             options = set(_OPTION.findall(sentence))
             if len(options) >= 2 or (options and "yes or no" in sentence):
+                return True
+            left, _, right = sentence.partition(" or ")
+            named = _why_not_target(left, 0), _why_not_target(right, 0)
+            if None not in named and named[0] != named[1]:
                 return True
     return False
 
@@ -194,6 +209,8 @@ def _why_not_target(text: str, start: int) -> Option | None:
     rest") ask about the hybrid. What comes after "instead of" is what the user turns away from."""
     instead = _INSTEAD.search(text, start)
     end = instead.start() if instead else len(text)
+    if _p("target_hybrid_recipe").search(text, start, end):
+        return Option.HYBRID  # "have the LLM label data, then train a small model": the recipe names it
     found: dict[Option, int] = {}
     for option in TARGETS:
         m = _p(f"target_{option.value}").search(text, start, end)
