@@ -143,7 +143,10 @@ _TOTAL_LOW, _TOTAL_HIGH = 10_000, 250_000  # a one-off amount
 def money_level(text: str, m: re.Match[str], default: Value | None) -> Value | None:
     """The budget level of an amount of money ("a couple hundred dollars a month": low)."""
     clause = text[clause_start(text, m.start()) : clause_end(text, m.end())]
-    if not _CURRENCY.search(m.group()) and not vocab.pattern("money_context").search(clause):
+    s_start, _ = _sentence_of(text, m.start())
+    lead = text[max(s_start, m.start() - 40) : m.start()]  # "budget is modest, a few thousand a month"
+    context = vocab.pattern("money_context")
+    if not _CURRENCY.search(m.group()) and not context.search(clause) and not context.search(lead):
         return None  # "a few thousand a month" with no money word near: maybe requests
     amounts = quantities(m.group(), money=True)
     if not amounts:
