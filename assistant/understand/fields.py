@@ -46,7 +46,7 @@ _POST_NEGATION = LazyRe(
     r"an option|available|allowed)\b"
 )
 _DATA_JOIN = LazyRe(
-    r"^\W*(?:\w+\W+){0,3}(?:and|&|plus|as well as|with|together with|alongside|\+|/)\W+(?:[\w']+\W+){0,3}$"
+    r"^\W*(?:\w+\W+){0,3}(?:and|&|plus|as well as|with|together with|alongside|\+|/)\W+(?:[\w']+\W+){0,4}$"
 )
 # After a writing verb, these words make what follows its input again: "draft replies *to* emails"
 _INPUT_AGAIN = frozenset(
@@ -87,14 +87,22 @@ def _make_verb() -> re.Pattern[str]:
     return re.compile(rf"(?:^|-)(?:{vocab.fragment('MAKE_VERB')}|brainstorm\w*)$")
 
 
+@functools.cache
+def _writers() -> re.Pattern[str]:
+    return re.compile(rf"(?:{vocab.fragment('WRITERS')})")
+
+
 def _is_output(text: str, start: int) -> bool:
-    """Is the data noun at `start` what a writing verb produces ("writes personalised follow-up emails")?"""
-    words = text[clause_start(text, start) : start].split()[-4:]
+    """Is the data noun at `start` what a writing verb produces ("writes personalised follow-up emails")?
+    Not when people are the verb's subject: what "the dispatchers write" is the input data."""
+    lead = text[clause_start(text, start) : start].split()
+    words = lead[-4:]
     for i in range(len(words) - 1, -1, -1):
         if _INPUT_AGAIN & set(words[i + 1 :]):
             return False
         if _make_verb().search(words[i]) or (i and _make_verb().fullmatch(f"{words[i - 1]} {words[i]}")):
-            return True
+            at = len(lead) - len(words) + i
+            return not (at and _writers().fullmatch(lead[at - 1]))
     return False
 
 

@@ -176,7 +176,8 @@ _RATE_TAIL = LazyRe(
 _NOT_REQUESTS = LazyRe(
     r"\b(?:fps|frames?|ms|milliseconds?|seconds?|minutes?|hours?|days?|weeks?|months?|years?|people|"
     r"persons?|engineers?|scientists?|devs?|developers?|hires?|staff|employees|dollars?|euros?|gb|tb|mb|"
-    r"percent|label\w*|annotat\w*|hand-label\w*|examples?|samples?|steps|epochs?)\b"
+    r"percent|label\w*|annotat\w*|hand-label\w*|examples?|samples?|steps|epochs?|"
+    r"metres?|meters?|km|kilomet\w+|miles?|kg|kilos?|tonnes?|litres?|liters?|degrees?|mph|kph|rpm)\b"
 )
 _TIMES = LazyRe(r"\btimes\b")
 _PER_YEAR_PEOPLE = LazyRe(

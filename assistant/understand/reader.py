@@ -26,6 +26,7 @@ CODE_FRAGMENTS = (
     "LABELS_PLENTY_WORDS",
     "LABELS_SOME_WORDS",
     "MAKE_VERB",
+    "WRITERS",
 )
 
 

@@ -25,9 +25,18 @@ _TOOL_TO = LazyRe(
     r"\b(?:gpt\S*|llms?|models?|ai|apis?|chat-?gpt|claude|tools?|foundation \w+|software)\b[^.;]{0,30}\bto $"
 )
 _SPAN = LazyRe(
-    r"\b(?:\d+\+?|a|one|two|three|four|five|six|seven|eight|nine|ten|twelve|fifteen|twenty|many|several)"
-    r"\s*(?:years?|yrs|decades?)\b|\bdecades\b|\ba decade\b|\b(?:since|back to|from) (?:19|20)\d\d\b"
+    r"\b(?:\d+\+?|a|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|"
+    r"sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|many|several)"
+    r"\s*(?:years?|yrs|decades?)\b|\bdecades\b|\ba decade\b|\b(?:since|back to|from) (?:19|20)\d\d\b|"
+    r"\bfor (?:many |several )?years\b"
 )
+# A wish or obligation before a label verb makes it the task ("each one has to be sorted into..."), unless
+# something after it says the labels exist already ("we want to use the 4,000 tickets already tagged")
+_WISH = LazyRe(
+    r"\b(?:want|wants|wanted|need|needs|'d like|would like|has to be|have to be|must be|should be|"
+    r"to know|to be)\b"
+)
+_EXISTING = LazyRe(r"\b(?:already|been|were|was|have|has|had|previously)\b")
 _RANGE_END = LazyRe(r"(?:\d\s*-|\bto|\bout of|-to-)\s*$")  # "a 1-to-10 score": a scale, not a count
 _YEAR_BEFORE = LazyRe(
     r"\b(?:since|in|from|until|before|after|by|of)\s*$"
@@ -56,6 +65,9 @@ def label_amount(text: str, m: re.Match[str], default: Value | None) -> Value | 
     """How much labelled data a label cue speaks of: the nearest count in its sentence, else a span of
     years ("a decade of records with the outcome": plenty), else a quantity word, else "some"."""
     lead = text[clause_start(text, m.start()) : m.start()]
+    wish = _WISH.search(lead)
+    if wish and not _EXISTING.search(lead, wish.end()):
+        return None  # "we want incoming CVs sorted into piles": the task wished for, not labels we have
     if lead.endswith(("to ", "for ", "help ")) and _TOOL_TO.search(lead):
         return None  # "use GPT to label data": an action by a tool, not labels we have
     if lead.endswith(("how many ", "how much ")):
@@ -131,7 +143,10 @@ _TOTAL_LOW, _TOTAL_HIGH = 10_000, 250_000  # a one-off amount
 def money_level(text: str, m: re.Match[str], default: Value | None) -> Value | None:
     """The budget level of an amount of money ("a couple hundred dollars a month": low)."""
     clause = text[clause_start(text, m.start()) : clause_end(text, m.end())]
-    if not _CURRENCY.search(m.group()) and not vocab.pattern("money_context").search(clause):
+    s_start, _ = _sentence_of(text, m.start())
+    lead = text[max(s_start, m.start() - 40) : m.start()]  # "budget is modest, a few thousand a month"
+    context = vocab.pattern("money_context")
+    if not _CURRENCY.search(m.group()) and not context.search(clause) and not context.search(lead):
         return None  # "a few thousand a month" with no money word near: maybe requests
     amounts = quantities(m.group(), money=True)
     if not amounts:
@@ -174,7 +189,13 @@ def history_labels(text: str, m: re.Match[str], default: Value | None) -> Value 
     """Years of records with a supervised target in the same sentence ("predict churn from ten years of
     billing records"): the history holds the answers, so there are plenty of labels."""
     start, end = _sentence_of(text, m.start())
-    return "plenty" if vocab.pattern("supervised_task").search(text, start, end) else None
+    if vocab.pattern("supervised_task").search(text, start, end) or _FORECAST.search(text):
+        return "plenty"
+    return None
+
+
+# A forecast's target is its own history: years of orders hold the answers wherever the forecast is named
+_FORECAST = LazyRe(r"\bforecast(?:s|ing|ed)?\b(?! (?:team|group|people|analysts|department))")
 
 
 _INPUT_USE = LazyRe(
