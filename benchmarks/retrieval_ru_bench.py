@@ -67,11 +67,12 @@ import numpy as np  # noqa: E402
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from assistant.evals.retrieval_eval import DEPTH, KS, Case, load_cases  # noqa: E402
+
 from assistant.retrieval import ranking  # noqa: E402
 from assistant.retrieval.bm25 import BM25, STOPWORDS, stem, tokenize  # noqa: E402
 from assistant.retrieval.chunks import Chunk, build_chunks  # noqa: E402
 from assistant.retrieval.index import Record  # noqa: E402
-from evals.retrieval_eval import DEPTH, KS, Case, load_cases  # noqa: E402
 
 RU_DIR = ROOT / "knowledge" / "ru"
 EN_DIR = ROOT / "knowledge"
