@@ -44,6 +44,8 @@ __all__ = ["RuleBasedUnderstander", "understand", "warm_up"]
 
 _SHORT_MESSAGE = 600  # characters; longer, or several paragraphs: a paste, whose facts an injection voids
 _SHORT_LINES = 3
+# What a pasted document looks like even when short: paragraphs, or the user saying so.
+_PASTED = re.compile(r"\n[ \t]*\n|\bpasted\b|\bcopied (?:in|from|below|here)\b", re.I)
 # The intents the learned layer may choose when no pattern decided (never reset, undo, adopt, discard or
 # injection: those change or protect the profile and need the user's words).
 _LEARNED_INTENTS = frozenset(
@@ -121,7 +123,7 @@ class RuleBasedUnderstander:
         clean: str, flat: str, hits: dict[str, list[Hit]], questions: list[tuple[int, int]]
     ) -> dict[str, Value]:
         """The facts stated plainly next to an injection in a short message of the user's own."""
-        if len(clean) > _SHORT_MESSAGE or clean.count("\n") >= _SHORT_LINES:
+        if len(clean) > _SHORT_MESSAGE or clean.count("\n") >= _SHORT_LINES or _PASTED.search(clean):
             return {}  # a pasted document: none of its facts are trusted once it carries instructions
         return _valid(resolve(flat, hits, [*questions, *injection_spans(flat)]))
 
