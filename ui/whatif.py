@@ -6,7 +6,8 @@ infrastructure?"), and it must never contradict what the user said: a fact they 
 form or a profile file) is not offered as a what-if; an HR chatbot over text data never gets "tabular
 data". What is left is ordered by relevance: fields still unknown before assumed ones, and among them the
 constraints a project most often runs into (privacy, third-party APIs, load, latency, budget) before
-descriptions of the project itself (its data, its task). Pure functions, no Gradio.
+descriptions of the project itself (its data, its task). The clauses are data, the lexicon's `what_ifs`.
+Pure functions, no Gradio.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping, Sequence
 
 from assistant import FIELDS, Counterfactual, Decision, FactSource, Option, Session, Value
+from assistant.lexicon import LexiconView, default_lexicon, what_if_question
 
 MAX_OFFERED = 6
 PER_FIELD = 2  # at most this many values of one field, so the buttons cover several questions
@@ -48,42 +50,15 @@ PLAUSIBLE_VALUES: dict[str, tuple[Value, ...]] = {
     "edge": (True, False),
 }
 
-# "What if ...?" clauses in the user's voice, one per field and value.
-CLAUSES: dict[tuple[str, Value], str] = {
-    ("data_type", "tabular"): "our data were tabular",
-    ("data_type", "text"): "our data were text",
-    ("data_type", "image"): "our data were images",
-    ("data_type", "video"): "our data were video",
-    ("data_type", "audio"): "our data were audio",
-    ("data_type", "multimodal"): "our data mixed several kinds (multimodal)",
-    ("task", "narrow"): "the task were narrow and well defined",
-    ("task", "open_ended"): "the task were open-ended",
-    ("stage", "prototype"): "this were only a prototype or MVP",
-    ("stage", "production"): "this had to run in production for years",
-    ("ml_team", True): "we had an in-house ML team",
-    ("ml_team", False): "we had no in-house ML team",
-    ("labeled_data", "none"): "we had no labelled data",
-    ("labeled_data", "some"): "we had some labelled data",
-    ("labeled_data", "plenty"): "we had plenty of labelled data",
-    ("privacy", "none"): "our data had no special privacy constraints",
-    ("privacy", "sensitive"): "our data were sensitive",
-    ("privacy", "strict"): "our data had to stay on our own infrastructure",
-    ("external_api_ok", True): "we could use third-party model APIs",
-    ("external_api_ok", False): "we couldn't use third-party model APIs",
-    ("latency", "relaxed"): "batch answers were fine",
-    ("latency", "interactive"): "a person were waiting for each answer",
-    ("latency", "realtime"): "it had to answer in real time",
-    ("edge", True): "it had to run on the device itself",
-    ("edge", False): "it could run on our servers",
-    ("volume", "low"): "our request volume were low",
-    ("volume", "medium"): "our request volume were medium",
-    ("volume", "high"): "our request volume were high",
-    ("budget", "low"): "our infrastructure budget were tight",
-    ("budget", "medium"): "our infrastructure budget were moderate",
-    ("budget", "high"): "our infrastructure budget were generous",
-    ("control", True): "we needed full control over the model",
-    ("control", False): "we didn't need full control over the model",
-}
+
+def _clauses() -> dict[tuple[str, Value], str]:
+    return {key: clause.text for key, clause in default_lexicon().what_ifs.items()}
+
+
+# "What if ...?" clauses in the user's voice, one per field and value: the lexicon's `what_ifs`
+# (knowledge/lexicon/statements.yaml, where `lexicon check` asks the understander each question), loaded on
+# first use, not at import.
+CLAUSES: Mapping[tuple[str, Value], str] = LexiconView(_clauses)
 
 
 def stated(session: Session) -> frozenset[str]:
@@ -115,7 +90,7 @@ def offered(decision: Decision, said: Collection[str] = (), limit: int = MAX_OFF
 def question(changes: Mapping[str, Value]) -> str:
     """The chat line a what-if sends, e.g. 'What if we had no in-house ML team?'."""
     clauses = [CLAUSES[(name, value)] for name, value in changes.items()]
-    return f"What if {_join(clauses)}?"
+    return what_if_question(_join(clauses))
 
 
 def label(cf: Counterfactual) -> str:

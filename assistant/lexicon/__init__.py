@@ -1,11 +1,12 @@
 """The understanding vocabulary as data: knowledge/lexicon/*.yaml, validated on load and linted on demand.
 
     model   the shape (entries with examples and counterexamples, fields, sets, languages, problems;
-            the guard's answer claims, the LLM evidence cues, the eval generator's statements)
+            the guard's answer claims, the LLM evidence cues, the eval generator's statements, the
+            what-if buttons' clauses)
     loader  YAML -> Lexicon, with every problem named by file, line, entry and part (`claims` reads the
             sections for readers other than the understander)
     lint    the checks `modelchoice lexicon check` runs (examples match, counterexamples don't, duplicates,
-            patterns that don't compile)
+            patterns that don't compile, statements and what-if questions read as the fact they state)
     view    a table computed from the lexicon on first use, for consumers that import a table by name
 
 `phrase(field, value)` and `question(field)` are how answers word a fact and ask for a field.
@@ -28,6 +29,7 @@ from .model import (
     PatternSet,
     Problem,
     Statement,
+    what_if_question,
 )
 from .view import LexiconView
 
@@ -57,6 +59,7 @@ __all__ = [
     "phrase",
     "question",
     "read_lexicon",
+    "what_if_question",
 ]
 
 

@@ -1,6 +1,7 @@
 """Reads the lexicon sections for readers other than the understander: `claims` (how an answer claims a
-fact; the guard), `evidence` (cues that a fact an LLM read is plainly stated in the user's text) and
-`statements` (one plain sentence per fact; the eval generator).
+fact; the guard), `evidence` (cues that a fact an LLM read is plainly stated in the user's text),
+`statements` (one plain sentence per fact; the eval generator) and `what_ifs` (one subjunctive clause per
+fact, "our data were tabular"; the what-if buttons). The last two share one reader.
 
 Why its own module: these sections share the entry format and its checks with the understander's fields
 (through the loader's reader, seen here as an `EntryReader`, so problems are named the same way: file, line,
@@ -11,13 +12,24 @@ both modules small.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Protocol
+from dataclasses import dataclass, field
+from typing import Any, Protocol, TypeAlias
 
 from ..profile import FIELDS
 from ..types import Value
 from .model import ClaimEntry, EntryParts, EvidenceCue, EvidenceKind, Statement
 
-__all__ = ["KEYS", "SECTIONS", "EntryReader", "read_claims", "read_evidence", "read_statements", "require"]
+__all__ = [
+    "KEYS",
+    "SECTIONS",
+    "SENTENCES",
+    "EntryReader",
+    "Sentences",
+    "read_claims",
+    "read_evidence",
+    "read_statements",
+    "require",
+]
 
 
 class EntryReader(Protocol):
@@ -33,7 +45,7 @@ class EntryReader(Protocol):
     def common(self, raw: dict[str, object], file: str, entry: str) -> EntryParts: ...
 
 
-SECTIONS = {"claims", "evidence", "statements"}
+SECTIONS = {"claims", "evidence", "statements", "what_ifs"}
 KEYS = {
     "claim": {"id", "field", "value", "patterns", "examples", "counterexamples"},
     "field's evidence": {"mentions", "states", "polar"},
@@ -131,41 +143,61 @@ def read_evidence(reader: EntryReader, raw: object, file: str, line: int, into: 
         into += _field_evidence(reader, name, spec, file)
 
 
+# The sections of one sentence or clause per fact (field -> value -> text), and how each names its entries.
+SENTENCES = {"statements": "statement", "what_ifs": "what-if"}
+Place: TypeAlias = tuple[str, int]  # file, line
+
+
+@dataclass
+class Sentences:
+    """The sentence sections read so far: per section, the texts by (field, value), and where the section
+    and each of its fields were first written (a missing value is named there)."""
+
+    texts: dict[str, dict[tuple[str, Value], Statement]] = field(
+        default_factory=lambda: {section: {} for section in SENTENCES}
+    )
+    places: dict[tuple[str, str | None], Place] = field(default_factory=dict)
+
+
 def read_statements(
-    reader: EntryReader, raw: object, file: str, line: int, into: dict[tuple[str, Value], Statement]
+    reader: EntryReader,
+    section: str,
+    raw: object,
+    file: str,
+    line: int,
+    sentences: Sentences,
 ) -> None:
-    """`statements:` per field, one sentence for each value. Adds to `into` (those of earlier files)."""
+    """`statements:` or `what_ifs:` per field, one sentence (or clause) for each value. Adds to
+    `sentences` (those of earlier files)."""
+    kind, into, places = SENTENCES[section], sentences.texts[section], sentences.places
     if not isinstance(raw, dict):
-        reader.bad(file, line, None, "statements", "expected a mapping of fields")
+        reader.bad(file, line, None, section, "expected a mapping of fields")
         return
+    places.setdefault((section, None), (file, line))
     for name, spec in _items(raw):
         where = raw["__lines__"].get(name, line)
         if not _known_field(reader, name, file, where, None):
             continue
+        places.setdefault((section, name), (file, where))
         if not isinstance(spec, dict):
-            reader.bad(file, where, f"statement-{name}", None, "expected one sentence for each value")
+            reader.bad(file, where, f"{kind}-{name}", None, "expected one sentence for each value")
             continue
         for key, text in _items(spec):
-            entry, at = f"statement-{name}-{_word(key)}", spec["__lines__"][key]
-            value = reader.value(name, key, file, at, entry, "statements")
+            entry, at = f"{kind}-{name}-{_word(key)}", spec["__lines__"][key]
+            value = reader.value(name, key, file, at, entry, section)
             if not isinstance(text, str) or not text.strip():
-                reader.bad(file, at, entry, "statements", "expected a sentence")
+                reader.bad(file, at, entry, section, "expected a sentence")
             elif value is not None and (name, value) in into:
-                reader.bad(
-                    file, at, entry, "statements", f"stated twice (also in {into[(name, value)].file})"
-                )
+                reader.bad(file, at, entry, section, f"written twice (also in {into[(name, value)].file})")
             elif value is not None:
-                into[(name, value)] = Statement(entry, file, at, name, value, text.strip())
+                into[(name, value)] = Statement(entry, file, at, name, value, text.strip(), section)
 
 
-def require(
-    reader: EntryReader,
-    where: str,
-    evidence: list[EvidenceCue],
-    statements: Mapping[tuple[str, Value], Statement],
-) -> None:
-    """Every field has its evidence cues and every value its statement: a missing one would silently keep
-    the LLM from ever setting that value, or leave the generator without words for it."""
+def require(reader: EntryReader, where: str, evidence: list[EvidenceCue], sentences: Sentences) -> None:
+    """Every field has its evidence cues and every value its statement and what-if: a missing one would
+    silently keep the LLM from ever setting that value, or leave the generator or the what-if buttons
+    without words for it. A missing sentence is named as the entry it would be, where its field (or else
+    its section) is written."""
     for name, spec in FIELDS.items():
         kinds = {(c.kind, c.value) for c in evidence if c.field == name}
         if ("mentions", None) not in kinds:
@@ -175,6 +207,15 @@ def require(
         unstated = [v for v in spec.values if not _yes_no(name) and ("states", v) not in kinds]
         if unstated:
             reader.bad(where, 0, None, name, f"no evidence cue that states {', '.join(map(_word, unstated))}")
-        missing = [v for v in spec.values if (name, v) not in statements]
-        if missing:
-            reader.bad(where, 0, None, name, f"no statement for {', '.join(map(_word, missing))}")
+    for section, kind in SENTENCES.items():
+        if (section, None) not in sentences.places:
+            reader.bad(
+                where, 0, None, section, f"no `{section}:` section (every value of every field needs one)"
+            )
+            continue
+        for name, spec in FIELDS.items():
+            file, line = sentences.places.get((section, name)) or sentences.places[(section, None)]
+            for value in spec.values:
+                if (name, value) not in sentences.texts[section]:
+                    entry = f"{kind}-{name}-{_word(value)}"
+                    reader.bad(file, line, entry, section, "missing (every value of every field needs one)")

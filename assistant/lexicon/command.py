@@ -23,7 +23,8 @@ def lexicon() -> None:
 def lexicon_check(strict: bool) -> None:
     """Validate and lint the lexicon: patterns compile, every example is matched and read as its entry
     means (by the understander, the guard's claim reader or the LLM evidence check), no counterexample
-    is, every statement is read as its fact, no pattern is written twice."""
+    is, every statement is read as its fact and every what-if question as a what-if that changes it, no
+    pattern is written twice."""
     from ..guard.facts import ClaimReader
     from ..llm.evidence import EvidenceReader
     from ..understand.reader import CODE_FRAGMENTS, LexiconReader
@@ -32,8 +33,15 @@ def lexicon_check(strict: bool) -> None:
 
     found, problems = read_lexicon()
     if not any(p.severity == "error" for p in problems):  # linting a broken lexicon would only repeat it
-        claims, evidence = ClaimReader(found), EvidenceReader(found)
-        problems += check(found, LexiconReader(), CODE_FRAGMENTS, claims=claims, evidence=evidence)
+        claims, evidence, reader = ClaimReader(found), EvidenceReader(found), LexiconReader()
+        problems += check(
+            found,
+            reader,
+            CODE_FRAGMENTS,
+            claims=claims,
+            evidence=evidence,
+            understander=reader.understander,
+        )
     for problem in problems:
         click.secho(str(problem), fg="red" if problem.severity == "error" else "yellow")
     errors = sum(p.severity == "error" for p in problems)

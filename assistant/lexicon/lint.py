@@ -6,7 +6,8 @@ here and run in `modelchoice lexicon check`, CI and the unit tests. The meaning 
 intent or language the understander reads) comes from a `Reader` passed in, so this package never imports
 the understander that imports it. The same holds for the guard's claim reader and the LLM evidence check
 (`ClaimReading`, `EvidenceReading`), which read the `claims` and `evidence` entries: without them, those
-entries' examples are only matched against their patterns.
+entries' examples are only matched against their patterns. The `what_ifs` clauses are read as whole turns,
+by an `Understander` passed in; without one they are not checked.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Protocol
 
-from ..types import Value
+from ..types import Intent, Understander, Value
 from .model import (
     FIXED,
     IGNORE,
@@ -28,6 +29,7 @@ from .model import (
     Lexicon,
     PatternSet,
     Problem,
+    what_if_question,
 )
 
 __all__ = ["ClaimReading", "EvidenceReading", "Reader", "check"]
@@ -191,14 +193,26 @@ def _check_claim(
             problems.append(Problem(entry.file, entry.line, entry.id, "counterexamples", f"{what}: {text!r}"))
 
 
-def _check_statements(lexicon: Lexicon, reader: Reader, problems: list[Problem]) -> None:
-    """A statement is its own example: the understander reads it as the value it states."""
-    for s in lexicon.statements.values():
-        got = reader.fields(s.text).get(s.field)
-        if got != s.value:
-            problems.append(
-                Problem(s.file, s.line, s.id, "statements", f"read as {s.field}={got}: {s.text!r}")
-            )
+def _check_sentences(
+    lexicon: Lexicon, reader: Reader | None, understander: Understander | None, problems: list[Problem]
+) -> None:
+    """A statement is its own example: the understander reads it as the value it states. A what-if clause
+    is asked as the button asks it ("What if ...?"): the understander reads that as a what-if that changes
+    the clause's field to its value. A misread clause is a warning, not an error: the button sends its
+    change itself, so only a user typing the same words would be misunderstood."""
+    if reader is not None:
+        for s in lexicon.statements.values():
+            got = reader.fields(s.text).get(s.field)
+            if got != s.value:
+                message = f"read as {s.field}={got}: {s.text!r}"
+                problems.append(Problem(s.file, s.line, s.id, s.section, message))
+    if understander is not None:
+        for s in lexicon.what_ifs.values():
+            question = what_if_question(s.text)
+            turn = understander.understand(question)
+            if turn.intent is not Intent.WHAT_IF or turn.changes.get(s.field) != s.value:
+                message = f"read as {turn.intent} with {s.field}={turn.changes.get(s.field)}: {question!r}"
+                problems.append(Problem(s.file, s.line, s.id, s.section, message, "warning"))
 
 
 def _section(entry: Entry) -> str:
@@ -213,10 +227,12 @@ def check(
     *,
     claims: ClaimReading | None = None,
     evidence: EvidenceReading | None = None,
+    understander: Understander | None = None,
 ) -> list[Problem]:
     """Every problem an editor should fix (errors) or look at (warnings), entry by entry. `code_fragments`:
     fragments the code builds patterns from (not unused even if no pattern names them). `reader` reads the
-    understander's entries and the statements, `claims` and `evidence` the entries of those sections."""
+    understander's entries and the statements, `claims` and `evidence` the entries of those sections,
+    `understander` the what-if questions."""
     problems: list[Problem] = []
     for entry in lexicon.entries():  # first every pattern alone: a broken one would break every reading
         _compiled(entry, problems)
@@ -226,8 +242,7 @@ def check(
                 _check_claim(entry, claims, evidence, problems)
             else:
                 _check_entry(entry, reader, problems)
-        if reader is not None:
-            _check_statements(lexicon, reader, problems)
+        _check_sentences(lexicon, reader, understander, problems)
     seen: dict[tuple[str, str], str] = {}
     for entry in lexicon.entries():
         for p in entry.patterns:

@@ -7,7 +7,7 @@ the first turn does not pay for the check that `modelchoice lexicon check` and t
 
 Patterns are written one alternative per line in a block (`patterns: |`), or as a list of strings; lines
 starting with "# " are comments. `{NAME}` inserts the fragment NAME (defined under `fragments:`).
-The sections for other readers (`claims`, `evidence`, `statements`) are read by `claims`.
+The sections for other readers (`claims`, `evidence`, `statements`, `what_ifs`) are read by `claims`.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from typing import Any
 
 from ..profile import FIELDS, parse_value
 from ..types import Intent, Option, Value
-from .claims import KEYS, SECTIONS, read_claims, read_evidence, read_statements, require
+from .claims import KEYS, SECTIONS, SENTENCES, Sentences, read_claims, read_evidence, read_statements, require
 from .model import (
     FINDERS,
     FIXED,
@@ -39,7 +39,6 @@ from .model import (
     Pattern,
     PatternSet,
     Problem,
-    Statement,
 )
 from .source import read_documents
 
@@ -299,7 +298,7 @@ def read_lexicon(directory: Path = LEXICON_DIR) -> tuple[Lexicon, list[Problem]]
     negators: tuple[Pattern, ...] = ()
     claims: list[ClaimEntry] = []
     evidence: list[EvidenceCue] = []
-    statements: dict[tuple[str, Value], Statement] = {}
+    sentences = Sentences()
     for file, data in docs:
         lines: Mapping[str, int] = data["__lines__"]
         if "negators" in data:
@@ -308,8 +307,9 @@ def read_lexicon(directory: Path = LEXICON_DIR) -> tuple[Lexicon, list[Problem]]
             claims += read_claims(reader, data["claims"], file, lines["claims"])
         if "evidence" in data:
             read_evidence(reader, data["evidence"], file, lines["evidence"], evidence)
-        if "statements" in data:
-            read_statements(reader, data["statements"], file, lines["statements"], statements)
+        for section in SENTENCES:
+            if section in data:
+                read_statements(reader, section, data[section], file, lines[section], sentences)
         for name, raw in _named(data.get("fields")):
             if name in fields:
                 reader.bad(
@@ -332,7 +332,7 @@ def read_lexicon(directory: Path = LEXICON_DIR) -> tuple[Lexicon, list[Problem]]
         if name not in fields and docs:
             reader.bad(str(directory), 0, None, name, "no lexicon entry for this field")
     if docs:
-        require(reader, str(directory), evidence, statements)
+        require(reader, str(directory), evidence, sentences)
     lexicon = Lexicon(
         fields,
         sets,
@@ -342,7 +342,8 @@ def read_lexicon(directory: Path = LEXICON_DIR) -> tuple[Lexicon, list[Problem]]
         negators,
         claims=tuple(claims),
         evidence=tuple(evidence),
-        statements=statements,
+        statements=sentences.texts["statements"],
+        what_ifs=sentences.texts["what_ifs"],
     )
     return lexicon, reader.problems
 

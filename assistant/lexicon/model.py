@@ -4,11 +4,12 @@ Why its own module: the loader builds these, the understander reads them and the
 of the three should know how the others work, only this shape. Dependency-free apart from the core types
 (no YAML, no regex compilation here).
 
-Besides the understander's vocabulary (fields, sets, languages) the lexicon holds the words three other
+Besides the understander's vocabulary (fields, sets, languages) the lexicon holds the words four other
 readers use, so all of the field vocabulary lives in one place: how an answer claims a fact (`ClaimEntry`,
 read by the guard), the cues that an LLM's reading is plainly stated in the user's text (`EvidenceCue`,
-read by assistant/llm/evidence) and one plain sentence per fact (`Statement`, written by the eval
-generator).
+read by assistant/llm/evidence), one plain sentence per fact (a `Statement` of the `statements` section,
+written by the eval generator) and one subjunctive clause per fact (a `Statement` of `what_ifs`, the
+what-if buttons' questions).
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ __all__ = [
     "PatternSet",
     "Problem",
     "Statement",
+    "what_if_question",
 ]
 
 # Values read by code from the text around a match (the mechanism); a cue names one with `finder:`.
@@ -200,8 +202,10 @@ class EvidenceCue(Entry):
 
 @dataclass(frozen=True)
 class Statement:
-    """One plain sentence in which a user states a fact ("we have tabular data"): the eval generator writes
-    its conversations with these. It is its own example: the understander must read it as `value`."""
+    """The user's words for one fact, in their voice. In `statements`, a plain sentence ("our data is
+    tabular"): the eval generator writes its conversations with these, and the understander must read it as
+    `value`. In `what_ifs`, a subjunctive clause ("our data were tabular"): a what-if button asks
+    f"What if {text}?", which the understander must read as a what-if that changes `field` to `value`."""
 
     id: str
     file: str
@@ -209,6 +213,12 @@ class Statement:
     field: str
     value: Value
     text: str
+    section: str = "statements"  # statements | what_ifs
+
+
+def what_if_question(clauses: str) -> str:
+    """How a what-if button asks its `what_ifs` clause(s): "What if we had no in-house ML team?"."""
+    return f"What if {clauses}?"
 
 
 @dataclass(frozen=True)
@@ -237,6 +247,7 @@ class Lexicon:
     claims: tuple[ClaimEntry, ...] = ()
     evidence: tuple[EvidenceCue, ...] = ()
     statements: Mapping[tuple[str, Value], Statement] = field(default_factory=dict)
+    what_ifs: Mapping[tuple[str, Value], Statement] = field(default_factory=dict)
 
     def entries(self) -> list[Entry]:
         """Every entry, kind by kind, in the order written."""

@@ -134,7 +134,8 @@ sets:
 
 def test_lint_reports_what_loading_allows(tmp_path):
     lexicon, problems = read_lexicon(_write(tmp_path / "lint", LINTED))
-    assert all(p.part in {None, "budget", *FIELDS} or "no lexicon entry" in p.message for p in problems)
+    parts = {None, "budget", "statements", "what_ifs", *FIELDS}
+    assert all(p.part in parts or "no lexicon entry" in p.message for p in problems)
     found = [str(p) for p in check(lexicon)]
     assert any("one.yaml:6: entry 'greeting': patterns: does not compile" in f for f in found)
     assert any("one.yaml:7: entry 'greeting': patterns: matches the empty string" in f for f in found)
@@ -156,4 +157,7 @@ def test_the_cli_check_passes():
 
     result = CliRunner().invoke(main, ["lexicon", "check"])
     assert result.exit_code == 0, result.output
-    assert "0 errors, 0 warnings" in result.output
+    assert ": 0 errors, " in result.output
+    # The only warnings allowed: what-if questions the understander does not read yet (test_lexicon_what_ifs)
+    warnings = [line for line in result.output.splitlines() if line.startswith("warning:")]
+    assert all(": entry 'what-if-" in line and ": what_ifs: read as " in line for line in warnings), warnings

@@ -186,8 +186,11 @@ def test_broken_sections_are_named_by_file_line_entry_and_part(tmp_path):
     assert "ml_team: no polar evidence cue for this yes/no field" in text
     assert "control: no evidence cue that mentions this field" in text
     assert "budget: no evidence cue that states medium, high" in text
-    assert "budget: no statement for low, medium, high" in text  # an empty one is no statement
-    assert "control: no statement for true, false" in text
+    missing = "statements: missing (every value of every field needs one)"
+    for value in ("low", "medium", "high"):  # an empty one is no statement; named where its field is
+        assert f"{file}:50: entry 'statement-budget-{value}': {missing}" in text
+    assert f"{file}:49: entry 'statement-control-true': {missing}" in text  # no field: the section's line
+    assert f"{folder}: what_ifs: no `what_ifs:` section" in text
 
 
 def test_the_same_field_twice_is_named_with_both_files(tmp_path):
@@ -236,7 +239,7 @@ def test_evidence_examples_and_statements_are_read_as_they_mean(tmp_path):
     found = _lint(_copy(tmp_path / "s", "statements.yaml", edit))
     assert len(found) == 1
     assert (
-        "statements.yaml:12: entry 'statement-data_type-image': statements: read as data_type=audio"
+        "statements.yaml:19: entry 'statement-data_type-image': statements: read as data_type=audio"
         in found[0]
     )
 
