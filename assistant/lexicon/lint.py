@@ -198,8 +198,8 @@ def _check_sentences(
 ) -> None:
     """A statement is its own example: the understander reads it as the value it states. A what-if clause
     is asked as the button asks it ("What if ...?"): the understander reads that as a what-if that changes
-    the clause's field to its value. A misread clause is a warning, not an error: the button sends its
-    change itself, so only a user typing the same words would be misunderstood."""
+    the clause's field to its value (the button sends its change itself, but a user typing the button's
+    words must be understood the same way)."""
     if reader is not None:
         for s in lexicon.statements.values():
             got = reader.fields(s.text).get(s.field)
@@ -212,7 +212,7 @@ def _check_sentences(
             turn = understander.understand(question)
             if turn.intent is not Intent.WHAT_IF or turn.changes.get(s.field) != s.value:
                 message = f"read as {turn.intent} with {s.field}={turn.changes.get(s.field)}: {question!r}"
-                problems.append(Problem(s.file, s.line, s.id, s.section, message, "warning"))
+                problems.append(Problem(s.file, s.line, s.id, s.section, message))
 
 
 def _section(entry: Entry) -> str:

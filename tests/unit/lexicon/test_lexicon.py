@@ -157,7 +157,4 @@ def test_the_cli_check_passes():
 
     result = CliRunner().invoke(main, ["lexicon", "check"])
     assert result.exit_code == 0, result.output
-    assert ": 0 errors, " in result.output
-    # The only warnings allowed: what-if questions the understander does not read yet (test_lexicon_what_ifs)
-    warnings = [line for line in result.output.splitlines() if line.startswith("warning:")]
-    assert all(": entry 'what-if-" in line and ": what_ifs: read as " in line for line in warnings), warnings
+    assert ": 0 errors, 0 warnings" in result.output
