@@ -12,40 +12,15 @@ piece (an option's label, a joined list of phrases, a reason sentence) or a numb
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
-from functools import cached_property
+from collections.abc import Mapping
 from string import Formatter
-from typing import TypeVar
 
+from ..lexicon.view import LexiconView
 from ..types import Value
-
-K = TypeVar("K")
-
-
-class _LexiconView(Mapping[K, str]):
-    """Fact phrases and questions live in the lexicon (knowledge/lexicon/*.yaml), next to the words that
-    signal each fact, so one edit reaches the understander, the explainer and the guard. Loaded on first use:
-    commands that never word a fact don't parse the lexicon."""
-
-    def __init__(self, build: Callable[[], dict[K, str]]) -> None:
-        self._build = build
-
-    @cached_property
-    def _items(self) -> dict[K, str]:
-        return self._build()
-
-    def __getitem__(self, key: K) -> str:
-        return self._items[key]
-
-    def __iter__(self) -> Iterator[K]:
-        return iter(self._items)
-
-    def __len__(self) -> int:
-        return len(self._items)
 
 
 def _phrases() -> dict[tuple[str, Value], str]:
-    from ..lexicon import default_lexicon
+    from ..lexicon import default_lexicon  # at first use: the lexicon's YAML is parsed only when needed
 
     return {(f.name, v): text for f in default_lexicon().fields.values() for v, text in f.phrases.items()}
 
@@ -56,10 +31,12 @@ def _questions() -> dict[str, str]:
     return {f.name: f.question for f in default_lexicon().fields.values()}
 
 
+# Fact phrases and questions live in the lexicon (knowledge/lexicon/*.yaml), next to the words that signal
+# each fact, so one edit reaches the understander, the explainer and the guard; read on first use.
 # Noun phrases for facts, so sentences read "With no in-house ML team, ..." for every field.
-PHRASES: Mapping[tuple[str, Value], str] = _LexiconView(_phrases)
+PHRASES: Mapping[tuple[str, Value], str] = LexiconView(_phrases)
 # The one question per unknown field that the answer ends with.
-QUESTIONS: Mapping[str, str] = _LexiconView(_questions)
+QUESTIONS: Mapping[str, str] = LexiconView(_questions)
 
 # Named sentences. Fields: option/before/after/target/current are option labels ("a custom model"), facts a
 # joined list of PHRASES, fields a joined list of field labels, reason(s) the rules' own sentences.
