@@ -48,7 +48,7 @@ LOWER_IS_BETTER = {
     *(
         f"{d}_{s}_{m}"
         for d in ("understanding", "extraction")
-        for s in ("train", "train2", "dev", "test")
+        for s in ("train", "train2", "train3", "dev", "test")
         for m in ("on_topic_refused", "questions_as_facts")
     ),
 }
