@@ -176,7 +176,7 @@ _PER_DAY: dict[str, float] = {
 # After a number: up to 4 words (the thing counted), then a time unit ("2M card transactions a day").
 _RATE_TAIL = LazyRe(
     r"(?:\s*of)?(?P<noun>(?:\s+(?!(?:where|which|that|when|who|if|because|and|but|per)\b)[a-z][\w'-]*){0,4}?)\s*"
-    r"(?:(?:/|\bper\b|\ba\b|\ban\b|\beach\b|\bevery\b)\s*(?P<unit>second|sec|s|minute|min|hour|hr|h|day|d|week|"
+    r"(?:(?:/|\bper\b|\ba\b|\ban\b|\beach\b|\bevery\b)\s*(?:single\s+)?(?P<unit>second|sec|s|minute|min|hour|hr|h|day|d|week|"
     r"wk|month|mo|year|yr)s?\b(?!\s+(?:marker|opinion|look|pass|reviewer|person|hand|round|line|level|one|time))|"
     r"\b(?P<adv>daily|nightly|hourly|weekly|monthly|yearly|annually|rps|qps|tps)\b(?!\s+(?:snapshots?|data|records|files|"
     r"reports?|summaries|averages?|totals?|values?|readings?|aggregates?|batch(?:es)?|extracts?|exports?|active|"
