@@ -56,8 +56,9 @@ _DATA_LIST = LazyRe(r"^\W*,\W*(?:[\w']+\W+){0,3}$")
 _ATTACHED = LazyRe(r"\s+(?:[\w']+\s+){0,2}?(?:attached|on (?:each|every|them|it))\b")
 # A noun wished for "generated from" something is the output, not input: "we want show notes generated from
 # the episode audio", "listing descriptions drafted from the spreadsheet columns"
+# ("headlines rewritten for SEO" is not one: what is rewritten is the input itself)
 _MADE_AFTER = LazyRe(
-    r"(?:\s+[\w'-]+){0,5}?\s+(?:generated|drafted|written|produced|composed|created|rewritten)\s+(?!by\b)"
+    r"(?:\s+[\w'-]+){0,5}?\s+(?:generated|drafted|written|produced|composed|created)\s+(?!by\b)"
     r"(?:from|off|out of|automatically|for|based)\b"
 )
 _WISHED = LazyRe(r"\b(?:want|wants|wanted|need|needs|like|love|get)\b")

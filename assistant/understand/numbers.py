@@ -116,7 +116,8 @@ _QTY = LazyRe(
     r"(?<![\w.$€£])(?<![a-z]-)(?:(?P<digits>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)(?:\s*(?P<dscale>k|mm|mn|m|bn|b|"
     r"thousand|million|mil|billion|hundred))?\b"
     rf"|(?P<words>{_WORDS_ALT})\s+(?P<wscale>hundred|thousand|million|billion)s?\b"
-    r"|(?P<plural>(?:tens|hundreds) of (?:thousands|millions)|a few grand|a couple (?:of )?grand|several grand|"
+    r"|(?P<plural>(?:tens|hundreds) of (?:thousands|millions)|a few grand|a couple (?:of )?grand|"
+    r"several grand|"
     r"low thousands|low hundreds|high hundreds|hundreds|thousands|millions|billions|a handful|"
     r"a few|a couple|several|a dozen|dozens|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
     r"fifteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)\b)"
@@ -139,7 +140,8 @@ def quantities(text: str, money: bool = False) -> list[tuple[float, int, int]]:
     found: list[tuple[float, int, int]] = []
     pattern = _MONEY_QTY if money else _QTY
     for m in pattern.finditer(text):
-        if not money and (_MONEY_AFTER.match(text, m.end()) or m.group().endswith("grand")):  # "$500 a month" ("$" before: excluded by _QTY)
+        # "$500 a month" ("$" before: excluded by _QTY), "500 dollars", "a few grand"
+        if not money and (_MONEY_AFTER.match(text, m.end()) or m.group().endswith("grand")):
             continue
         found.append((_qty_value(m), m.start(), m.end()))
     return found

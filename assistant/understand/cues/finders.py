@@ -29,7 +29,8 @@ _SPAN = LazyRe(
     r"sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|many|several)"
     r"\s*(?:years?|yrs|decades?)\b|\bdecades\b|\ba decade\b|\b(?:since|back to|from) (?:19|20)\d\d\b|"
     r"\bfor (?:many |several )?years\b|\b(?:the )?(?:last|past) (?:decade|few years|\w+ years)\b|"
-    r"\b(?:\d+|two|three|four|five|six|seven|eight|nine|ten|many|several) (?:winters|summers|seasons|harvests)\b"
+    r"\b(?:\d+|two|three|four|five|six|seven|eight|nine|ten|many|several) "
+    r"(?:winters|summers|seasons|harvests)\b"
 )
 # A wish or obligation before a label verb makes it the task ("each one has to be sorted into..."), unless
 # something after it says the labels exist already ("we want to use the 4,000 tickets already tagged")
