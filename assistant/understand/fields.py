@@ -46,8 +46,22 @@ _POST_NEGATION = LazyRe(
     r"an option|available|allowed)\b"
 )
 _DATA_JOIN = LazyRe(
-    r"^\W*(?:\w+\W+){0,3}(?:and|&|plus|as well as|with|together with|alongside|\+|/)\W+(?:[\w']+\W+){0,4}$"
+    r"^\W*(?:\w+\W+){0,4}(?:and|&|plus|as well as|with|together with|alongside|\+|/)\W+(?:[\w']+\W+){0,4}$"
 )
+# A list of data kinds: "images, spec tables and past questions" (the commas join like "and" when the list
+# ends in one)
+_DATA_LIST = LazyRe(r"^\W*,\W*(?:[\w']+\W+){0,3}$")
+# What a data noun is said to come with is its label, not a second kind of data: "photos with the damage
+# reports attached"
+_ATTACHED = LazyRe(r"\s+(?:[\w']+\s+){0,2}?(?:attached|on (?:each|every|them|it))\b")
+# A noun wished for "generated from" something is the output, not input: "we want show notes generated from
+# the episode audio", "listing descriptions drafted from the spreadsheet columns"
+# ("headlines rewritten for SEO" is not one: what is rewritten is the input itself)
+_MADE_AFTER = LazyRe(
+    r"(?:\s+[\w'-]+){0,5}?\s+(?:generated|drafted|written|produced|composed|created)\s+(?!by\b)"
+    r"(?:from|off|out of|automatically|for|based)\b"
+)
+_WISHED = LazyRe(r"\b(?:want|wants|wanted|need|needs|like|love|get)\b")
 # After a writing verb, these words make what follows its input again: "draft replies *to* emails"
 _INPUT_AGAIN = frozenset(
     {"from", "of", "on", "about", "using", "based", "to", "in", "into", "for", "with", "over"}
@@ -106,6 +120,13 @@ def _is_output(text: str, start: int) -> bool:
     return False
 
 
+def _made(text: str, start: int, end: int) -> bool:
+    """Is the data noun at `start`-`end` wished for as something made from other data ("we want show notes
+    and chapter summaries generated from the episode audio")?"""
+    made = _MADE_AFTER.match(text, end)  # its words stop at punctuation, but not at "and"
+    return made is not None and _WISHED.search(text, clause_start(text, start), start) is not None
+
+
 def _value(cue: Cue, text: str, m: re.Match[str]) -> Value | None:
     data = cue.field == "data_type"  # "none of the clips were annotated": still clips
     if cue.negated is not FIXED and (
@@ -113,7 +134,7 @@ def _value(cue: Cue, text: str, m: re.Match[str]) -> Value | None:
         or _POST_NEGATION.match(text, m.end())
     ):
         return None if cue.negated is IGNORE else cue.negated
-    if cue.field == "data_type" and _is_output(text, m.start()):
+    if cue.field == "data_type" and (_is_output(text, m.start()) or _made(text, m.start(), m.end())):
         return None
     return cue.read(text, m)
 
@@ -192,7 +213,12 @@ def _data_type(text: str, hits: list[Hit]) -> Value | None:
         return None
     if any(h[2] == "multimodal" for h in valued):
         return "multimodal"
-    for a, b in pairwise(valued):
-        if a[2] != b[2] and _DATA_JOIN.match(text[a[1] : b[0]]):
+    joined = [
+        bool(_DATA_JOIN.match(text[a[1] : b[0]])) and not _ATTACHED.match(text, b[1])
+        for a, b in pairwise(valued)
+    ]
+    for i, (a, b) in enumerate(pairwise(valued)):
+        listed = _DATA_LIST.match(text[a[1] : b[0]]) and i + 1 < len(joined) and joined[i + 1]
+        if a[2] != b[2] and (joined[i] or listed):
             return "multimodal"
     return valued[0][2]

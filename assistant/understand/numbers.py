@@ -99,6 +99,14 @@ _PLURALS: dict[str, float] = {
     "a few": 3,
     "a couple": 2,
     "several": 5,
+    # money talk: "a few grand a month", "low thousands a month"
+    "a few grand": 3e3,
+    "a couple of grand": 2e3,
+    "a couple grand": 2e3,
+    "several grand": 5e3,
+    "low thousands": 2e3,
+    "low hundreds": 200,
+    "high hundreds": 800,
     "a dozen": 12,
     "dozens": 36,
     **{w: v for w, v in _WORD_NUMBERS.items() if " " not in w and w not in {"a", "an", "few", "couple"}},
@@ -108,12 +116,14 @@ _QTY = LazyRe(
     r"(?<![\w.$€£])(?<![a-z]-)(?:(?P<digits>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)(?:\s*(?P<dscale>k|mm|mn|m|bn|b|"
     r"thousand|million|mil|billion|hundred))?\b"
     rf"|(?P<words>{_WORDS_ALT})\s+(?P<wscale>hundred|thousand|million|billion)s?\b"
-    r"|(?P<plural>(?:tens|hundreds) of (?:thousands|millions)|hundreds|thousands|millions|billions|a handful|"
+    r"|(?P<plural>(?:tens|hundreds) of (?:thousands|millions)|a few grand|a couple (?:of )?grand|"
+    r"several grand|"
+    r"low thousands|low hundreds|high hundreds|hundreds|thousands|millions|billions|a handful|"
     r"a few|a couple|several|a dozen|dozens|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
     r"fifteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)\b)"
 )
 _MONEY_QTY = LazyRe(_QTY.source.replace(r"(?<![\w.$€£])(?<![a-z]-)", r"(?<![\w.])"))
-_MONEY_AFTER = LazyRe(r"\s*(?:\$|€|£|usd|eur|gbp|dollars?|euros?|pounds?|bucks)\b")
+_MONEY_AFTER = LazyRe(r"\s*(?:\$|€|£|usd|eur|gbp|dollars?|euros?|pounds?|bucks|grand|quid)\b")
 
 
 def _qty_value(m: re.Match[str]) -> float:
@@ -130,7 +140,8 @@ def quantities(text: str, money: bool = False) -> list[tuple[float, int, int]]:
     found: list[tuple[float, int, int]] = []
     pattern = _MONEY_QTY if money else _QTY
     for m in pattern.finditer(text):
-        if not money and _MONEY_AFTER.match(text, m.end()):  # "$500 a month" ("$" before: excluded by _QTY)
+        # "$500 a month" ("$" before: excluded by _QTY), "500 dollars", "a few grand"
+        if not money and (_MONEY_AFTER.match(text, m.end()) or m.group().endswith("grand")):
             continue
         found.append((_qty_value(m), m.start(), m.end()))
     return found
@@ -167,7 +178,7 @@ _PER_DAY: dict[str, float] = {
 # After a number: up to 4 words (the thing counted), then a time unit ("2M card transactions a day").
 _RATE_TAIL = LazyRe(
     r"(?:\s*of)?(?P<noun>(?:\s+(?!(?:where|which|that|when|who|if|because|and|but|per)\b)[a-z][\w'-]*){0,4}?)\s*"
-    r"(?:(?:/|\bper\b|\ba\b|\ban\b|\beach\b|\bevery\b)\s*(?P<unit>second|sec|s|minute|min|hour|hr|h|day|d|week|"
+    r"(?:(?:/|\bper\b|\ba\b|\ban\b|\beach\b|\bevery\b)\s*(?:single\s+)?(?P<unit>second|sec|s|minute|min|hour|hr|h|day|d|week|"
     r"wk|month|mo|year|yr)s?\b(?!\s+(?:marker|opinion|look|pass|reviewer|person|hand|round|line|level|one|time))|"
     r"\b(?P<adv>daily|nightly|hourly|weekly|monthly|yearly|annually|rps|qps|tps)\b(?!\s+(?:snapshots?|data|records|files|"
     r"reports?|summaries|averages?|totals?|values?|readings?|aggregates?|batch(?:es)?|extracts?|exports?|active|"

@@ -28,7 +28,9 @@ _SPAN = LazyRe(
     r"\b(?:\d+\+?|a|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|"
     r"sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|many|several)"
     r"\s*(?:years?|yrs|decades?)\b|\bdecades\b|\ba decade\b|\b(?:since|back to|from) (?:19|20)\d\d\b|"
-    r"\bfor (?:many |several )?years\b"
+    r"\bfor (?:many |several )?years\b|\b(?:the )?(?:last|past) (?:decade|few years|\w+ years)\b|"
+    r"\b(?:\d+|two|three|four|five|six|seven|eight|nine|ten|many|several) "
+    r"(?:winters|summers|seasons|harvests)\b"
 )
 # A wish or obligation before a label verb makes it the task ("each one has to be sorted into..."), unless
 # something after it says the labels exist already ("we want to use the 4,000 tickets already tagged")
@@ -43,7 +45,7 @@ _YEAR_BEFORE = LazyRe(
 )  # "since 2017": a year, not a count
 _EVERY_ONE = LazyRe(r"\b(?:every|each|no|any|which|the|this|that)\s*$")  # "every one of them": not a count
 _NOT_A_COUNT = LazyRe(
-    r"\s*(?:%|percent|ms|milli\w*|s\b|secs?|seconds?|minutes?|mins?|hours?|hrs?|days?|weeks?|months?|years?|"
+    r"\+?\s*(?:%|percent|ms|milli\w*|s\b|secs?|seconds?|minutes?|mins?|hours?|hrs?|days?|weeks?|months?|years?|"
     r"yrs|decades?|fps|gb|tb|mb|people|engineers?|scientists?|devs?|developers?|staff|employees|stars?|-\d|"
     r"-?to-?\s*\d|out of \d|"
     r"quants?|analysts?|annotators?|members|folks|persons?|nurses?|doctors?|agents?|reps?|clinics?|stores?|"
@@ -81,10 +83,14 @@ def label_amount(text: str, m: re.Match[str], default: Value | None) -> Value | 
         and not (q[0] == 1 and _EVERY_ONE.search(text[max(0, start + q[1] - 8) : start + q[1]]))
         and not (1900 <= q[0] <= 2100 and _YEAR_BEFORE.search(text[max(0, start + q[1] - 8) : start + q[1]]))
     ]
+    # the nearest of a count and a span of years says how much: "40 gyms ... logs which go back three years
+    # and show who cancelled" speaks of years of outcomes, not of 40 labels
+    spans = [abs(s.start() - m.start()) for s in _SPAN.finditer(text, start, end)]
     if counts:
-        value, _, _ = min(counts, key=lambda q: abs(start + q[1] - m.start()))
-        return "plenty" if value >= LABELS_PLENTY else "some" if value > 0 else "none"
-    if _SPAN.search(text, start, end):
+        value, at, _ = min(counts, key=lambda q: abs(start + q[1] - m.start()))
+        if not spans or abs(start + at - m.start()) <= min(spans):
+            return "plenty" if value >= LABELS_PLENTY else "some" if value > 0 else "none"
+    if spans:
         return "plenty"
     near = " ".join((lead + m.group()).split()[-8:])
     if _words("LABELS_PLENTY_WORDS").search(near) and not _words("LABELS_SOME_WORDS").search(near):
