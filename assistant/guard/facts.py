@@ -4,7 +4,7 @@ One concern: reading fact claims. The words are data: each profile value has a f
 ("tabular", "spreadsheets", "rows and columns"), listed under `claims:` in knowledge/lexicon/claims.yaml
 next to the rest of the field vocabulary, so an edit reaches every reader and `modelchoice lexicon check`
 checks them. The mechanism is here: a claim counts only in a clause addressed to the user ("you",
-"your", "we") that is not conditional ("if you had ..."), and "not"/"without"/"lack" before it negates
+"your", "we") that is not conditional ("if you had ..."), and "not"/"no"/"without"/"lack" before it negates
 it. The profile check (`checks.Guard`) compares the claims with the profile.
 """
 
@@ -104,7 +104,7 @@ class ClaimReader:
                     continue
                 negated = bool(
                     re.search(
-                        r"\b(?:not|never|no longer|lack\w*|without)\s+(?:\w+\s+){0,3}$",
+                        r"\b(?:not|no|never|no longer|lack\w*|without)\s+(?:\w+\s+){0,3}$",
                         clause[max(0, start - 40) : start],
                     )
                 )
