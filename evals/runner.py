@@ -22,6 +22,8 @@ from assistant.profile import Profile
 from assistant.session import Session
 from assistant.settings import Settings, get_settings
 
+from .understanding_eval import EXTRACTION_SPLITS, SPLITS
+
 HERE = Path(__file__).resolve().parent
 SUITES = (
     "decisions",
@@ -47,8 +49,8 @@ LOWER_IS_BETTER = {
     "recommendations_too_early",
     *(
         f"{d}_{s}_{m}"
-        for d in ("understanding", "extraction")
-        for s in ("train", "train2", "train3", "dev", "test")
+        for d, splits in (("understanding", SPLITS), ("extraction", EXTRACTION_SPLITS))
+        for s in splits
         for m in ("on_topic_refused", "questions_as_facts")
     ),
 }
