@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from . import console
+from .cli_options import extra_knowledge, knowledge_option, lang_option, llm_option, session_option
 from .errors import ModelchoiceError, OutputError, RetrievalError
 from .files import write_text
 from .lexicon.command import lexicon
@@ -67,36 +68,16 @@ class Group(click.Group):
             ctx.exit(130)
 
 
-def _knowledge_option(function: Any) -> Any:
-    """Works before and after the command: `modelchoice --knowledge D ask` or `... ingest --knowledge D`."""
-    return click.option(
-        "--knowledge",
-        "knowledge_dirs",
-        multiple=True,
-        type=click.Path(path_type=Path),
-        help="Extra knowledge directory (repeatable; adds to MODELCHOICE_KNOWLEDGE).",
-    )(function)
-
-
-def _extra_knowledge(knowledge_dirs: tuple[Path, ...]) -> tuple[Path, ...] | None:
-    """Extra directories from a flag add to those already configured; None leaves the settings alone."""
-    from .settings import DEFAULT_KNOWLEDGE, get_settings
-
-    if not knowledge_dirs:
-        return None
-    configured = (d for d in get_settings().knowledge_dirs if d != DEFAULT_KNOWLEDGE)
-    return tuple(dict.fromkeys((*configured, *knowledge_dirs)))
-
-
 @click.group(cls=Group)
 @click.version_option(package_name="modelchoice")
 @click.option(
     "--rules", "rules_file", type=click.Path(path_type=Path), help="Rules file (MODELCHOICE_RULES)."
 )
-@_knowledge_option
-def main(rules_file: Path | None, knowledge_dirs: tuple[Path, ...]) -> None:
+@knowledge_option
+@lang_option
+def main(rules_file: Path | None, knowledge_dirs: tuple[Path, ...], lang: str | None) -> None:
     """Foundation model, custom model or hybrid? A rules engine decides; answers cite the guidance."""
-    configure(rules_file=rules_file, knowledge_dirs=_extra_knowledge(knowledge_dirs))
+    configure(rules_file=rules_file, knowledge_dirs=extra_knowledge(knowledge_dirs), language=lang)
 
 
 def _read_profile(source: str | None) -> Profile:
@@ -150,42 +131,26 @@ def recommend(
     click.echo(decision_text(decision))
 
 
-def conversation_for(llm: str | None) -> Conversation:
+def conversation_for(llm: str | None, lang: str | None = None) -> Conversation:
     from .conversation import Conversation
 
-    return Conversation(configure(llm=llm))
-
-
-def _session_option(function: Any) -> Any:
-    return click.option(
-        "--session",
-        "session_file",
-        type=click.Path(path_type=Path),
-        help="JSON file holding the conversation; created if missing, saved after each turn.",
-    )(function)
-
-
-def llm_option(function: Any) -> Any:
-    return click.option(
-        "--llm",
-        type=click.Choice(["none", "local", "openai"]),
-        help="Who writes the explanation (MODELCHOICE_LLM; default none: offline, deterministic).",
-    )(function)
+    return Conversation(configure(llm=llm, language=lang))
 
 
 @main.command()
 @click.argument("text")
-@_session_option
+@session_option
 @llm_option
+@lang_option
 @click.option("--json", "as_json", is_flag=True, help="Print exactly one JSON object.")
-def ask(text: str, session_file: Path | None, llm: str | None, as_json: bool) -> None:
+def ask(text: str, session_file: Path | None, llm: str | None, lang: str | None, as_json: bool) -> None:
     """One chat turn: describe the project, ask why, what if..., or about a concept.
 
     With --session the turn holds the session's lock from loading to saving, so concurrent calls on
     one file take turns and every turn is kept."""
     from .session import Session
 
-    conversation = conversation_for(llm)
+    conversation = conversation_for(llm, lang)
     out = console.GuardedOutput()
     if session_file is None:
         console.turn(conversation, Session(), text, as_json, out)
@@ -200,15 +165,16 @@ def ask(text: str, session_file: Path | None, llm: str | None, as_json: bool) ->
 
 
 @main.command()
-@_session_option
+@session_option
 @llm_option
-def chat(session_file: Path | None, llm: str | None) -> None:
+@lang_option
+def chat(session_file: Path | None, llm: str | None, lang: str | None) -> None:
     """A conversation in the terminal (Ctrl-D or 'quit' to leave). With --session each turn reloads,
     answers and saves under the session's lock, so another process using the same file loses nothing."""
     from .session import Session
 
     session = Session.load(session_file) if session_file else Session()
-    conversation = conversation_for(llm)
+    conversation = conversation_for(llm, lang)
     if session_file:
         console.warm_up(conversation)
     click.secho("modelchoice: foundation model, custom model or hybrid? Describe your project.", bold=True)
@@ -263,7 +229,7 @@ def _retrieval_settings(
     data_dir: Path | None, chroma_url: str | None, knowledge_dirs: tuple[Path, ...] = ()
 ) -> Any:
     """Settings for ingest/search: flags on top of env and the top-level options."""
-    extra = _extra_knowledge(knowledge_dirs)
+    extra = extra_knowledge(knowledge_dirs)
     return configure(data_dir=data_dir, chroma_url=chroma_url, knowledge_dirs=extra)
 
 
@@ -281,7 +247,7 @@ def _store_options(function: Any) -> Any:
 
 
 @main.command()
-@_knowledge_option
+@knowledge_option
 @click.option(
     "--rebuild",
     is_flag=True,

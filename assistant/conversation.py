@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Iterator, Mapping
+from dataclasses import replace
 
 from . import explain
 from .engine import decide
@@ -82,6 +83,11 @@ class Conversation:
         if callable(warm):
             warm()
         return self
+
+    def answer_language(self, session: Session, turn: Turn | None = None) -> str:
+        """The session's choice, else the settings' fixed language, else the language of the message."""
+        fixed = self.settings.language if self.settings.language != "auto" else None
+        return session.lang or fixed or (turn.lang if turn else "en")
 
     # --- parts ---------------------------------------------------------------------------------
     @property
@@ -219,7 +225,8 @@ class Conversation:
         """A turn whose meaning is already known, e.g. the web UI's buttons: a what-if with its changes
         ("what_if"), "adopt" or "discard" the pending what-if. Same path and events as `stream`, without
         understanding text; `text` is what the chat shows (and what the history records)."""
-        turn = Turn(Intent(intent), dict(changes or {}), intent == Intent.WHAT_IF, None, text)
+        what_if = intent == Intent.WHAT_IF
+        turn = Turn(Intent(intent), dict(changes or {}), what_if, text=text, lang=session.recent_lang)
         yield from self._deliver(session, *self._answer(session, turn, text, ""), text)
 
     def what_if(self, session: Session, changes: dict[str, Value], text: str = "") -> Reply:
@@ -291,8 +298,9 @@ class Conversation:
             deadline=deadline,
             turn=session.turn_number,
             previous_answer=str(session.history[-1].get("answer") or "") if session.history else "",
+            lang=self.answer_language(session, turn),
         )
-        answer = _language_answer(turn) or self._explain(intent, ctx, undone)
+        answer = _language_answer(turn) or explain.answer(intent, ctx, undone)
         if intent == "injection" and applied:  # refused, but the facts stated plainly are kept and said
             answer = Answer(f"{explain.noted(applied)}\n\n{answer.text}", answer.citations)
         if confirm is not None:
@@ -300,7 +308,7 @@ class Conversation:
         passages = self._with_cited(passages, answer.citations)
         suggested = {confirm[0]: confirm[1]} if confirm else {}
         is_what_if = turn.hypothetical or what_if is not None
-        turn = Turn(intent, turn.changes, is_what_if, turn.target, turn.text, suggested, turn.language)
+        turn = replace(turn, intent=intent, hypothetical=is_what_if, suggested=suggested)
         reply = Reply(
             answer.text,
             turn,
@@ -310,6 +318,7 @@ class Conversation:
             what_if,
             session.provenance(),
             (notice,) if notice else (),
+            lang=ctx.lang,
         )
         return reply, ctx
 
@@ -338,33 +347,12 @@ class Conversation:
                 "recommendation": reply.decision.recommendation,
                 "what_if": reply.what_if.to_dict() if reply.what_if else None,
                 "answer": reply.answer,
+                "lang": reply.lang,
                 "citations": [c.id for c in reply.citations],
                 "guard": reply.guard.to_dict() if reply.guard else None,
                 **({"confirm": dict(reply.turn.suggested)} if reply.turn.suggested else {}),
             }
         )
-
-    @staticmethod
-    def _explain(intent: str, ctx: AnswerContext, undone: bool) -> Answer:
-        handlers = {
-            "why": explain.why,
-            "why_not": explain.why_not,
-            "what_if": explain.what_if,
-            "change_mind": explain.change_mind,
-            "concept": explain.concept,
-            "discard": explain.discard,
-            "reset": explain.reset,
-            "out_of_scope": explain.out_of_scope,
-            "injection": explain.injection,
-            "help": explain.help_text,
-        }
-        if intent == "undo":
-            return explain.undo(ctx, undone)
-        if intent == "adopt":
-            return explain.adopt(ctx) if ctx.changes else explain.nothing_pending(ctx)
-        if intent in handlers:
-            return handlers[intent](ctx)
-        return explain.recommendation(ctx)
 
 
 def _to_confirm(turn: Turn, session: Session) -> tuple[str, Value] | None:

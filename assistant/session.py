@@ -23,7 +23,7 @@ from typing import Any
 from .errors import OutputError, ProfileError, SessionError, SessionSaveError
 from .files import SESSION_LIMIT, load_json, read_text, reason, write_text
 from .profile import FIELDS, Profile, parse_value
-from .types import Value
+from .types import LANGUAGES, Value
 
 __all__ = ["FORMAT_VERSION", "SOURCES", "Fact", "PendingWhatIf", "Session", "SessionError"]
 
@@ -56,10 +56,16 @@ class Session:
     pending: PendingWhatIf | None = None
     asked_field: str | None = None
     undo_stack: list[dict[str, Fact]] = field(default_factory=list)
+    lang: str | None = None  # the language answers are written in (None: the language of each message)
 
     @property
     def profile(self) -> Profile:
         return Profile({name: fact.value for name, fact in self.facts.items()})
+
+    @property
+    def recent_lang(self) -> str:
+        """The language of the latest answer (a button press has no words of its own to go by)."""
+        return next((str(h["lang"]) for h in reversed(self.history) if h.get("lang") in LANGUAGES), "en")
 
     @property
     def turn_number(self) -> int:
@@ -115,6 +121,7 @@ class Session:
             "facts": {name: asdict(fact) for name, fact in self.facts.items()},
             "pending": asdict(self.pending) if self.pending else None,
             "asked_field": self.asked_field,
+            "lang": self.lang,
             "history": self.history,
             "undo_stack": [{n: asdict(f) for n, f in snapshot.items()} for snapshot in self.undo_stack[-20:]],
         }
@@ -133,6 +140,7 @@ class Session:
                 else None,
                 asked_field=data.get("asked_field") if data.get("asked_field") in FIELDS else None,
                 undo_stack=[_facts(s, origin) for s in data.get("undo_stack") or []],
+                lang=data.get("lang") if data.get("lang") in LANGUAGES else None,
             )
         except SessionError:
             raise

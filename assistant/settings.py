@@ -11,6 +11,8 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
+from .types import LANGUAGES
+
 # The shipped rules and knowledge: `knowledge/` in the repository, package data `assistant.data` in a wheel.
 DEFAULT_KNOWLEDGE = Path(str(files("assistant.data")))
 LLM_PROVIDERS = ("none", "local", "openai")
@@ -64,6 +66,8 @@ class Settings:
     llm_max_tokens: int = 400
     llm_max_chars: int = 4000  # streamed characters per answer; a longer (endless) stream is cut off
     llm_deadline: float = 30.0  # seconds for a whole LLM turn (retries included); then the standard answer
+    # Answers: "auto" answers in the language of each message; "en" / "ru" always in that language.
+    language: str = "auto"
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -88,6 +92,7 @@ class Settings:
             llm_max_tokens=int(_env_float("MODELCHOICE_LLM_MAX_TOKENS", 400)),
             llm_max_chars=int(_env_float("MODELCHOICE_LLM_MAX_CHARS", 4000)),
             llm_deadline=_env_float("MODELCHOICE_LLM_DEADLINE", 30.0),
+            language=env("MODELCHOICE_LANG") or "auto",
         )
         settings.validate()
         return settings
@@ -107,6 +112,8 @@ class Settings:
             raise SettingsError(f"llm={self.llm!r}: use one of {', '.join(LLM_PROVIDERS)}")
         if self.retrieval not in RETRIEVAL_METHODS:
             raise SettingsError(f"retrieval={self.retrieval!r}: use one of {', '.join(RETRIEVAL_METHODS)}")
+        if self.language not in ("auto", *LANGUAGES):
+            raise SettingsError(f"language={self.language!r}: use one of auto, {', '.join(LANGUAGES)}")
         limits = (self.llm_timeout, self.llm_deadline, self.llm_max_tokens, self.llm_max_chars)
         if min(limits) <= 0 or self.llm_max_retries < 0:
             raise SettingsError("LLM timeout, deadline and max tokens must be positive, retries not negative")

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from assistant.cli import llm_option
+from assistant.cli_options import llm_option
 from assistant.settings import configure
 
 

@@ -7,6 +7,7 @@ sentences with it (shared with the LLM writer's frame), and `answers` assembles 
 from ..types import WhatIf
 from .answers import (
     adopt,
+    answer,
     change_mind,
     concept,
     discard,
@@ -52,6 +53,7 @@ __all__ = [
     "WHAT_IF_PENDING",
     "WhatIf",
     "adopt",
+    "answer",
     "capital",
     "change_mind",
     "changed_from",

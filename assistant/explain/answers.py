@@ -336,3 +336,26 @@ def injection(ctx: Context) -> Answer:
 
 def help_text(ctx: Context) -> Answer:
     return finish([TEMPLATES["help"], follow_up(ctx)], (), ctx)
+
+
+def answer(intent: str, ctx: Context, undone: bool = False) -> Answer:
+    """The deterministic answer for one turn's intent (`undone`: whether an undo found a step to undo)."""
+    handlers = {
+        "why": why,
+        "why_not": why_not,
+        "what_if": what_if,
+        "change_mind": change_mind,
+        "concept": concept,
+        "discard": discard,
+        "reset": reset,
+        "out_of_scope": out_of_scope,
+        "injection": injection,
+        "help": help_text,
+    }
+    if intent == "undo":
+        return undo(ctx, undone)
+    if intent == "adopt":
+        return adopt(ctx) if ctx.changes else nothing_pending(ctx)
+    if intent in handlers:
+        return handlers[intent](ctx)
+    return recommendation(ctx)

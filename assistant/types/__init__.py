@@ -12,6 +12,7 @@ from .protocols import Retriever, Understander, Writer
 from .turn import NO_CONTEXT, Turn, TurnContext
 from .values import (
     JSON,
+    LANGUAGES,
     OPTION_ORDER,
     RETRIEVING_INTENTS,
     Confidence,
@@ -23,6 +24,7 @@ from .values import (
 
 __all__ = [
     "JSON",
+    "LANGUAGES",
     "NO_CONTEXT",
     "OPTION_ORDER",
     "RETRIEVING_INTENTS",

@@ -99,6 +99,7 @@ class AnswerContext:
     deadline: float | None = None  # monotonic instant by which any LLM work on this turn must be over
     turn: int = 0  # the turn's number in its conversation: picks among a sentence's wordings
     previous_answer: str = ""  # the previous answer's text: its sentences are not said again
+    lang: str = "en"  # the language the answer is written in (see `types.LANGUAGES`)
 
 
 @dataclass
@@ -114,6 +115,7 @@ class Reply:
     provenance: dict[str, str] = field(default_factory=dict)
     notices: tuple[str, ...] = ()
     guard: GuardRecord | None = None
+    lang: str = "en"  # the language the answer is written in
 
     @property
     def notice(self) -> str:

@@ -18,7 +18,8 @@ class Turn:
     target: Option | None = None  # why_not: the option asked about
     text: str = ""  # the (cleaned) user text
     suggested: Mapping[str, Value] = field(default_factory=dict)  # facts it probably states: ask to confirm
-    language: str | None = None  # a language other than English (its code): the turn is not understood
+    language: str | None = None  # a language not supported (its code): the turn is not understood
+    lang: str = "en"  # the supported language the message is written in (see `types.LANGUAGES`)
 
     def __post_init__(self) -> None:
         # Parts that still pass plain strings ("describe", "custom") get the enums, so `is` comparisons hold.

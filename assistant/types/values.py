@@ -57,6 +57,9 @@ _OPTION_TITLES = {
     Option.FOUNDATION: "Foundation model",
     Option.HYBRID: "Hybrid",
 }
+# The languages the assistant understands and answers in (a message in another language is named, not read).
+LANGUAGES: tuple[str, ...] = ("en", "ru")
+
 # Tie-break order: the article's default (custom) first.
 OPTION_ORDER: tuple[Option, ...] = (Option.CUSTOM, Option.FOUNDATION, Option.HYBRID)
 
