@@ -39,6 +39,8 @@ from assistant.types import Intent, Turn, TurnContext, Understander, Value
 
 HERE = Path(__file__).resolve().parent
 DATA = HERE / "understanding"
+# The labelled sets written independently of the understander, by dataset name; each has its frozen test split.
+DATA_DIRS = {"understanding": DATA, "understanding-ru": HERE / "understanding-ru"}
 EXTRACTION_FILE = HERE / "extraction.yaml"
 SPLITS = ("train", "train2", "train3", "dev", "test")
 # train2 and train3 (written 2026-12-01, independently of the understander) were each measured once
@@ -72,19 +74,20 @@ def _gold(raw: dict[str, Any] | None) -> dict[str, Value]:
     return out
 
 
-def frozen_ok() -> bool:
+def frozen_ok(data: Path = DATA) -> bool:
     """Do the test files still match SPLIT.sha256?"""
-    for line in (DATA / "SPLIT.sha256").read_text(encoding="utf-8").splitlines():
+    for line in (data / "SPLIT.sha256").read_text(encoding="utf-8").splitlines():
         if not line.strip():
             continue
         digest, name = line.split()
-        if hashlib.sha256((DATA / name).read_bytes()).hexdigest() != digest:
+        if hashlib.sha256((data / name).read_bytes()).hexdigest() != digest:
             return False
     return True
 
 
-def load_utterances(split: str) -> list[Case]:
-    raw = yaml.safe_load((DATA / f"utterances-{split}.yaml").read_text(encoding="utf-8")) or []
+def load_utterances(split: str, data: Path = DATA) -> list[Case]:
+    path = data / f"utterances-{split}.yaml"
+    raw = (yaml.safe_load(path.read_text(encoding="utf-8")) or []) if path.is_file() else []
     return [
         Case(
             str(item["text"]),
@@ -100,10 +103,10 @@ def load_utterances(split: str) -> list[Case]:
     ]
 
 
-def load_conversation_turns(split: str) -> list[Case]:
+def load_conversation_turns(split: str, data: Path = DATA) -> list[Case]:
     """Each labelled turn with the context the conversation gives it: the field just asked (`asked`) and a
     what-if waiting for adopt / discard (from the gold intents of the turns before)."""
-    path = DATA / f"conversations-{split}.yaml"
+    path = data / f"conversations-{split}.yaml"
     if not path.is_file():
         return []
     cases: list[Case] = []
@@ -161,7 +164,8 @@ def load_extraction(path: Path = EXTRACTION_FILE) -> list[Case]:
 def load_cases(dataset: str, split: str) -> list[Case]:
     if dataset == "extraction":
         return [c for c in load_extraction() if c.split == split]
-    return load_utterances(split) + load_conversation_turns(split)
+    data = DATA_DIRS[dataset]
+    return load_utterances(split, data) + load_conversation_turns(split, data)
 
 
 # ------------------------------------------------------------------------------------- scoring
@@ -294,14 +298,17 @@ def evaluate(
     dataset: str = "understanding",
     splits: Sequence[str] = SPLITS,
 ) -> dict[str, Any]:
-    """Scores per split for `dataset` ("understanding" or "extraction")."""
+    """Scores per split for `dataset` ("understanding", "understanding-ru" or "extraction")."""
     understander = understander or default_understander()
-    names = UNDERSTANDING_FIELDS if dataset == "understanding" else tuple(FIELDS)
-    report: dict[str, Any] = {"dataset": dataset, "frozen_ok": frozen_ok(), "splits": {}}
+    names = tuple(FIELDS) if dataset == "extraction" else UNDERSTANDING_FIELDS
+    frozen = frozen_ok(DATA_DIRS.get(dataset, DATA))
+    report: dict[str, Any] = {"dataset": dataset, "frozen_ok": frozen, "splits": {}}
     for split in splits:
         if dataset == "extraction" and split not in EXTRACTION_SPLITS:
             continue
-        report["splits"][split] = score(understander, load_cases(dataset, split), names)
+        cases = load_cases(dataset, split)
+        if cases:  # a split this dataset does not have (the Russian set has no train3)
+            report["splits"][split] = score(understander, cases, names)
     return report
 
 
@@ -351,7 +358,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--split", action="append", choices=SPLITS, help="default: all of them")
     parser.add_argument(
-        "--set", dest="dataset", default="understanding", choices=("understanding", "extraction")
+        "--set", dest="dataset", default="understanding", choices=(*DATA_DIRS, "extraction")
     )
     parser.add_argument("--json", action="store_true", help="print the whole report as JSON")
     parser.add_argument("--failures", type=int, default=30, help="how many failing cases to list per split")

@@ -38,6 +38,7 @@ from .language import detect_language
 from .learned import Classifier, Embedder, Scores, load_classifier
 from .patterns import compile_all
 from .replies import read_answer, reply_polarity
+from .russian import gloss_text
 from .text import clean_text, question_spans, sentence_spans
 
 __all__ = ["RuleBasedUnderstander", "understand", "warm_up"]
@@ -77,7 +78,10 @@ class RuleBasedUnderstander:
         clean = clean_text(text)
         low = clean.lower()
         language = detect_language(low)
-        if language is not None:
+        lang = "en"
+        if language is not None and language.code == "ru":  # read through the gloss (see `russian`)
+            lang, low = "ru", "\n".join(gloss_text(line) for line in low.split("\n"))
+        elif language is not None:
             return Turn(Intent.OUT_OF_SCOPE, {}, text=clean, language=language.code)
         flat = low.replace("\n", " . ")
         hits = scan(flat)
@@ -85,7 +89,8 @@ class RuleBasedUnderstander:
         mentioned = resolve(flat, hits)
         stated = resolve(flat, hits, questions)
         if is_injection(low):
-            return Turn(Intent.INJECTION, self._beside_injection(clean, flat, hits, questions), text=clean)
+            facts = self._beside_injection(clean, flat, hits, questions)
+            return Turn(Intent.INJECTION, facts, text=clean, lang=lang)
         polarity = reply_polarity(flat, bool(mentioned))
         pending = pending_choice(flat, polarity) if context.pending_what_if else None
 
@@ -103,7 +108,10 @@ class RuleBasedUnderstander:
         decision = decide_intent(
             flat, stated, mentioned, pending, answered, _what_if_last(flat, hits, questions)
         )
-        needed = (not decision.strong or decision.intent in _FACT_INTENTS) and is_english(flat)
+        # The learned layer reads English embeddings: a Russian message is read by the patterns alone.
+        needed = (
+            (not decision.strong or decision.intent in _FACT_INTENTS) and is_english(flat) and lang == "en"
+        )
         scores = self._scores(clean) if needed else None
         if scores is not None and not decision.strong:
             decision = self._learned_intent(decision, scores.intent, scores.intent_p)
@@ -114,7 +122,13 @@ class RuleBasedUnderstander:
             may_ask = intent is Intent.DESCRIBE and not answered
             suggested = self._learned_fields(changes, scores.fields, may_ask)
         return Turn(
-            intent, _valid(changes), intent is Intent.WHAT_IF, decision.target, clean, _valid(suggested)
+            intent,
+            _valid(changes),
+            intent is Intent.WHAT_IF,
+            decision.target,
+            clean,
+            _valid(suggested),
+            lang=lang,
         )
 
     # --- the steps -----------------------------------------------------------------------------

@@ -1,0 +1,161 @@
+"""How Russian is read: knowledge/lexicon/ru/gloss.yaml, Russian words and phrases glossed into the
+lexicon's English, loaded and validated (file, line, entry) like the rest of the lexicon.
+
+Why a gloss and not a second set of cues: the understander's mechanism (clause and negation scope,
+questions, numbers, intents, injection) and its thousands of tuned English cues then serve Russian too; the
+Russian side only has to say what each word or idiom means. Words are matched by their dictionary form
+(pymorphy3's analyser and its Russian dictionary, shipped on PyPI), so one entry covers every case, number
+and tense of a word: "команда", "команды", "командой"; "звонок", "звонков".
+
+    words:    a Russian word (any form) -> its English gloss ("" : a filler word, read as nothing)
+    exact:    a word form matched as it is, before its dictionary form ("больше" is not "большой")
+    phrases:  several words in a row (each by its dictionary form; "*": any one word) -> English; a phrase
+              wins over the words it is made of, a longer phrase over a shorter one
+Every phrase carries `examples` (Russian text whose gloss must contain its English); `modelchoice lexicon
+check` reads them.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .loader import LEXICON_DIR
+from .model import LexiconError, Problem
+from .source import Report, read_document
+
+__all__ = ["GLOSS_FILE", "Gloss", "Phrase", "default_gloss", "lemmas", "load_gloss", "read_gloss"]
+
+GLOSS_FILE = LEXICON_DIR / "ru" / "gloss.yaml"
+ANY = "*"
+_CYRILLIC = re.compile(r"[а-яё]")
+_WORD = re.compile(r"^(?:[а-яё]+|[a-z0-9]+)$")  # one token: Russian (by its forms) or Latin / digits (as is)
+
+
+@dataclass(frozen=True)
+class Phrase:
+    stems: tuple[str, ...]  # each a dictionary form, or ANY
+    en: str
+    line: int
+    examples: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Gloss:
+    words: dict[str, str]  # dictionary form -> English ("" : read as nothing)
+    exact: dict[str, str]  # word form -> English, before stemming (where two words share a stem)
+    phrases: dict[str, tuple[Phrase, ...]]  # first word's form -> phrases starting with it, longest first
+    file: str = ""
+
+
+@functools.cache
+def _analyser() -> Any:
+    import pymorphy3  # its dictionary loads in ~0.1 s: only when a Russian message arrives
+
+    return pymorphy3.MorphAnalyzer(lang="ru")
+
+
+@functools.lru_cache(maxsize=50_000)
+def lemmas(word: str) -> tuple[str, ...]:
+    """The dictionary forms a lower-cased word may be, likeliest first ("данных" -> данные, дать);
+    a Latin or digit token is its own."""
+    if not _CYRILLIC.match(word):
+        return (word,)
+    word = word.replace("ё", "е")
+    return tuple(dict.fromkeys(p.normal_form.replace("ё", "е") for p in _analyser().parse(word))) or (word,)
+
+
+def _lemma(word: str) -> str:
+    return lemmas(word)[0]
+
+
+def read_gloss(path: Path = GLOSS_FILE) -> tuple[Gloss, list[Problem]]:
+    """The gloss in `path`, and every problem with it (file, line, entry)."""
+    problems: list[Problem] = []
+    file = str(path)
+
+    def bad(file: str, line: int, entry: str | None, part: str | None, message: str) -> None:
+        problems.append(Problem(file, line, entry, part, message))
+
+    raw = read_document(path, bad)
+    if raw is None:
+        return Gloss({}, {}, {}, file), problems
+    if not isinstance(raw, dict) or set(raw) - {"words", "exact", "phrases", "__line__", "__lines__"}:
+        bad(file, 1, None, None, "expected a mapping with `words`, `exact` and `phrases`")
+        return Gloss({}, {}, {}, file), problems
+    words = _words(raw.get("words"), "words", _lemma, file, bad)
+    exact = _words(raw.get("exact"), "exact", str, file, bad)
+    phrases: dict[str, list[Phrase]] = {}
+    raw_phrases = raw.get("phrases") or []
+    for item, line in zip(raw_phrases, getattr(raw_phrases, "lines", [0] * len(raw_phrases)), strict=False):
+        phrase = _phrase(item, line, file, bad)
+        for p in phrase:
+            phrases.setdefault(p.stems[0], []).append(p)
+    ordered = {k: tuple(sorted(v, key=lambda p: -len(p.stems))) for k, v in phrases.items()}
+    return Gloss(words, exact, ordered, file), problems
+
+
+def _words(raw: object, part: str, key_of: Callable[[str], str], file: str, bad: Report) -> dict[str, str]:
+    out: dict[str, str] = {}
+    if not isinstance(raw, dict):
+        bad(file, 0, None, part, "expected a mapping of words to English")
+        return out
+    for word, en in raw.items():
+        if str(word).startswith("__"):
+            continue
+        line = raw["__lines__"].get(word, 0)
+        if not _WORD.match(str(word)) or not isinstance(en, str):
+            bad(
+                file,
+                line,
+                str(word),
+                part,
+                "expected one lower-case word (Russian, or Latin / digits) -> English",
+            )
+            continue
+        key = key_of(str(word))
+        if key in out and out[key] != en:
+            bad(file, line, str(word), part, f"its dictionary form {key!r} is already read as {out[key]!r}")
+        out[key] = en
+    return out
+
+
+def _phrase(item: object, line: int, file: str, bad: Report) -> list[Phrase]:
+    if not isinstance(item, dict) or not isinstance(item.get("en"), str) or "ru" not in item:
+        bad(file, line, None, "phrases", "expected `ru` (a phrase or a list of them), `en` and `examples`")
+        return []
+    forms = item["ru"] if isinstance(item["ru"], list) else [item["ru"]]
+    examples = tuple(str(e) for e in item.get("examples") or ())
+    out = []
+    for form in forms:
+        words = str(form).lower().split()
+        if not words or not all(w == ANY or _WORD.match(w) for w in words) or words[0] == ANY:
+            bad(
+                file,
+                line,
+                str(form),
+                "ru",
+                "expected lower-case words (and `*` for any one word after the first)",
+            )
+            continue
+        out.append(Phrase(tuple(w if w == ANY else _lemma(w) for w in words), item["en"], line, examples))
+    if not examples:
+        bad(file, line, str(forms[0]), "examples", "a phrase needs an example it must be read in")
+    return out
+
+
+def load_gloss(path: Path = GLOSS_FILE) -> Gloss:
+    gloss, problems = read_gloss(path)
+    if problems:
+        raise LexiconError(problems)
+    return gloss
+
+
+@functools.cache
+def default_gloss() -> Gloss:
+    """The shipped gloss (loaded and validated on first use)."""
+    return load_gloss()

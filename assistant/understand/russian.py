@@ -1,0 +1,87 @@
+"""Russian messages read into the lexicon's English, so the one understander reads both languages.
+
+Why its own module: the mechanism of the gloss (the words themselves are data, knowledge/lexicon/ru/
+gloss.yaml, see `lexicon.gloss`): tokens, stems, phrases before words, Russian numbers and abbreviations.
+English words in a Russian message pass through unchanged ("у нас есть data science команда, хотим
+fine-tune"), so mixed text is read like either language. A Russian word the gloss does not know is read as
+nothing: it cannot turn into a fact by accident.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ..lexicon.gloss import ANY, Gloss, Phrase, default_gloss, lemmas
+
+__all__ = ["gloss_text"]
+
+_CYRILLIC = re.compile(r"[а-яё]")
+_TOKEN = re.compile(r"[а-яё]+|[a-z0-9$€£₽%]+(?:[-'./+:][a-z0-9$€£₽%]+)*|\s-+\s|[^\s\w]")
+# "10 000" is one number; "1,5 млн" a decimal; "тыс." an abbreviation, not a sentence end; "50к" is "50k"
+_THOUSANDS = re.compile(r"(?<=\d) (?=\d{3}\b)")
+_DECIMAL = re.compile(r"(?<=\d),(?=\d{1,2}\b)")
+_ABBREVIATION = re.compile(
+    r"\b(тыс|млн|млрд|руб|мин|сек|мес|ч|шт|др|пр|т\.е|т\.к|т\.д|т\.п)\.(?=\s*[а-яёa-z0-9,;)]|$)"
+)
+_K_SUFFIX = re.compile(r"(?<=\d)к\b")
+_HYPHEN = re.compile(r"(?<=[а-яё])-(?=\w)|(?<=\w)-(?=[а-яё])")
+_ATTACHED = frozenset(",.?!;:)")
+
+
+def _prepare(low: str) -> str:
+    text = low.replace("ё", "е").replace("«", '"').replace("»", '"')
+    text = _THOUSANDS.sub("", text)
+    text = _DECIMAL.sub(".", text)
+    text = _ABBREVIATION.sub(lambda m: m.group(1).replace(".", ""), text)
+    text = _K_SUFFIX.sub("k", text)
+    return _HYPHEN.sub(" ", text)
+
+
+def _phrase_at(forms: list[tuple[str, ...]], words: list[bool], i: int, gloss: Gloss) -> Phrase | None:
+    for first in forms[i]:
+        for phrase in gloss.phrases.get(first, ()):
+            n = len(phrase.stems)
+            if i + n <= len(forms) and all(
+                (s == ANY and words[i + j]) or s in forms[i + j] for j, s in enumerate(phrase.stems)
+            ):
+                return phrase
+    return None
+
+
+def _word(token: str, forms: tuple[str, ...], gloss: Gloss) -> str | None:
+    if token in gloss.exact:
+        return gloss.exact[token]
+    return next((gloss.words[f] for f in forms if f in gloss.words), None)
+
+
+def _ends_clause(tokens: list[str], i: int) -> bool:
+    return i >= len(tokens) or tokens[i] in _ATTACHED or tokens[i].strip() in {"-", "и", "а", "но"}
+
+
+def gloss_text(low: str, gloss: Gloss | None = None) -> str:
+    """Lower-cased Russian (or mixed) text in the lexicon's English: "данные не должны покидать наш
+    контур" -> "data must not leave our perimeter"."""
+    gloss = gloss or default_gloss()
+    tokens = _TOKEN.findall(_prepare(low))
+    cyrillic = [bool(_CYRILLIC.match(t)) for t in tokens]
+    forms = [lemmas(t) for t in tokens]
+    words = [t[0].isalnum() or t[0] in "$€£₽" for t in tokens]
+    out: list[str] = []
+    i = 0
+    while i < len(tokens):
+        phrase = _phrase_at(forms, words, i, gloss)
+        if phrase is not None:
+            out.append(phrase.en)
+            i += len(phrase.stems)
+            continue
+        if "нет" in forms[i] and out and out[-1] not in _ATTACHED and _ends_clause(tokens, i + 1):
+            out[-1] = f"no {out[-1]}"  # "разметки нет": the thing comes first in Russian
+            i += 1
+            continue
+        known = _word(tokens[i], forms[i], gloss)
+        out.append(known if known is not None else "" if cyrillic[i] else tokens[i].strip())
+        i += 1
+    text = ""
+    for piece in filter(None, out):
+        text += piece if piece in _ATTACHED or not text else f" {piece}"
+    return text
