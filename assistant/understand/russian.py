@@ -26,6 +26,12 @@ _ABBREVIATION = re.compile(
 _K_SUFFIX = re.compile(r"(?<=\d)к\b")
 _HYPHEN = re.compile(r"(?<=[а-яё])-(?=\w)|(?<=\w)-(?=[а-яё])")
 _ATTACHED = frozenset(",.?!;:)")
+_NO = frozenset({"нет", "нету"})
+_FILLERS = frozenset({"совсем", "вообще", "уже", "там", "тут", "пока", "никакой", "у", "мы", "же", "ни", "и"})
+# Nouns that a number after them makes approximate: "тысяч 15" is "about 15 thousand"
+_COUNTED = frozenset(
+    {"тысяча", "миллион", "год", "штука", "человек", "час", "минута", "день", "месяц", "неделя"}
+)
 
 
 def _prepare(low: str) -> str:
@@ -54,7 +60,10 @@ def _word(token: str, forms: tuple[str, ...], gloss: Gloss) -> str | None:
     return next((gloss.words[f] for f in forms if f in gloss.words), None)
 
 
-def _ends_clause(tokens: list[str], i: int) -> bool:
+def _ends_clause(tokens: list[str], forms: list[tuple[str, ...]], i: int) -> bool:
+    """Nothing that matters follows: the end, punctuation, a conjunction or a filler ("денег нет совсем")."""
+    while i < len(tokens) and _FILLERS & set(forms[i]):
+        i += 1
     return i >= len(tokens) or tokens[i] in _ATTACHED or tokens[i].strip() in {"-", "и", "а", "но"}
 
 
@@ -74,11 +83,16 @@ def gloss_text(low: str, gloss: Gloss | None = None) -> str:
             out.append(phrase.en)
             i += len(phrase.stems)
             continue
-        if "нет" in forms[i] and out and out[-1] not in _ATTACHED and _ends_clause(tokens, i + 1):
+        if _NO & set(forms[i]) and out and out[-1] not in _ATTACHED and _ends_clause(tokens, forms, i + 1):
             out[-1] = f"no {out[-1]}"  # "разметки нет": the thing comes first in Russian
             i += 1
             continue
         known = _word(tokens[i], forms[i], gloss)
+        number = tokens[i] if tokens[i][0].isdigit() else known
+        if number and number[0].isdigit() and i and _COUNTED & set(forms[i - 1]) and out and out[-1]:
+            out[-1] = f"about {number} {out[-1]}"  # "тысяч 15", "лет семь": about 15 thousand
+            i += 1
+            continue
         out.append(known if known is not None else "" if cyrillic[i] else tokens[i].strip())
         i += 1
     text = ""
