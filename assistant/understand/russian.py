@@ -23,10 +23,13 @@ _DECIMAL = re.compile(r"(?<=\d),(?=\d{1,2}\b)")
 _ABBREVIATION = re.compile(
     r"\b(тыс|млн|млрд|руб|мин|сек|мес|ч|шт|др|пр|т\.е|т\.к|т\.д|т\.п)\.(?=\s*[а-яёa-z0-9,;)]|$)"
 )
+_ONE_C = re.compile(r"\b1с\b")  # the accounting system "1С", typed in Cyrillic
 _K_SUFFIX = re.compile(r"(?<=\d)к\b")
 _HYPHEN = re.compile(r"(?<=[а-яё])-(?=\w)|(?<=\w)-(?=[а-яё])")
 _ATTACHED = frozenset(",.?!;:)")
 _NO = frozenset({"нет", "нету"})
+_NO_REACH = 4  # words "нет" reaches back over
+_STOPS = frozenset({"-", "and", "but", "we have", "have", "there", "here", "also"})
 _FILLERS = frozenset({"совсем", "вообще", "уже", "там", "тут", "пока", "никакой", "у", "мы", "же", "ни", "и"})
 # Nouns that a number after them makes approximate: "тысяч 15" is "about 15 thousand"
 _COUNTED = frozenset(
@@ -35,7 +38,7 @@ _COUNTED = frozenset(
 
 
 def _prepare(low: str) -> str:
-    text = low.replace("ё", "е").replace("«", '"').replace("»", '"')
+    text = _ONE_C.sub("1c", low.replace("ё", "е")).replace("«", '"').replace("»", '"')
     text = _THOUSANDS.sub("", text)
     text = _DECIMAL.sub(".", text)
     text = _ABBREVIATION.sub(lambda m: m.group(1).replace(".", ""), text)
@@ -84,7 +87,10 @@ def gloss_text(low: str, gloss: Gloss | None = None) -> str:
             i += len(phrase.stems)
             continue
         if _NO & set(forms[i]) and out and out[-1] not in _ATTACHED and _ends_clause(tokens, forms, i + 1):
-            out[-1] = f"no {out[-1]}"  # "разметки нет": the thing comes first in Russian
+            at = len(out) - 1  # "разметки нет", "специалистов по ML нет": the thing comes first in Russian
+            while at > max(0, len(out) - _NO_REACH) and out[at - 1] not in _ATTACHED | _STOPS:
+                at -= 1
+            out.insert(at, "no")
             i += 1
             continue
         known = _word(tokens[i], forms[i], gloss)
