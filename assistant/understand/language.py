@@ -20,6 +20,7 @@ _LETTER = re.compile(r"[^\W\d_]")
 _WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?")
 _MIN_LETTERS = 4
 _SCRIPT_SHARE = 0.5  # at least half of the letters in the alphabet
+_CYRILLIC_SHARE = 0.3  # mixed Russian and English text is common ("хотим fine-tune")
 _MIN_WORD_HITS = 3  # Latin-script languages: at least this many of their common words...
 _WORD_MARGIN = 2.0  # ...and this many times as many as English ones
 
@@ -32,14 +33,16 @@ def _compiled() -> tuple[tuple[Language, re.Pattern[str]], ...]:
 def detect_language(low: str) -> Language | None:
     """The language of lower-cased text when it is not English (None for English or too little text)."""
     letters = _LETTER.findall(low)
-    if len(letters) < _MIN_LETTERS:
-        return None
     languages = _compiled()
     counts = {lang.code: sum(1 for ch in letters if p.match(ch)) for lang, p in languages if lang.script}
     by_code = {lang.code: lang for lang, _ in languages}
-    enough = _SCRIPT_SHARE * len(letters)
-    if counts.get("ru", 0) >= enough:  # Cyrillic: Ukrainian when its own letters appear
+    # Cyrillic, even a short "да" or a mixed "у нас data science команда": Ukrainian when its own letters
+    # appear, else Russian (which the understander reads)
+    if letters and counts.get("ru", 0) >= _CYRILLIC_SHARE * len(letters):
         return by_code["uk"] if counts.get("uk", 0) else by_code["ru"]
+    if len(letters) < _MIN_LETTERS:
+        return None
+    enough = _SCRIPT_SHARE * len(letters)
     if counts.get("ja", 0) and counts.get("ja", 0) + counts.get("zh", 0) >= enough:  # kana among the kanji
         return by_code["ja"]
     scripts = [(n, code) for code, n in counts.items() if code not in {"ru", "uk", "ja", "other"}]
