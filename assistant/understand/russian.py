@@ -28,6 +28,7 @@ _K_SUFFIX = re.compile(r"(?<=\d)к\b")
 _HYPHEN = re.compile(r"(?<=[а-яё])-(?=\w)|(?<=\w)-(?=[а-яё])")
 _ATTACHED = frozenset(",.?!;:)")
 _NO = frozenset({"нет", "нету"})
+_HAVE_NOT = frozenset({"we don't have"})
 _NO_REACH = 4  # words "нет" reaches back over
 _STOPS = frozenset({"-", "and", "but", "we have", "have", "there", "here", "also"})
 _FILLERS = frozenset({"совсем", "вообще", "уже", "там", "тут", "пока", "никакой", "у", "мы", "же", "ни", "и"})
@@ -63,6 +64,14 @@ def _word(token: str, forms: tuple[str, ...], gloss: Gloss) -> str | None:
     return next((gloss.words[f] for f in forms if f in gloss.words), None)
 
 
+def _group_start(out: list[str]) -> int:
+    """Where the words just glossed start their noun group ("специалистов по ML" before "нет")."""
+    at = len(out) - 1
+    while at > max(0, len(out) - _NO_REACH) and out[at - 1] not in _ATTACHED | _STOPS:
+        at -= 1
+    return at
+
+
 def _ends_clause(tokens: list[str], forms: list[tuple[str, ...]], i: int) -> bool:
     """Nothing that matters follows: the end, punctuation, a conjunction or a filler ("денег нет совсем")."""
     while i < len(tokens) and _FILLERS & set(forms[i]):
@@ -83,14 +92,14 @@ def gloss_text(low: str, gloss: Gloss | None = None) -> str:
     while i < len(tokens):
         phrase = _phrase_at(forms, words, i, gloss)
         if phrase is not None:
-            out.append(phrase.en)
             i += len(phrase.stems)
+            if phrase.en in _HAVE_NOT and out and out[-1] not in _ATTACHED and _ends_clause(tokens, forms, i):
+                out.insert(_group_start(out), "we have no")  # "ML-инженеров у нас нет"
+            else:
+                out.append(phrase.en)
             continue
         if _NO & set(forms[i]) and out and out[-1] not in _ATTACHED and _ends_clause(tokens, forms, i + 1):
-            at = len(out) - 1  # "разметки нет", "специалистов по ML нет": the thing comes first in Russian
-            while at > max(0, len(out) - _NO_REACH) and out[at - 1] not in _ATTACHED | _STOPS:
-                at -= 1
-            out.insert(at, "no")
+            out.insert(_group_start(out), "no")  # "разметки нет": the thing comes first in Russian
             i += 1
             continue
         known = _word(tokens[i], forms[i], gloss)
