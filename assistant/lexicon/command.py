@@ -24,14 +24,20 @@ def lexicon_check(strict: bool) -> None:
     """Validate and lint the lexicon: patterns compile, every example is matched and read as its entry
     means (by the understander, the guard's claim reader or the LLM evidence check), no counterexample
     is, every statement is read as its fact and every what-if question as a what-if that changes it, no
-    pattern is written twice."""
+    pattern is written twice; the Russian gloss (ru/gloss.yaml) loads and reads each phrase's examples
+    with its English."""
     from ..guard.facts import ClaimReader
     from ..llm.evidence import EvidenceReader
     from ..understand.reader import CODE_FRAGMENTS, LexiconReader
+    from ..understand.russian import gloss_text
+    from ..understand.text import clean_text
+    from .gloss import lint_gloss, read_gloss
     from .lint import check
     from .loader import LEXICON_DIR, read_lexicon
 
     found, problems = read_lexicon()
+    gloss, gloss_problems = read_gloss()
+    problems += gloss_problems
     if not any(p.severity == "error" for p in problems):  # linting a broken lexicon would only repeat it
         claims, evidence, reader = ClaimReader(found), EvidenceReader(found), LexiconReader()
         problems += check(
@@ -42,11 +48,13 @@ def lexicon_check(strict: bool) -> None:
             evidence=evidence,
             understander=reader.understander,
         )
+        problems += lint_gloss(gloss, lambda text: gloss_text(clean_text(text).lower(), gloss))
     for problem in problems:
         click.secho(str(problem), fg="red" if problem.severity == "error" else "yellow")
     errors = sum(p.severity == "error" for p in problems)
     warnings = len(problems) - errors
-    entries = len(found.entries())
+    entries = len(found.entries()) + len(gloss.words) + len(gloss.exact)
+    entries += sum(len(p) for p in gloss.phrases.values())
     examples = sum(len(e.examples) + len(e.counterexamples) for e in found.entries())
     click.echo(
         f"{entries} entries ({examples} examples) in {len(found.files)} files under {LEXICON_DIR}: "

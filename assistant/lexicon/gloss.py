@@ -28,7 +28,16 @@ from .loader import LEXICON_DIR
 from .model import LexiconError, Problem
 from .source import Report, read_document
 
-__all__ = ["GLOSS_FILE", "Gloss", "Phrase", "default_gloss", "lemmas", "load_gloss", "read_gloss"]
+__all__ = [
+    "GLOSS_FILE",
+    "Gloss",
+    "Phrase",
+    "default_gloss",
+    "lemmas",
+    "lint_gloss",
+    "load_gloss",
+    "read_gloss",
+]
 
 GLOSS_FILE = LEXICON_DIR / "ru" / "gloss.yaml"
 ANY = "*"
@@ -146,6 +155,22 @@ def _phrase(item: object, line: int, file: str, bad: Report) -> list[Phrase]:
     if not examples:
         bad(file, line, str(forms[0]), "examples", "a phrase needs an example it must be read in")
     return out
+
+
+def lint_gloss(gloss: Gloss, read: Callable[[str], str]) -> list[Problem]:
+    """Every phrase example must be read with the phrase's English in it (`read`: the understander's
+    Russian reading, passed in so the lexicon does not import the understander)."""
+    problems = []
+    for phrases in gloss.phrases.values():
+        for phrase in phrases:
+            for example in phrase.examples:
+                reading = read(example)
+                if phrase.en not in reading:
+                    message = f"example {example!r} is read as {reading!r}, without {phrase.en!r}"
+                    problems.append(
+                        Problem(gloss.file, phrase.line, " ".join(phrase.stems), "examples", message)
+                    )
+    return list({str(p): p for p in problems}.values())  # one per phrase line, not one per form
 
 
 def load_gloss(path: Path = GLOSS_FILE) -> Gloss:
