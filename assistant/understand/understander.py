@@ -38,7 +38,6 @@ from .language import detect_language
 from .learned import Classifier, Embedder, Scores, load_classifier
 from .patterns import compile_all
 from .replies import read_answer, reply_polarity
-from .russian import gloss_text
 from .text import clean_text, question_spans, sentence_spans
 
 __all__ = ["RuleBasedUnderstander", "understand", "warm_up"]
@@ -80,6 +79,8 @@ class RuleBasedUnderstander:
         language = detect_language(low)
         lang = "en"
         if language is not None and language.code == "ru":  # read through the gloss (see `russian`)
+            from .russian import gloss_text  # its analyser loads with the first Russian message
+
             lang, low = "ru", "\n".join(gloss_text(line) for line in low.split("\n"))
         elif language is not None:
             return Turn(Intent.OUT_OF_SCOPE, {}, text=clean, language=language.code)
@@ -221,4 +222,5 @@ def warm_up() -> None:
 
     detect("warm up")
     understand("warm up: we have 5k labelled photos, what do you suggest?")
+    understand("прогрев: у нас 5 тыс. размеченных фото")  # the Russian analyser and gloss
     compile_all()

@@ -71,7 +71,7 @@ def test_facts_next_to_an_injection_are_kept_but_not_the_injected_ones():
 @pytest.mark.parametrize(
     ("text", "code"),
     [
-        ("Мы хотим классифицировать обращения клиентов", "ru"),
+        ("Ми хочемо класифікувати звернення клієнтів", "uk"),
         ("Wir möchten die E-Mails unserer Kunden klassifizieren und haben keine Daten", "de"),
         ("我们想对客户邮件进行分类", "zh"),
     ],
@@ -105,8 +105,8 @@ def test_the_conversation_refuses_the_injection_and_notes_the_facts(conversation
 
 
 def test_the_conversation_answers_another_language_in_one_line(conversation):
-    reply = conversation.respond(Session(), "Мы хотим классифицировать письма клиентов")
-    assert reply.answer == "Пока я понимаю только английский: опишите проект по-английски, пожалуйста."
+    reply = conversation.respond(Session(), "Ми хочемо класифікувати листи клієнтів")
+    assert reply.answer == "Поки що я розумію лише англійську: опишіть, будь ласка, проєкт англійською."
     assert reply.turn.changes == {}
 
 
