@@ -78,7 +78,7 @@ def decision_record(
         lines.append(
             w("fact", fact=capital(_phrase(name, fact.value, w)), evidence=_evidence(session, name, fact, w))
         )
-    unknown = [wording.field_label(n, w.lang).lower() for n in FIELDS if n not in session.facts]
+    unknown = [_in_sentence(wording.field_label(n, w.lang)) for n in FIELDS if n not in session.facts]
     if unknown:
         lines += ["", w("not_known_yet", fields=w.join(unknown))]
 
@@ -99,7 +99,7 @@ def decision_record(
     lines += ["", w("h.change"), ""]
     lines += [_change(c, decision, w) for c in ranked_counterfactuals(decision)[:8]] or [w("no_change")]
     if decision.missing:
-        missing = [wording.field_label(m, w.lang).lower() for m in decision.missing]
+        missing = [_in_sentence(wording.field_label(m, w.lang)) for m in decision.missing]
         lines += ["", w("still_unknown", fields=w.join(missing))]
     lines += ["", w("h.sources"), ""]
     for sid in decision.sources:
@@ -120,6 +120,11 @@ def decision_record(
         )
     lines += ["", w("footer"), ""]
     return "\n".join(lines)
+
+
+def _in_sentence(label: str) -> str:
+    """A field's label inside a sentence: lower case, but an acronym stays ("ML team", «ML-команда»)."""
+    return label if label[:2].isupper() else label[:1].lower() + label[1:]
 
 
 def format_date(date: dt.date, w: Words) -> str:

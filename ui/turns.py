@@ -55,7 +55,7 @@ class Turns:
             conversation, text, lambda visit: self.assistant.stream(visit.session, text)
         ):
             box = outputs[0]  # emptied, with new words if the language changed
-            yield [page.update(**{**box, "value": ""}) if box != SKIP else "", *outputs[1:]]
+            yield [{**box, "value": ""} if isinstance(box, dict) and box != SKIP else "", *outputs[1:]]
 
     def what_if(self, index: int, conversation: object) -> Iterator[Outputs]:
         """The what-if button `index`, as the page shows it for this copy (the same offers everywhere)."""
