@@ -208,16 +208,21 @@ def chat(session_file: Path | None, llm: str | None, lang: str | None) -> None:
     help="A session saved by `ask --session` or `chat --session`.",
 )
 @click.option("--out", type=click.Path(path_type=Path, dir_okay=False), help="Write here instead of stdout.")
-def record(session_file: Path, out: Path | None) -> None:
-    """Write the session's decision as a Markdown decision record. --out never overwrites the session
-    or another file the record is made from, and is written atomically."""
+@lang_option
+def record(session_file: Path, out: Path | None, lang: str | None) -> None:
+    """Write the session's decision as a Markdown decision record (in --lang; by default the session's
+    language). --out never overwrites the session or another file the record is made from, and is
+    written atomically."""
     from .knowledge import section_index
     from .record import decision_record
     from .session import Session
     from .settings import get_settings
+    from .types import LANGUAGES
 
     session = Session.load(session_file)
-    text = decision_record(session, section_index(get_settings().knowledge_dirs))
+    fixed = lang or get_settings().language  # --lang, `modelchoice --lang`, MODELCHOICE_LANG
+    language = fixed if fixed in LANGUAGES else None  # auto: the session's language
+    text = decision_record(session, section_index(get_settings().knowledge_dirs), lang=language)
     if out is None or str(out) == "-":
         click.echo(text)
         return

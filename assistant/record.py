@@ -5,15 +5,21 @@ and the facts that decide it in sentences, each fact with the user's own words a
 the session history: the turn that set it, narrowed to the sentence that states it), reasons and
 counter-arguments with links to the knowledge sections they rest on, and what would change the decision in
 the same direction-aware clauses the chat uses. The profile as raw data closes it, as an appendix.
+
+In English or Russian (`lang`; by default the session's language): the record's own words are data
+(knowledge/wording/record.yaml); fact phrases, option names and clauses come from the explainer, in
+Russian once it takes `lang=` (until then a plain "field: value" stands in, see `_explained`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import inspect
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
+from . import wording
 from .engine import decide
 from .explain import (
     PHRASES,
@@ -21,27 +27,17 @@ from .explain import (
     capital,
     counterfactual_clause,
     deciding_facts,
-    join,
     option,
     phrase,
     ranked_counterfactuals,
 )
+from .explain.pieces import deciding_rules
 from .knowledge import Section
-from .profile import FIELDS, format_value
-from .rules import PATTERN_LABELS
+from .profile import FIELDS
 from .session import Fact, Session
-from .types import Confidence, Decision, FiredRule, Value
+from .types import Confidence, Counterfactual, Decision, FiredRule, Value
+from .wording import Words
 
-_FOOTER = (
-    '_Guidance paraphrased from "Do You Really Need a Foundation Model?" (Towards Data Science). '
-    "Recommendation computed by modelchoice's rules engine._"
-)
-_SOURCE_NAMES = {
-    "form": "set in the form",
-    "chat": "stated in chat",
-    "file": "from a profile file",
-    "assumed": "assumed",
-}
 _QUOTE_LIMIT = 220  # characters of the user's words quoted as a fact's evidence
 _SHORT_REPLY = 6  # words: a reply this short answers the question asked before it
 _SENTENCE = re.compile(r"(?<=[.!?])\s+")
@@ -52,89 +48,147 @@ def decision_record(
     sections: Mapping[str, Section],
     *,
     today: dt.date | None = None,
-    title: str = "Model choice",
+    title: str | None = None,
     link_base: str = "knowledge/",
+    lang: str | None = None,
 ) -> str:
-    """The record of `session`. Sections are linked as `{link_base}{file}#{section id}`."""
-    date = (today or dt.date.today()).isoformat()
+    """The record of `session`, in `lang` (default: the session's language, `wording.session_language`).
+    Sections are linked as `{link_base}{file}#{section id}`."""
+    w = wording.load("record")(lang or wording.session_language(session))
+    heading = w("title", title=title or w("default_title"))
+    date = format_date(today or dt.date.today(), w)
     if not session.facts:
-        return _nothing_known(title, date)
+        return _nothing_known(heading, date, w)
     decision: Decision = decide(session.profile)
-    label = option(decision.recommendation)
-    lines = [f"# Decision record: {title}", "", f"- Date: {date}"]
+    label = _option(decision.recommendation, w.lang)
+    lines = [heading, "", w("date", date=date)]
     if decision.undecided:
-        lines.append(
-            f"- Decision: **not yet**: too little is known to recommend anything; the lean so far is {label}."
-        )
+        lines.append(w("decision_not_yet", option=label))
     else:
         band = Confidence.of(decision.confidence)
-        lines.append(f"- Decision: **{label}** (confidence: {band})")
+        lines.append(w("decision", option=label, band=w(f"band.{band}")))
     if decision.hybrid_patterns:
-        lines.append(f"- Approach: {join([PATTERN_LABELS[p] for p in decision.hybrid_patterns])}")
-    lines += ["", _summary(decision), ""]
+        patterns = [wording.pattern_label(p, w.lang) for p in decision.hybrid_patterns]
+        lines.append(w("approach", patterns=w.join(patterns)))
+    lines.append(w.count("known", len(session.facts), total=len(FIELDS)))
+    lines += ["", _summary(decision, w), ""]
 
-    lines += ["## Project profile", ""]
+    lines += [w("h.profile"), ""]
     for name, fact in session.facts.items():
-        lines.append(f"- **{capital(phrase(name, fact.value))}.** {_evidence(session, name, fact)}")
-    unknown = [FIELDS[n].label.lower() for n in FIELDS if n not in session.facts]
+        lines.append(
+            w("fact", fact=capital(_phrase(name, fact.value, w)), evidence=_evidence(session, name, fact, w))
+        )
+    unknown = [_in_sentence(wording.field_label(n, w.lang)) for n in FIELDS if n not in session.facts]
     if unknown:
-        lines += ["", f"Not known yet: {join(unknown)}."]
+        lines += ["", w("not_known_yet", fields=w.join(unknown))]
 
     def link(rule: FiredRule) -> str:
         return _links(rule.sources, sections, link_base)
 
-    lines += ["", "## Reasons", ""]
+    lines += ["", w("h.reasons"), ""]
     specific = [r for r in decision.supporting() if not r.is_prior]
     lines += [f"- {_reason(r)} {link(r)}".rstrip() for r in specific or decision.supporting()] or [
-        "- No specific reasons: the article's default applies."
+        w("no_reasons")
     ]
-    lines += ["", "## Counter-arguments", ""]
+    lines += ["", w("h.against"), ""]
     lines += [
-        f"- In favour of {option(r.favors or '')}: {_reason(r)} {link(r)}".rstrip()
+        f"{w('against', option=_option(r.favors or '', w.lang), reason=_reason(r))} {link(r)}".rstrip()
         for r in decision.against()
         if not r.is_prior
-    ] or ["- None from the facts given."]
-    lines += ["", "## What would change it", ""]
-    lines += [
-        f"- {capital(counterfactual_clause(c, decision))}." for c in ranked_counterfactuals(decision)[:8]
-    ] or ["- No single change to the profile would change the decision."]
+    ] or [w("no_against")]
+    lines += ["", w("h.change"), ""]
+    lines += [_change(c, decision, w) for c in ranked_counterfactuals(decision)[:8]] or [w("no_change")]
     if decision.missing:
-        lines += [
-            "",
-            "Still unknown and able to change it: "
-            + join([FIELDS[m].label.lower() for m in decision.missing])
-            + ".",
-        ]
-    lines += ["", "## Sources", ""]
+        missing = [_in_sentence(wording.field_label(m, w.lang)) for m in decision.missing]
+        lines += ["", w("still_unknown", fields=w.join(missing))]
+    lines += ["", w("h.sources"), ""]
     for sid in decision.sources:
         section = sections.get(sid)
         if section:
-            lines.append(f"- [{section.title}]({link_base}{section.source}#{sid}), in _{section.document}_")
-    lines += ["", "## Appendix: the profile as data", "", "| Fact | Value | Source |", "|---|---|---|"]
+            href = f"{link_base}{section.source}#{sid}"
+            lines.append(w("source", title=section.title, href=href, document=section.document))
+    lines += ["", w("h.appendix"), "", w("table_head"), "|---|---|---|"]
     for name, fact in session.facts.items():
         lines.append(
-            f"| {FIELDS[name].label} | {format_value(fact.value)} | "
-            f"{_SOURCE_NAMES.get(fact.source, fact.source)} (turn {fact.turn}) |"
+            w(
+                "table_row",
+                field=wording.field_label(name, w.lang),
+                value=wording.value_name(name, fact.value, w.lang),
+                source=w(f"source.{fact.source}") if f"source.{fact.source}" in w.table else fact.source,
+                turn=fact.turn,
+            )
         )
-    lines += ["", _FOOTER, ""]
+    lines += ["", w("footer"), ""]
     return "\n".join(lines)
 
 
-def _summary(decision: Decision) -> str:
-    label = option(decision.recommendation)
-    facts = deciding_facts(decision)
-    if decision.undecided:
-        return (
-            f"Too little is known about the project to recommend an approach yet. On the facts so far the "
-            f"lean is {label}; the open questions below could still change it."
-        )
-    if not facts:
-        return f"The recommendation is **{label}**."
-    return f"Given {join(facts)}, the recommendation is **{label}**."
+def _in_sentence(label: str) -> str:
+    """A field's label inside a sentence: lower case, but an acronym stays ("ML team", «ML-команда»)."""
+    return label if label[:2].isupper() else label[:1].lower() + label[1:]
+
+
+def format_date(date: dt.date, w: Words) -> str:
+    """2026-01-02 / «2 января 2026 г.»."""
+    month = w("months").split()[date.month - 1]
+    return w("date_format", year=date.year, month=month, day=str(date.day))
+
+
+# --- the explainer's words, in the record's language -------------------------------------------------------
+def _explained(function: Callable[..., Any], *args: Any, lang: str) -> Any:
+    """`function(*args)` in `lang`: English always; another language once the explainer takes `lang=`.
+    None means it does not yet, and the caller words it from the record's own tables.
+    TODO(issue 16): drop the fallbacks once the Russian explainer is merged (every call then takes lang=)."""
+    if lang == "en":
+        return function(*args)
+    if "lang" in inspect.signature(function).parameters:
+        return function(*args, lang=lang)
+    return None
+
+
+def _phrase(name: str, value: Value, w: Words) -> str:
+    found = _explained(phrase, name, value, lang=w.lang)
+    if found is not None:
+        return str(found)
+    return w(
+        "fact_value", field=wording.field_label(name, w.lang), value=wording.value_name(name, value, w.lang)
+    )
+
+
+def _option(name: str, lang: str) -> str:
+    found = _explained(option, name, lang=lang) if name else None
+    return str(found) if found is not None else wording.option_short(name, lang) if name else ""
+
+
+def _facts(decision: Decision, w: Words) -> list[str]:
+    found = _explained(deciding_facts, decision, lang=w.lang)
+    if found is not None:
+        return list(found)
+    rules = deciding_rules(decision, 2)
+    phrases = (_phrase(n, decision.profile[n], w) for r in rules for n in r.fields if n in decision.profile)
+    return list(dict.fromkeys(phrases))[:3]
+
+
+def _change(cf: Counterfactual, decision: Decision, w: Words) -> str:
+    clause = _explained(counterfactual_clause, cf, decision, lang=w.lang)
+    if clause is not None:
+        return w("change", clause=capital(clause))
+    question = wording.what_if_question({cf.field: cf.value}, w.lang)
+    return w("change_what_if", question=question, option=_option(cf.recommendation, w.lang))
 
 
 def _reason(rule: FiredRule) -> str:
+    # TODO(issue 16): the rules' reasons are English only; the Russian explainer will say how to word them.
     return rule.reason + (f" _{rule.note}_" if rule.note else "")
+
+
+def _summary(decision: Decision, w: Words) -> str:
+    label = _option(decision.recommendation, w.lang)
+    facts = _facts(decision, w)
+    if decision.undecided:
+        return w("summary.undecided", option=label)
+    if not facts:
+        return w("summary.plain", option=label)
+    return w("summary.given", facts=w.join(facts), option=label)
 
 
 def _links(ids: tuple[str, ...], sections: Mapping[str, Section], base: str) -> str:
@@ -144,29 +198,27 @@ def _links(ids: tuple[str, ...], sections: Mapping[str, Section], base: str) -> 
     return "(" + "; ".join(f"[{s.title}]({base}{s.source}#{s.id})" for s in known[:2]) + ")"
 
 
-def _evidence(session: Session, name: str, fact: Fact) -> str:
+def _evidence(session: Session, name: str, fact: Fact, w: Words) -> str:
     """Where a fact comes from, in the user's own words when they said it in the chat."""
-    if fact.source == "form":
-        return f"Set in the form (turn {fact.turn})."
-    if fact.source == "file":
-        return "From a profile file."
-    if fact.source == "assumed":
-        return "Assumed; not confirmed by you."
+    if fact.source in ("form", "file", "assumed"):
+        return w(f"evidence.{fact.source}", turn=fact.turn)
     entry = _entry(session.history, fact.turn)
     if entry is None:
-        return f"Stated in chat (turn {fact.turn})."
+        return w("evidence.chat", turn=fact.turn)
     if entry.get("intent") == "adopt":
         origin = _what_if_origin(session.history, fact.turn, name)
         if origin is not None:
             quote = _quote(str(origin.get("user") or ""), name, fact.value)
-            return f"Adopted from your what-if in turn {origin.get('turn')}: “{quote}”"
-        return f"Adopted from a what-if (turn {fact.turn})."
+            return w("evidence.adopted_from", turn=origin.get("turn"), quote=quote)
+        return w("evidence.adopted", turn=fact.turn)
     text = str(entry.get("user") or "")
     if not text:
-        return f"Stated in chat (turn {fact.turn})."
+        return w("evidence.chat", turn=fact.turn)
     if len(text.split()) < _SHORT_REPLY and name in QUESTIONS:
-        return f"In turn {fact.turn} you answered “{text.strip()}” to: {QUESTIONS[name]}"
-    return f"In turn {fact.turn} you said: “{_quote(text, name, fact.value)}”"
+        # TODO(issue 16): the explainer's question in the record's language; the field's name until then.
+        question = QUESTIONS[name] if w.lang == "en" else wording.field_label(name, w.lang) + "?"
+        return w("evidence.answered", turn=fact.turn, text=text.strip(), question=question)
+    return w("evidence.said", turn=fact.turn, quote=_quote(text, name, fact.value))
 
 
 def _entry(history: list[dict[str, Any]], turn: int) -> dict[str, Any] | None:
@@ -206,40 +258,17 @@ def _quote(text: str, name: str, value: Value) -> str:
     return chosen
 
 
-def _nothing_known(title: str, date: str) -> str:
+def _nothing_known(heading: str, date: str, w: Words) -> str:
     """A record of an empty session says so: the rules' default is not a decision about this project."""
-    unknown = ", ".join(FIELDS[n].label for n in FIELDS)
-    return "\n".join(
-        [
-            f"# Decision record: {title}",
-            "",
-            f"- Date: {date}",
-            "- Decision: **none yet**: nothing is known about the project, so there is no recommendation.",
-            "",
-            "## Project profile",
-            "",
-            "Nothing is known yet.",
-            "",
-            f"Unknown: {unknown}.",
-            "",
-            "## Reasons",
-            "",
-            "- None: a recommendation needs facts about the project.",
-            "",
-            "## Counter-arguments",
-            "",
-            "- None.",
-            "",
-            "## What would change it",
-            "",
-            '- Any fact about the project: describe it, e.g. `modelchoice ask "We classify support tickets '
-            'and have plenty of labelled data" --session FILE`, then write the record again.',
-            "",
-            "## Sources",
-            "",
-            "- None.",
-            "",
-            _FOOTER,
-            "",
-        ]
-    )
+    unknown = ", ".join(wording.field_label(n, w.lang) for n in FIELDS)
+    sections = [
+        (w("h.profile"), [w("nothing_known"), "", w("unknown", fields=unknown)]),
+        (w("h.reasons"), [w("no_reasons_empty")]),
+        (w("h.against"), [w("none")]),
+        (w("h.change"), [w("any_fact")]),
+        (w("h.sources"), [w("none")]),
+    ]
+    lines = [heading, "", w("date", date=date), w("decision_none")]
+    for title, body in sections:
+        lines += ["", title, "", *body]
+    return "\n".join([*lines, "", w("footer"), ""])

@@ -16,7 +16,7 @@ import functools
 import importlib.util
 import os
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any, cast
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # before gradio is imported; off unless "True"
@@ -35,47 +35,17 @@ if importlib.util.find_spec("matplotlib") is None:
 import gradio as gr
 from starlette.middleware import Middleware
 
-from assistant import FIELDS, Conversation, ModelchoiceError, decide
+from assistant import FIELDS, Conversation, decide
 
-from . import page, render
+from . import handlers, page, render
 from .limits import MAX_BODY_BYTES, BodyLimit, LoginThrottle
 from .quiet import quiet
 from .state import STORAGE_KEY
 from .theme import CSS, THEME
 from .turns import Outputs, Turns
 
-# The article's cases, as a user would describe them.
-EXAMPLES: list[tuple[str, str]] = [
-    (
-        "Bank credit scoring",
-        "We are a bank and want to score credit applications from tabular customer data. "
-        "The data must stay on our own infrastructure and we can't use third-party APIs. "
-        "We have an in-house data science team and need full "
-        "control to explain every decision. It will run in production for years.",
-    ),
-    (
-        "Internal support chatbot prototype",
-        "We want a quick prototype of an internal support chatbot that answers employees' questions from our "
-        "wiki. It's open-ended text, we have no ML engineers, using an external API like OpenAI is fine, "
-        "and volume is low.",
-    ),
-    (
-        "Real-time video on a phone",
-        "We need real-time object detection in live video on a smartphone, at 30+ fps, running on the device "
-        "itself. It's a narrow task for a production app and we have ML engineers.",
-    ),
-    (
-        "Segmentation with no training data",
-        "We need instance segmentation of product images in production, but we have no labelled data at all. "
-        "We do have an ML team.",
-    ),
-]
-
-INTRO = (
-    "Describe your project (the data, the task, your team, privacy, speed and cost constraints) and I'll "
-    "recommend a **foundation model**, a **custom model** or a **hybrid**, explain why, and show what would "
-    "change my mind. Or start from one of the article's cases:"
-)
+# The article's cases, as a user would describe them (the words are data: knowledge/wording/ui.yaml).
+EXAMPLES: list[tuple[str, str]] = [(e["display_text"], e["text"]) for e in page.examples("en")]
 
 # Queue and concurrency, on purpose:
 # - The deterministic path (rules engine + offline explainer + a small local search) takes milliseconds and
@@ -113,14 +83,24 @@ def build_app(conversation: Conversation, *, answer_limit: int | str | None = "a
     turns = Turns(conversation, conversation.sections)
     limit = answer_concurrency(conversation) if answer_limit == "auto" else answer_limit
 
+    w = render.words("en")  # the page as served; `page.chrome` sends other words when the language changes
+
     with gr.Blocks(title="modelchoice: foundation, custom or hybrid?", fill_width=True) as demo:
         kept = gr.BrowserState(None, storage_key=STORAGE_KEY, secret=STATE_SECRET)
+        chrome: dict[str, Any] = {}
 
         with gr.Row(elem_classes="mc-header"):
-            gr.HTML(
-                '<div class="mc-brand"><h1>modelchoice</h1>'
-                "<p>Foundation model, custom model, or a hybrid of both? Rules decide; the answers cite the "
-                "guidance from <em>Do You Really Need a Foundation Model?</em></p></div>"
+            chrome["header"] = gr.HTML(
+                f'<div class="mc-brand"><h1>modelchoice</h1><p>{w("brand")}</p></div>', scale=4
+            )
+            chrome["language"] = language = gr.Radio(
+                choices=page.language_choices("en"),
+                value="auto",
+                label=w("language"),
+                elem_id="mc-lang",
+                elem_classes="mc-lang",
+                scale=1,
+                min_width=240,
             )
 
         with gr.Row(equal_height=False, elem_classes="mc-main"):
@@ -132,12 +112,12 @@ def build_app(conversation: Conversation, *, answer_limit: int | str | None = "a
                     show_label=False,
                     height="62vh",
                     min_height=380,
-                    placeholder=INTRO,
+                    placeholder=w("intro"),
                     layout="bubble",
                     feedback_options=None,
                     buttons=["copy"],
                     group_consecutive_messages=False,
-                    examples=[{"display_text": title, "text": text} for title, text in EXAMPLES],
+                    examples=page.examples("en"),  # type: ignore[arg-type]  # dicts of ExampleMessage's keys
                 )
                 with gr.Row(elem_classes="mc-input"):
                     textbox = gr.Textbox(
@@ -147,15 +127,19 @@ def build_app(conversation: Conversation, *, answer_limit: int | str | None = "a
                         lines=1,
                         max_lines=6,
                         scale=8,
-                        placeholder="Describe your project or ask a question",
+                        placeholder=w("input.placeholder"),
                         autofocus=True,
                         submit_btn=False,
                     )
-                    send = gr.Button("Send", variant="primary", scale=1, min_width=80, elem_id="mc-send")
+                    chrome["send"] = send = gr.Button(
+                        w("send"), variant="primary", scale=1, min_width=80, elem_id="mc-send"
+                    )
                 with gr.Row(elem_classes="mc-actions"):
-                    restart = gr.Button("New conversation", size="sm", variant="secondary", elem_id="mc-new")
-                    export = gr.Button(
-                        "Export decision record (.md)", size="sm", variant="secondary", elem_id="mc-export"
+                    chrome["new"] = restart = gr.Button(
+                        w("new"), size="sm", variant="secondary", elem_id="mc-new"
+                    )
+                    chrome["export"] = export = gr.Button(
+                        w("export"), size="sm", variant="secondary", elem_id="mc-export"
                     )
                     record = gr.Textbox(visible=False, label="Decision record", elem_id="mc-record")
 
@@ -164,24 +148,25 @@ def build_app(conversation: Conversation, *, answer_limit: int | str | None = "a
                 with gr.Group(elem_id="mc-whatif-box"):  # shown only with a comparison in it (theme.CSS)
                     comparison = gr.HTML(label="What-if comparison", elem_id="mc-whatif")
                     with gr.Row():
-                        adopt = gr.Button(
-                            "Adopt this change", variant="primary", size="sm", elem_id="mc-adopt"
+                        chrome["adopt"] = adopt = gr.Button(
+                            w("adopt"), variant="primary", size="sm", elem_id="mc-adopt"
                         )
-                        keep = gr.Button("Keep original", size="sm", elem_id="mc-keep")
-                with gr.Accordion("What would change it", open=True, elem_id="mc-change"):
+                        chrome["keep"] = keep = gr.Button(w("keep"), size="sm", elem_id="mc-keep")
+                with gr.Accordion(w("panel.change"), open=True, elem_id="mc-change") as chrome[
+                    "panel_change"
+                ]:
                     change_intro = gr.HTML(label="What would change it")
                     with gr.Column(elem_classes="mc-cf-buttons"):
                         cf_buttons = [
                             gr.Button(visible=False, size="sm", elem_classes="mc-cf", elem_id=f"mc-cf-{i}")
                             for i in range(page.CHOICES)
                         ]
-                with gr.Accordion("Why", open=True, elem_id="mc-why-box"):
+                with gr.Accordion(w("panel.why"), open=True, elem_id="mc-why-box") as chrome["panel_why"]:
                     why = gr.HTML(label="Why", elem_id="mc-why")
-                with gr.Accordion("Project profile", open=True, elem_id="mc-profile"):
-                    gr.HTML(
-                        '<p class="mc-muted">What I know about your project. The chat fills it in; change '
-                        "any field and the recommendation updates at once.</p>"
-                    )
+                with gr.Accordion(w("panel.profile"), open=True, elem_id="mc-profile") as chrome[
+                    "panel_profile"
+                ]:
+                    chrome["profile_intro"] = gr.HTML(f'<p class="mc-muted">{w("profile.intro")}</p>')
                     dropdowns: dict[str, gr.Dropdown] = {}
                     names = list(page.FIELD_NAMES)
                     for pair in (names[i : i + 2] for i in range(0, len(names), 2)):
@@ -197,25 +182,27 @@ def build_app(conversation: Conversation, *, answer_limit: int | str | None = "a
                                     elem_id=f"mc-field-{name}",
                                     elem_classes="mc-field",
                                 )
-                    gr.HTML(render.field_help())
-                with gr.Accordion("Sources of the last answer", open=False, elem_id="mc-sources-box"):
+                    chrome["fields_help"] = gr.HTML(render.field_help(), elem_id="mc-fields-help")
+                with gr.Accordion(w("panel.sources"), open=False, elem_id="mc-sources-box") as chrome[
+                    "panel_sources"
+                ]:
                     sources = gr.HTML(label="Sources", elem_id="mc-sources")
+        chrome["footer"] = gr.HTML(f'<p class="mc-footer mc-muted">{w("footer")}</p>', elem_id="mc-footer")
 
         # ---- wiring: every event returns the chat, the whole panel and the new copy at once ----------
         panel: list[Any] = [card, comparison, change_intro, *cf_buttons, why, *dropdowns.values(), sources]
-        assert len(panel) == len(page.PANEL_KEYS)
-        edit_out = [chatbot, *panel, kept]
-        turn_out = [textbox, *edit_out]
+        assert len(panel) == len(page.PANEL_KEYS) and set(chrome) == set(page.CHROME_KEYS)
+        outputs = [textbox, chatbot, *panel, *(chrome[key] for key in page.CHROME_KEYS), kept]
         common: dict[str, Any] = {"preprocess": False, "postprocess": False, "show_progress": "hidden"}
         answer = {**common, "concurrency_limit": limit, "concurrency_id": "answer"}
         instant = {**common, "concurrency_limit": None}
-        run = _runner(turns.streaming)
+        run = handlers.runner(turns.streaming)
 
         gr.on(
             [textbox.submit, send.click],
             run(turns.chat),
             inputs=[textbox, kept],
-            outputs=turn_out,
+            outputs=outputs,
             api_name="chat",
             **answer,
         )
@@ -225,16 +212,13 @@ def build_app(conversation: Conversation, *, answer_limit: int | str | None = "a
             yield from turns.chat(value.get("text", ""), conversation)
 
         chatbot.example_select(
-            run(example), inputs=[kept], outputs=turn_out, api_visibility="private", **answer
+            run(example), inputs=[kept], outputs=outputs, api_visibility="private", **answer
         )
-        for button, api_name, intent, line in (
-            (adopt, "adopt", "adopt", "Let's go with that."),
-            (keep, "keep_original", "discard", "Keep the original."),
-        ):
+        for button, api_name, intent in ((adopt, "adopt", "adopt"), (keep, "keep_original", "discard")):
             button.click(
-                run(functools.partial(turns.settle, intent, line)),
+                run(functools.partial(turns.settle, intent)),
                 inputs=[kept],
-                outputs=edit_out,
+                outputs=outputs,
                 api_name=api_name,
                 **answer,
             )
@@ -242,74 +226,42 @@ def build_app(conversation: Conversation, *, answer_limit: int | str | None = "a
             button.click(
                 run(functools.partial(turns.what_if, i)),
                 inputs=[kept],
-                outputs=edit_out,
+                outputs=outputs,
                 api_name=f"what_if_{i}",
                 api_visibility="undocumented",
                 **answer,
             )
         for name, dropdown in dropdowns.items():
             dropdown.input(
-                _plain(functools.partial(turns.set_field, name)),
+                handlers.plain(functools.partial(turns.set_field, name)),
                 inputs=[dropdown, kept],
-                outputs=edit_out,
+                outputs=outputs,
                 api_name=f"set_{name}",
                 **instant,
             )
-        restart.click(
-            _plain(turns.new), inputs=[kept], outputs=edit_out, api_name="new_conversation", **instant
+        language.input(
+            handlers.plain(turns.set_language),
+            inputs=[language, kept],
+            outputs=outputs,
+            api_name="set_language",
+            **instant,
         )
-        chatbot.clear(_plain(turns.new), inputs=[kept], outputs=edit_out, api_visibility="private", **instant)
+        restart.click(
+            handlers.plain(turns.new), inputs=[kept], outputs=outputs, api_name="new_conversation", **instant
+        )
+        chatbot.clear(
+            handlers.plain(turns.new), inputs=[kept], outputs=outputs, api_visibility="private", **instant
+        )
         export.click(
-            _plain(turns.export), inputs=[kept], outputs=[record], api_name="export_record", **instant
+            handlers.plain(turns.export), inputs=[kept], outputs=[record], api_name="export_record", **instant
         ).then(None, inputs=[record], js=DOWNLOAD_JS, api_visibility="private")
-        demo.load(_plain(turns.load), inputs=[kept], outputs=edit_out, api_visibility="private", **instant)
+        demo.load(
+            handlers.plain(turns.load), inputs=[kept], outputs=outputs, api_visibility="private", **instant
+        )
 
     demo.queue(default_concurrency_limit=None, max_size=QUEUE_SIZE if limit is None else LLM_QUEUE_SIZE)
     quiet(demo._queue)  # no CPU while idle: Gradio's queue would otherwise poll every millisecond
     return cast(gr.Blocks, demo)
-
-
-def _runner(streaming: bool) -> Callable[[Callable[..., Iterator[Outputs]]], Callable[..., Any]]:
-    """A turn as Gradio should run it: a generator when the answer streams, else one plain call (one
-    message to the browser, one thread hop). User-facing errors become Gradio errors either way."""
-
-    def wrap(turn: Callable[..., Iterator[Outputs]]) -> Callable[..., Any]:
-        if streaming:
-
-            @functools.wraps(turn)
-            def streamed(*args: Any) -> Iterator[Outputs]:
-                try:
-                    yield from turn(*args)
-                except ModelchoiceError as exc:
-                    raise gr.Error(str(exc)) from None
-
-            return streamed
-
-        @functools.wraps(turn)
-        def once(*args: Any) -> Outputs:
-            try:
-                *_, last = turn(*args)
-            except ModelchoiceError as exc:
-                raise gr.Error(str(exc)) from None
-            return last
-
-        return once
-
-    return wrap
-
-
-def _plain(handler: Callable[..., Any]) -> Callable[..., Any]:
-    """An event handler whose user-facing errors become Gradio errors. (`functools.wraps` keeps the
-    handler's parameters and type hints visible to Gradio, e.g. a `gr.SelectData` one.)"""
-
-    @functools.wraps(handler)
-    def call(*args: Any) -> Any:
-        try:
-            return handler(*args)
-        except ModelchoiceError as exc:
-            raise gr.Error(str(exc)) from None
-
-    return call
 
 
 def launch(

@@ -11,7 +11,8 @@ from pathlib import Path
 
 import click
 
-from assistant.cli import conversation_for, llm_option
+from assistant.cli import conversation_for
+from assistant.cli_options import llm_option
 
 
 @click.command()

@@ -10,6 +10,10 @@ new component and its config, about 0.5 ms each; a plain value does not. So the 
 and an update only where a property other than the value changes (a field's provenance, a button or the
 what-if buttons appearing or going). `Visit.shown` records those properties as the page has them; it travels
 with the conversation, so every process knows what the page shows.
+
+Language: the page speaks `wording.session_language` (the session's choice, else its latest answer's
+language, else English). The words outside the panel (buttons, headings, placeholders: `CHROME_KEYS`) are
+sent as updates only when that language (or the language setting) differs from what the page shows.
 """
 
 from __future__ import annotations
@@ -18,9 +22,9 @@ import inspect
 from collections.abc import Mapping
 from typing import Final
 
-from assistant import FIELDS, Counterfactual, Decision, PassageRef, WhatIf, decide
+from assistant import FIELDS, Counterfactual, Decision, PassageRef, WhatIf, decide, wording
 from assistant.knowledge import Section
-from assistant.types import JSON
+from assistant.types import JSON, LANGUAGES
 
 from . import render, whatif
 from .state import Visit
@@ -37,10 +41,31 @@ PANEL_KEYS: Final = (
     *FIELD_NAMES,
     "sources",
 )
-# The page as first served: no what-if buttons, no field known.
+# Outputs outside the panel whose words depend on the language, in this order; the text box and the chat
+# (outputs of their own) also take new words, see `chrome`.
+CHROME_KEYS: Final = (
+    "header",
+    "send",
+    "new",
+    "export",
+    "language",
+    "adopt",
+    "keep",
+    "panel_change",
+    "panel_why",
+    "panel_profile",
+    "profile_intro",
+    "fields_help",
+    "panel_sources",
+    "footer",
+)
+EXAMPLES: Final = ("bank", "chatbot", "video", "segmentation")  # the article's cases (ui.yaml: example.*)
+LANGUAGE_SETTINGS: Final = ("auto", *LANGUAGES)
+# The page as first served: English, automatic language, no what-if buttons, no field known.
 SERVED: Final[dict[str, JSON]] = {
+    "chrome": ["en", "auto"],
     **{f"cf{i}": False for i in range(CHOICES)},
-    **{name: render.form_info(name, None) for name in FIELD_NAMES},
+    **{name: ["en", render.form_info(name, None)] for name in FIELD_NAMES},
 }
 Message = dict[str, JSON]
 
@@ -84,12 +109,13 @@ def offers(visit: Visit, decision: Decision) -> list[Counterfactual]:
 def panel(visit: Visit, sections: Mapping[str, Section]) -> list[object]:
     """The side panel's outputs for this visit, in `PANEL_KEYS` order; updates `visit.shown`."""
     session = visit.session
+    lang = wording.session_language(session)
     decision = decide(session.profile)
     choices = offers(visit, decision)
     pending = session.pending
     if pending:
         hypothetical = decide(session.profile.with_changes(pending.changes), counterfactuals=False)
-        comparison = render.what_if(WhatIf(dict(pending.changes), decision, hypothetical))
+        comparison = render.what_if(WhatIf(dict(pending.changes), decision, hypothetical), lang)
     else:
         comparison = ""
     shown = visit.shown
@@ -101,23 +127,67 @@ def panel(visit: Visit, sections: Mapping[str, Section]) -> list[object]:
         shown[key] = props
         return update(value=value, **changes)
 
-    labels = [whatif.label(cf) for cf in choices]
+    labels = [whatif.label(cf, lang) for cf in choices]
     labels += [""] * (CHOICES - len(labels))
     buttons = [prop(f"cf{i}", bool(text), text, visible=bool(text)) for i, text in enumerate(labels)]
     fields = []
     for name in FIELD_NAMES:
         fact = session.facts.get(name)
-        info = render.form_info(name, fact.source if fact else None)
-        fields.append(prop(name, info, render.form_value(fact.value if fact else None), info=info))
+        info = render.form_info(name, fact.source if fact else None, lang)
+        value = render.form_value(fact.value if fact else None)
+        label = wording.field_label(name, lang)
+        options: list[JSON] = [list(c) for c in render.choices(name, lang)]
+        fields.append(prop(name, [lang, info], value, info=info, label=label, choices=options))
     return [
-        render.card(decision, len(session.facts), visit.turns),
+        render.card(decision, len(session.facts), visit.turns, lang),
         comparison,  # the box around it (with adopt / keep) shows only when it has one: see theme.CSS
-        render.change_intro(decision, len(choices)),
+        render.change_intro(decision, len(choices), lang),
         *buttons,
-        render.why(decision, sections),
+        render.why(decision, sections, lang),
         *fields,
-        render.passages(last_sources(visit, sections), sections, answered=bool(session.history)),
+        render.passages(last_sources(visit, sections), sections, answered=bool(session.history), lang=lang),
     ]
+
+
+def chrome(visit: Visit) -> dict[str, dict[str, JSON]]:
+    """The properties to send to the text box, the chat and every `CHROME_KEYS` output when the page's
+    language or language setting differs from what it shows; empty when nothing changes. Updates `shown`."""
+    lang = wording.session_language(visit.session)
+    setting = visit.session.lang or "auto"
+    if visit.shown.get("chrome", SERVED["chrome"]) == [lang, setting]:
+        return {}
+    visit.shown["chrome"] = [lang, setting]
+    w = render.words(lang)
+    html = render.esc
+    return {
+        "textbox": {"placeholder": w("input.placeholder")},
+        "chatbot": {"placeholder": w("intro"), "examples": [dict(e) for e in examples(lang)]},
+        "header": {"value": f'<div class="mc-brand"><h1>modelchoice</h1><p>{w("brand")}</p></div>'},
+        "send": {"value": w("send")},
+        "new": {"value": w("new")},
+        "export": {"value": w("export")},
+        "language": {"value": setting, "choices": [list(c) for c in language_choices(lang)]},
+        "adopt": {"value": w("adopt")},
+        "keep": {"value": w("keep")},
+        "panel_change": {"label": w("panel.change")},
+        "panel_why": {"label": w("panel.why")},
+        "panel_profile": {"label": w("panel.profile")},
+        "profile_intro": {"value": f'<p class="mc-muted">{html(w("profile.intro"))}</p>'},
+        "fields_help": {"value": render.field_help(lang)},
+        "panel_sources": {"label": w("panel.sources")},
+        "footer": {"value": f'<p class="mc-footer mc-muted">{html(w("footer"))}</p>'},
+    }
+
+
+def examples(lang: str = "en") -> list[dict[str, str]]:
+    """The chat's example cases (the article's), as Gradio's Chatbot takes them."""
+    w = render.words(lang)
+    return [{"display_text": w(f"example.{key}"), "text": w(f"example.{key}.text")} for key in EXAMPLES]
+
+
+def language_choices(lang: str = "en") -> list[tuple[str, str]]:
+    """The language control's (label, value) pairs: Auto, English, Русский (each language in itself)."""
+    return [(render.words(lang)("language.auto"), "auto"), ("English", "en"), ("Русский", "ru")]
 
 
 def last_sources(visit: Visit, sections: Mapping[str, Section]) -> list[PassageRef]:

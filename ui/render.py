@@ -2,7 +2,8 @@
 
 Pure functions from the library's objects to small, escaped HTML strings (no Gradio import), so they are
 cheap, testable and identical for every session. Nothing here decides anything: every sentence comes from
-the decision trace, the rules' reasons or the knowledge sections.
+the decision trace, the rules' reasons or the knowledge sections. Each takes the page's language (`lang`);
+the words are data (knowledge/wording/ui.yaml, `wording.load("ui")`).
 """
 
 from __future__ import annotations
@@ -13,20 +14,12 @@ from collections.abc import Iterable, Mapping, Sequence
 from functools import lru_cache
 from typing import Any
 
-from assistant import FIELDS, Confidence, Decision, FiredRule, Option, Value, WhatIf
-from assistant.rules import PATTERN_LABELS
+from assistant import FIELDS, Confidence, Decision, FiredRule, Value, WhatIf, wording
 from assistant.types import OPTION_ORDER
+from assistant.wording import Words, field_label, option_title
 
 from .whatif import question
 
-# Short, capitalised option names for headings and bars.
-# Where a form value came from, as the form shows it.
-SOURCE_NOTES = {
-    "form": "set here",
-    "chat": "from the chat",
-    "file": "from a profile file",
-    "assumed": "assumed",
-}
 MAX_AGAINST = 4  # the strongest arguments against; the decision record lists them all
 
 
@@ -44,20 +37,19 @@ def markdown(text: str) -> str:
     return rendered.replace("{", "&#123;").replace("}", "&#125;")
 
 
-_CONFIDENCE_WORDS = {
-    Confidence.HIGH: "clear",
-    Confidence.MODERATE: "on balance",
-    Confidence.LOW: "close call",
-}
+def words(lang: str = "en") -> Words:
+    """The page's words in `lang` (English for a language without a table)."""
+    return wording.load("ui")(lang)
 
 
-def confidence_words(confidence: float) -> str:
-    return _CONFIDENCE_WORDS[Confidence.of(confidence)]
+def confidence_words(confidence: float, lang: str = "en") -> str:
+    return words(lang)(f"confidence.{Confidence.of(confidence)}")
 
 
 # --- the card ----------------------------------------------------------------------------------------------
-def card(decision: Decision, known: int, turns: int = 0) -> str:
+def card(decision: Decision, known: int, turns: int = 0, lang: str = "en") -> str:
     """`data-turns` (turns and form edits so far) lets tests and scripts wait for exactly this update."""
+    w = words(lang)
     rec = decision.recommendation
     top = max([*decision.scores.values(), 1.0])
     rows = []
@@ -65,37 +57,35 @@ def card(decision: Decision, known: int, turns: int = 0) -> str:
         score = decision.scores.get(name, 0.0)
         width = max(0.0, score) / top * 100
         ruled_out = name in decision.excluded and name != rec
-        note = "ruled out" if ruled_out else f"{score:g}"
+        note = w("card.ruled_out") if ruled_out else f"{score:g}"
         classes = "mc-bar-row" + (" is-best" if name == rec else "") + (" is-out" if ruled_out else "")
         rows.append(
             f'<div class="{classes}" data-option="{name}">'
-            f'<span class="mc-bar-label">{esc(Option(name).title)}</span>'
+            f'<span class="mc-bar-label">{esc(option_title(name, lang))}</span>'
             f'<span class="mc-bar-track"><span class="mc-bar-fill" style="width:{width:.0f}%"></span></span>'
             f'<span class="mc-bar-value">{esc(note)}</span></div>'
         )
     patterns = ""
     if decision.hybrid_patterns:
-        items = "".join(f"<li>{esc(PATTERN_LABELS[p].capitalize())}</li>" for p in decision.hybrid_patterns)
+        labels = (wording.pattern_label(p, lang) for p in decision.hybrid_patterns)
+        items = "".join(f"<li>{esc(label[:1].upper() + label[1:])}</li>" for label in labels)
         patterns = f'<ul class="mc-patterns">{items}</ul>'
     if known == 0:
-        hint = (
-            "Nothing is known about your project yet, so this is the article's default. "
-            "Describe your project in the chat or fill in the profile below."
-        )
+        hint = w("hint.nothing")
     elif decision.missing:
-        labels = [FIELDS[m].label for m in decision.missing]
-        hint = f"Still unknown and able to change it: {join(labels)}."
+        hint = w("hint.missing", fields=w.join([field_label(m, lang) for m in decision.missing]))
     else:
-        hint = "No unknown field could change this answer."
+        hint = w("hint.settled")
     percent = round(decision.confidence * 100)
+    confidence = w("card.confidence", percent=percent, words=confidence_words(decision.confidence, lang))
     return (
         f'<div class="mc-card" data-recommendation="{rec}" data-confidence="{decision.confidence:.3f}" '
         f'data-turns="{turns}">'
-        f'<div class="mc-kicker">Recommendation</div>'
-        f'<div class="mc-option">{esc(Option(rec).title)}</div>{patterns}'
+        f'<div class="mc-kicker">{esc(w("card.kicker"))}</div>'
+        f'<div class="mc-option">{esc(option_title(rec, lang))}</div>{patterns}'
         f'<div class="mc-confidence"><span class="mc-meter"><span style="width:{percent}%"></span></span>'
-        f"<span>Confidence {percent}% &middot; {confidence_words(decision.confidence)}</span></div>"
-        f'<div class="mc-bars" aria-label="Scores">{"".join(rows)}</div>'
+        f"<span>{esc(confidence)}</span></div>"
+        f'<div class="mc-bars" aria-label="{esc(w("card.scores"))}">{"".join(rows)}</div>'
         f'<p class="mc-hint">{esc(hint)}</p></div>'
     )
 
@@ -123,22 +113,28 @@ def _rule_item(rule: FiredRule, sections: Mapping[str, Any], lead: str = "") -> 
     )
 
 
-def why(decision: Decision, sections: Mapping[str, Any]) -> str:
+def why(decision: Decision, sections: Mapping[str, Any], lang: str = "en") -> str:
+    # TODO(issue 16): the rules' reasons and the sections' titles are English until the Russian explainer
+    # and knowledge are merged.
+    w = words(lang)
     supporting = decision.supporting()
     against = decision.against()[:MAX_AGAINST]
-    parts = [f'<div class="mc-why"><h3>Why {esc(Option(decision.recommendation).title.lower())}</h3>']
+    heading = w("why.heading", option=option_title(decision.recommendation, lang).lower())
+    parts = [f'<div class="mc-why"><h3>{esc(heading)}</h3>']
     if supporting:
         parts.append(
             '<ul class="mc-rules mc-for">' + "".join(_rule_item(r, sections) for r in supporting) + "</ul>"
         )
     else:
-        parts.append('<p class="mc-empty">No rule applies yet.</p>')
+        parts.append(f'<p class="mc-empty">{esc(w("why.none"))}</p>')
     if against:
         parts.append(
-            "<h3>Arguments against</h3><ul class='mc-rules mc-against'>"
+            f"<h3>{esc(w('why.against'))}</h3><ul class='mc-rules mc-against'>"
             + "".join(
                 _rule_item(
-                    r, sections, f'<span class="mc-tag">{esc(r.favors.title if r.favors else "")}</span> '
+                    r,
+                    sections,
+                    f'<span class="mc-tag">{esc(option_title(r.favors, lang) if r.favors else "")}</span> ',
                 )
                 for r in against
             )
@@ -149,25 +145,20 @@ def why(decision: Decision, sections: Mapping[str, Any]) -> str:
 
 
 # --- what would change it ----------------------------------------------------------------------------------
-def change_intro(decision: Decision, shown: int) -> str:
+def change_intro(decision: Decision, shown: int, lang: str = "en") -> str:
+    w = words(lang)
     if not shown and decision.counterfactuals:
-        return (
-            '<p class="mc-empty">Only changing something you told me would change the recommendation. '
-            "To revisit it, edit that field in the profile below.</p>"
-        )
+        return f'<p class="mc-empty">{esc(w("change.locked"))}</p>'
     if not shown:
-        return '<p class="mc-empty">No single change to the profile would change the recommendation.</p>'
-    return (
-        '<p class="mc-muted">Each of these alone would change the recommendation. '
-        "Click one to try it as a what-if; your profile stays as it is until you adopt it.</p>"
-    )
+        return f'<p class="mc-empty">{esc(w("change.none"))}</p>'
+    return f'<p class="mc-muted">{esc(w("change.intro"))}</p>'
 
 
 # --- the what-if comparison --------------------------------------------------------------------------------
-def what_if(what: WhatIf) -> str:
+def what_if(what: WhatIf, lang: str = "en") -> str:
+    w = words(lang)
     before, after = what.before.recommendation, what.after.recommendation
     changed = before != after
-    verdict = "changes the recommendation" if changed else "keeps the recommendation"
 
     def rules(items: Sequence[FiredRule]) -> str:
         return "".join(f"<li>{esc(r.reason)}</li>" for r in items)
@@ -176,38 +167,36 @@ def what_if(what: WhatIf) -> str:
     stopped = [r for r in what.stopped if r.favors or r.excludes]
     parts = [
         f'<div class="mc-whatif" data-before="{before}" data-after="{after}">',
-        f'<div class="mc-kicker">{esc(question(what.changes))}</div>',
-        f'<p class="mc-verdict">This {verdict}.</p>',
+        f'<div class="mc-kicker">{esc(question(what.changes, lang))}</div>',
+        f'<p class="mc-verdict">{esc(w("whatif.changes" if changed else "whatif.keeps"))}</p>',
         '<div class="mc-compare">',
-        f'<div class="mc-side"><span class="mc-side-label">Now</span>'
-        f"<strong>{esc(Option(before).title)}</strong>"
+        f'<div class="mc-side"><span class="mc-side-label">{esc(w("whatif.now"))}</span>'
+        f"<strong>{esc(option_title(before, lang))}</strong>"
         f'<span class="mc-muted">{what.before.confidence:.0%}</span></div>',
         '<div class="mc-arrow" aria-hidden="true">→</div>',
         f'<div class="mc-side{" is-new" if changed else ""}">'
-        '<span class="mc-side-label">With the change</span>'
-        f"<strong>{esc(Option(after).title)}</strong>"
+        f'<span class="mc-side-label">{esc(w("whatif.with"))}</span>'
+        f"<strong>{esc(option_title(after, lang))}</strong>"
         f'<span class="mc-muted">{what.after.confidence:.0%}</span></div>',
         "</div>",
     ]
     if started:
-        parts.append(f'<h4>Starts to apply</h4><ul class="mc-started">{rules(started)}</ul>')
+        parts.append(f'<h4>{esc(w("whatif.starts"))}</h4><ul class="mc-started">{rules(started)}</ul>')
     if stopped:
-        parts.append(f'<h4>No longer applies</h4><ul class="mc-stopped">{rules(stopped)}</ul>')
+        parts.append(f'<h4>{esc(w("whatif.stops"))}</h4><ul class="mc-stopped">{rules(stopped)}</ul>')
     if not started and not stopped:
-        parts.append('<p class="mc-muted">No rule starts or stops applying.</p>')
+        parts.append(f'<p class="mc-muted">{esc(w("whatif.no_rule"))}</p>')
     parts.append("</div>")
     return "".join(parts)
 
 
 # --- sources -----------------------------------------------------------------------------------------------
-def passages(items: Sequence[Any], sections: Mapping[str, Any], answered: bool = True) -> str:
+def passages(
+    items: Sequence[Any], sections: Mapping[str, Any], answered: bool = True, lang: str = "en"
+) -> str:
     if not items:
-        text = (
-            "The last answer did not draw on the guidance."
-            if answered
-            else "The guidance passages behind each answer appear here."
-        )
-        return f'<p class="mc-empty">{text}</p>'
+        text = words(lang)("sources.none" if answered else "sources.before")
+        return f'<p class="mc-empty">{esc(text)}</p>'
     out = ['<ol class="mc-passages">']
     for p in items:
         section = sections.get(p.section)
@@ -225,11 +214,10 @@ def passages(items: Sequence[Any], sections: Mapping[str, Any], answered: bool =
 UNKNOWN = "unknown"
 
 
-def choices(name: str) -> list[tuple[str, str]]:
-    spec = FIELDS[name]
-    if spec.is_bool:
-        return [("unknown", UNKNOWN), ("yes", "true"), ("no", "false")]
-    return [("unknown", UNKNOWN)] + [(str(v).replace("_", "-"), str(v)) for v in spec.values]
+def choices(name: str, lang: str = "en") -> list[tuple[str, str]]:
+    """The form's (label, value) pairs: the labels in `lang`, the values the same in every language."""
+    unknown = (words(lang)("form.unknown"), UNKNOWN)
+    return [unknown] + [(wording.value_name(name, v, lang), form_value(v)) for v in FIELDS[name].values]
 
 
 def form_value(value: Value | None) -> str:
@@ -240,19 +228,20 @@ def form_value(value: Value | None) -> str:
     return value
 
 
-def form_info(name: str, source: str | None) -> str:
+def form_info(name: str, source: str | None, lang: str = "en") -> str:
     """Where the value came from, in two or three words (the field's meaning is in `field_help`)."""
-    return SOURCE_NOTES.get(source or "", source) if source else "not known yet"
+    w = words(lang)
+    if not source:
+        return w("form.not_known")
+    return w(f"form.source.{source}") if f"form.source.{source}" in w.table else source
 
 
-def field_help() -> str:
-    items = "".join(f"<dt>{esc(spec.label)}</dt><dd>{esc(spec.help)}</dd>" for spec in FIELDS.values())
-    return f'<details class="mc-help"><summary>What the fields mean</summary><dl>{items}</dl></details>'
-
-
-def join(items: Sequence[str]) -> str:
-    items = list(items)
-    return "".join(items) if len(items) <= 1 else f"{', '.join(items[:-1])} and {items[-1]}"
+def field_help(lang: str = "en") -> str:
+    items = "".join(
+        f"<dt>{esc(field_label(n, lang))}</dt><dd>{esc(wording.field_help(n, lang))}</dd>" for n in FIELDS
+    )
+    summary = esc(words(lang)("fields.help"))
+    return f'<details class="mc-help"><summary>{summary}</summary><dl>{items}</dl></details>'
 
 
 _CITATION = re.compile(r" ?\[([A-Za-z0-9][A-Za-z0-9_.-]*)\]")

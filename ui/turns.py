@@ -6,6 +6,9 @@ between events (`state.load` in, `state.dump` out), so any app process can serve
 LLM the answer is ready in milliseconds and each event returns once; with a writer that streams, the
 answer is shown as it is written and the panel and the copy follow in the last update.
 
+Every event returns the same outputs: the text box, the chat, the panel (`page.PANEL_KEYS`), the words
+around it (`page.CHROME_KEYS`, sent only when the page's language changes) and the copy.
+
 Errors meant for the user are raised as `ModelchoiceError` (the app shows them as Gradio errors); a
 failure inside a turn is answered with an apology and recorded, and never takes the page down.
 """
@@ -15,11 +18,12 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterator, Mapping
 
-from assistant import FIELDS, Conversation, ModelchoiceError, Reply, Value, decide
+from assistant import Conversation, ModelchoiceError, Reply, Value, decide, wording
 from assistant.conversation import MAX_INPUT_CHARS
 from assistant.knowledge import Section
 from assistant.profile import parse_value
 from assistant.record import decision_record
+from assistant.session import Session
 
 from . import page, render, state, whatif
 from .state import Visit
@@ -27,7 +31,6 @@ from .state import Visit
 log = logging.getLogger(__name__)
 
 SKIP = page.update()  # leaves an output as it is
-SORRY = "Sorry, something went wrong on my side while answering. Please try again."
 Outputs = list[object]
 Events = Callable[[Visit], Iterator[str | Reply]]
 
@@ -39,19 +42,20 @@ class Turns:
         self.assistant = assistant
         self.sections = sections
         self.streaming = assistant.writer is not None  # only an LLM writer streams its answers
-        self.width = 2 + len(page.PANEL_KEYS)  # chat, panel..., copy
+        self.width = 3 + len(page.PANEL_KEYS) + len(page.CHROME_KEYS)  # box, chat, panel, chrome, copy
 
     # --- turns ---------------------------------------------------------------------------------
     def chat(self, message: object, conversation: object) -> Iterator[Outputs]:
-        """A typed message. Outputs: the input box, the chat, the panel, the copy."""
-        text = checked_message(message)
+        """A typed message: the box empties, the answer and the panel follow."""
+        text = checked_message(message, wording.session_language(state.load(conversation).session))
         if not text:
-            yield [SKIP] * (1 + self.width)
+            yield [SKIP] * self.width
             return
         for outputs in self._turn(
             conversation, text, lambda visit: self.assistant.stream(visit.session, text)
         ):
-            yield ["", *outputs]
+            box = outputs[0]  # emptied, with new words if the language changed
+            yield [{**box, "value": ""} if isinstance(box, dict) and box != SKIP else "", *outputs[1:]]
 
     def what_if(self, index: int, conversation: object) -> Iterator[Outputs]:
         """The what-if button `index`, as the page shows it for this copy (the same offers everywhere)."""
@@ -62,13 +66,15 @@ class Turns:
             return
         cf = choices[index]
         changes: dict[str, Value] = {cf.field: cf.value}
-        line = whatif.question(changes)
+        line = whatif.question(changes, wording.session_language(visit.session))
         yield from self._turn(
             conversation, line, lambda v: self.assistant.stream_action(v.session, "what_if", changes, line)
         )
 
-    def settle(self, intent: str, line: str, conversation: object) -> Iterator[Outputs]:
-        """Adopt or discard the pending what-if (the buttons under the comparison)."""
+    def settle(self, intent: str, conversation: object) -> Iterator[Outputs]:
+        """Adopt or discard the pending what-if (the buttons under the comparison), said in the page's
+        language ("Let's go with that.")."""
+        line = render.words(wording.session_language(state.load(conversation).session))(f"line.{intent}")
         yield from self._turn(
             conversation, line, lambda v: self.assistant.stream_action(v.session, intent, None, line)
         )
@@ -78,21 +84,23 @@ class Turns:
         before = page.chat(visit, self.sections)
         asked = [*before, page.message("user", line)]
         current: Outputs = []
+        rest = [SKIP] * len(page.CHROME_KEYS)
         if self.streaming:  # the user's line at once, the panel as the page has it
             current = page.panel(visit, self.sections)
-            yield [asked, *current, conversation]
+            yield [SKIP, asked, *current, *rest, conversation]
         try:
             for event in events(visit):
                 if self.streaming and isinstance(event, str):
                     text = render.chat_text(event, self.sections)
-                    yield [[*asked, page.message("assistant", text)], *current, conversation]
+                    yield [SKIP, [*asked, page.message("assistant", text)], *current, *rest, conversation]
         except Exception:  # a broken backend must not take the page down; the turn is kept, answered
             log.exception("turn failed")
             shown = visit.shown
             visit = state.load(conversation)
             visit.shown = shown
+            sorry = render.words(wording.session_language(visit.session))("error.sorry")
             visit.session.record(
-                {"user": line, "intent": "error", "changes": {}, "answer": SORRY, "citations": []}
+                {"user": line, "intent": "error", "changes": {}, "answer": sorry, "citations": []}
             )
         visit.turns += 1
         yield self.outputs(visit)
@@ -100,10 +108,11 @@ class Turns:
     # --- edits ---------------------------------------------------------------------------------
     def set_field(self, name: str, value: object, conversation: object) -> Outputs:
         """A form edit: applied at once, noted in the chat."""
-        if not isinstance(value, str):
-            raise ModelchoiceError(f"{FIELDS[name].label}: expected one of the listed values")
-        new = None if value in ("", render.UNKNOWN) else parse_value(name, value)
         visit = state.load(conversation)
+        if not isinstance(value, str):
+            lang = wording.session_language(visit.session)
+            raise ModelchoiceError(render.words(lang)("error.field", field=wording.field_label(name, lang)))
+        new = None if value in ("", render.UNKNOWN) else parse_value(name, value)
         current = visit.session.facts.get(name)
         if (current.value if current else None) == new and (current is None or current.source == "form"):
             # Nothing to do. (Gradio 6.31 can fire `input` a second time when this handler's update
@@ -116,9 +125,20 @@ class Turns:
         visit.shown.pop(name, None)  # the page shows what the user picked: send the value with its source
         return self.outputs(visit)
 
+    def set_language(self, choice: object, conversation: object) -> Outputs:
+        """The language control: "auto" follows the answers' language; "en" / "ru" fix the page's and the
+        answers' language for this conversation (`Session.lang`, kept with it)."""
+        visit = state.load(conversation)
+        if choice not in page.LANGUAGE_SETTINGS:
+            raise ModelchoiceError(f"{choice!r}: expected one of {', '.join(page.LANGUAGE_SETTINGS)}")
+        visit.session.lang = None if choice == "auto" else str(choice)
+        return self.outputs(visit)
+
     def new(self, conversation: object) -> Outputs:
-        """A clean slate (the "New conversation" button and the chat's clear button)."""
-        return self.outputs(Visit(shown=state.load(conversation).shown))
+        """A clean slate (the "New conversation" button and the chat's clear button); the language setting
+        stays, as a choice about the page rather than the conversation."""
+        old = state.load(conversation)
+        return self.outputs(Visit(shown=old.shown, session=Session(lang=old.session.lang)))
 
     def load(self, conversation: object) -> Outputs:
         """The page was (re)loaded: show the conversation the browser kept; the page shows defaults."""
@@ -131,19 +151,26 @@ class Turns:
         return decision_record(state.load(conversation).session, self.sections)
 
     def outputs(self, visit: Visit) -> Outputs:
+        """Every output: the panel, and the words around it where the page's language changed."""
         panel = page.panel(visit, self.sections)
-        return [page.chat(visit, self.sections), *panel, state.dump(visit)]
+        words = page.chrome(visit)
+        chat: object = page.chat(visit, self.sections)
+        if words:
+            chat = page.update(value=chat, **words["chatbot"])  # type: ignore[arg-type]
+        rest = [page.update(**words[key]) if words else SKIP for key in page.CHROME_KEYS]
+        box = page.update(**words["textbox"]) if words else SKIP
+        return [box, chat, *panel, *rest, state.dump(visit)]
 
 
-def checked_message(text: object) -> str:
+def checked_message(text: object, lang: str = "en") -> str:
     """A chat message within the limit, or a `ModelchoiceError` that says what the limit is."""
     if text is None:
         return ""
+    words = render.words(lang)
     if not isinstance(text, str):
-        raise ModelchoiceError("A message must be text.")
+        raise ModelchoiceError(words("error.not_text"))
     if len(text) > MAX_INPUT_CHARS:
-        raise ModelchoiceError(
-            f"Your message is {len(text):,} characters long; the limit is {MAX_INPUT_CHARS:,}. "
-            "Please shorten it, or send it in parts."
-        )
+        limit = f"{MAX_INPUT_CHARS:,}".replace(",", " " if lang == "ru" else ",")
+        length = f"{len(text):,}".replace(",", " " if lang == "ru" else ",")
+        raise ModelchoiceError(words("error.too_long", length=length, limit=limit))
     return text.strip()

@@ -6,15 +6,15 @@ infrastructure?"), and it must never contradict what the user said: a fact they 
 form or a profile file) is not offered as a what-if; an HR chatbot over text data never gets "tabular
 data". What is left is ordered by relevance: fields still unknown before assumed ones, and among them the
 constraints a project most often runs into (privacy, third-party APIs, load, latency, budget) before
-descriptions of the project itself (its data, its task). The clauses are data, the lexicon's `what_ifs`.
-Pure functions, no Gradio.
+descriptions of the project itself (its data, its task). The clauses are data: the lexicon's `what_ifs`,
+and in Russian knowledge/wording/ru/fields.yaml (`wording.what_if_question`). Pure functions, no Gradio.
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
 
-from assistant import FIELDS, Counterfactual, Decision, FactSource, Option, Session, Value
+from assistant import FIELDS, Counterfactual, Decision, FactSource, Session, Value, wording
 from assistant.lexicon import LexiconView, default_lexicon, what_if_question
 
 MAX_OFFERED = 6
@@ -87,15 +87,17 @@ def offered(decision: Decision, said: Collection[str] = (), limit: int = MAX_OFF
     return out
 
 
-def question(changes: Mapping[str, Value]) -> str:
-    """The chat line a what-if sends, e.g. 'What if we had no in-house ML team?'."""
+def question(changes: Mapping[str, Value], lang: str = "en") -> str:
+    """The chat line a what-if sends: 'What if we had no in-house ML team?', «А если ...?» in Russian."""
+    if lang != "en":
+        return wording.what_if_question(changes, lang)
     clauses = [CLAUSES[(name, value)] for name, value in changes.items()]
     return what_if_question(_join(clauses))
 
 
-def label(cf: Counterfactual) -> str:
+def label(cf: Counterfactual, lang: str = "en") -> str:
     """A button: the question, and where it would lead."""
-    return f"{question({cf.field: cf.value})} → {Option(cf.recommendation).short}"
+    return f"{question({cf.field: cf.value}, lang)} → {wording.option_short(cf.recommendation, lang)}"
 
 
 def _join(items: Sequence[str]) -> str:

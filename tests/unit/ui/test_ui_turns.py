@@ -8,8 +8,8 @@ import sys
 from collections.abc import Iterator
 
 import pytest
-from assistant.ui import page, state, whatif
-from assistant.ui.turns import SKIP, SORRY, Turns
+from assistant.ui import page, render, state, whatif
+from assistant.ui.turns import SKIP, Turns
 
 from assistant import Conversation, MemoryRetriever, ModelchoiceError, Reply, decide
 from assistant.conversation import MAX_INPUT_CHARS
@@ -20,7 +20,8 @@ BANK = (
 )
 SEGMENTATION = "Segmentation of product photos in production, no labelled data at all, we have an ML team."
 IMAGES = "We classify product images."  # few facts: several unknown fields would change the answer
-WIDTH = 2 + len(page.PANEL_KEYS)  # chat, panel, copy
+WIDTH = 3 + len(page.PANEL_KEYS) + len(page.CHROME_KEYS)  # box, chat, panel, words around it, copy
+SORRY = render.words("en")("error.sorry")
 
 
 @pytest.fixture(scope="module")
@@ -34,7 +35,7 @@ def last(outputs: Iterator[list[object]]) -> list[object]:
 
 
 def panel(outputs: list[object]) -> dict[str, object]:
-    values = outputs[-1 - len(page.PANEL_KEYS) : -1]
+    values = outputs[2 : 2 + len(page.PANEL_KEYS)]
     return dict(zip(page.PANEL_KEYS, values, strict=True))
 
 
@@ -52,7 +53,7 @@ def test_the_ui_logic_imports_no_gradio():
 
 def test_a_turn_returns_the_answer_the_panel_and_the_new_copy_at_once(turns):
     outputs = last(turns.chat(BANK, None))
-    assert len(outputs) == 1 + WIDTH
+    assert len(outputs) == WIDTH
     box, chat, *_, copy = outputs
     assert box == ""  # the input box is cleared
     assert [m["role"] for m in chat] == ["user", "assistant"]
@@ -74,7 +75,7 @@ def test_the_next_turn_continues_from_the_copy_alone(turns, memory_conversation)
 
 
 def test_an_empty_message_changes_nothing(turns):
-    assert last(turns.chat("   ", None)) == [SKIP] * (1 + WIDTH)
+    assert last(turns.chat("   ", None)) == [SKIP] * WIDTH
 
 
 def test_a_message_over_the_limit_is_refused_with_the_limit(turns):
@@ -90,11 +91,12 @@ def test_what_if_buttons_stand_for_the_offers_of_the_copy(turns):
     first = whatif.offered(decide(visit.session.profile), whatif.stated(visit.session))[0]
     outputs = last(turns.what_if(0, copy))
     assert len(outputs) == WIDTH
-    assert outputs[0][-2]["content"][0]["text"] == whatif.question({first.field: first.value})
+    assert outputs[1][-2]["content"][0]["text"] == whatif.question({first.field: first.value})
     after = state.load(outputs[-1]).session
     assert after.profile == visit.session.profile and after.pending is not None  # nothing adopted yet
     assert f'data-after="{first.recommendation}"' in panel(outputs)["comparison"]
-    adopted = last(turns.settle("adopt", "Let's go with that.", outputs[-1]))
+    adopted = last(turns.settle("adopt", outputs[-1]))
+    assert adopted[1][-2]["content"][0]["text"] == "Let's go with that."
     assert state.load(adopted[-1]).session.profile[first.field] == first.value
     assert panel(adopted)["comparison"] == ""
     assert last(turns.what_if(page.CHOICES + 1, copy)) == [SKIP] * WIDTH
@@ -104,8 +106,8 @@ def test_a_form_edit_applies_at_once_and_notes_it(turns):
     copy = last(turns.chat(SEGMENTATION, None))[-1]
     outputs = turns.set_field("volume", "low", copy)
     shown = panel(outputs)
-    assert shown["volume"] == {"__type__": "update", "value": "low", "info": "set here"}
-    assert outputs[0][-1]["content"][0]["text"].startswith("_Form updated")
+    assert shown["volume"]["value"] == "low" and shown["volume"]["info"] == "set here"  # type: ignore[index]
+    assert outputs[1][-1]["content"][0]["text"].startswith("_Form updated")
     again = turns.set_field("volume", "low", outputs[-1])  # Gradio may fire `input` twice
     assert again == [SKIP] * WIDTH
     with pytest.raises(ModelchoiceError):
@@ -124,14 +126,15 @@ def test_a_property_is_sent_only_when_it_changes(turns):
 def test_a_reload_shows_the_kept_conversation_on_a_fresh_page(turns):
     copy = last(turns.chat(BANK, None))[-1]
     outputs = turns.load(copy)
-    assert len(outputs[0]) == 2
-    assert panel(outputs)["privacy"] == {"__type__": "update", "value": "strict", "info": "from the chat"}
+    assert len(outputs[1]) == 2
+    privacy = panel(outputs)["privacy"]
+    assert privacy["value"] == "strict" and privacy["info"] == "from the chat"  # type: ignore[index]
 
 
 def test_new_conversation_clears_the_session(turns):
     copy = last(turns.chat(BANK, None))[-1]
     outputs = turns.new(copy)
-    assert outputs[0] == []
+    assert outputs[1] == []
     assert state.load(outputs[-1]).session.facts == {}
     assert value(panel(outputs)["privacy"]) == "unknown"
 
