@@ -39,7 +39,7 @@ from assistant.types import Intent, Turn, TurnContext, Understander, Value
 
 HERE = Path(__file__).resolve().parent
 DATA = HERE / "understanding"
-# The labelled sets written independently of the understander, by dataset name; each has its frozen test split.
+# The labelled sets written independently of the understander, by name; each has a frozen test split.
 DATA_DIRS = {"understanding": DATA, "understanding-ru": HERE / "understanding-ru"}
 EXTRACTION_FILE = HERE / "extraction.yaml"
 SPLITS = ("train", "train2", "train3", "dev", "test")
@@ -357,9 +357,7 @@ def format_report(report: dict[str, Any], max_failures: int = 30) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--split", action="append", choices=SPLITS, help="default: all of them")
-    parser.add_argument(
-        "--set", dest="dataset", default="understanding", choices=(*DATA_DIRS, "extraction")
-    )
+    parser.add_argument("--set", dest="dataset", default="understanding", choices=(*DATA_DIRS, "extraction"))
     parser.add_argument("--json", action="store_true", help="print the whole report as JSON")
     parser.add_argument("--failures", type=int, default=30, help="how many failing cases to list per split")
     parser.add_argument("--patterns-only", action="store_true", help="without the learned layer")
