@@ -92,11 +92,18 @@ def gloss_text(low: str, gloss: Gloss | None = None) -> str:
     while i < len(tokens):
         phrase = _phrase_at(forms, words, i, gloss)
         if phrase is not None:
+            # The words a "*" stood for are kept after the phrase ("что такое RAG" -> "what is rag"); an
+            # unknown one is "it", so the question still has an object
+            slots = [
+                _word(tokens[i + j], forms[i + j], gloss) or (tokens[i + j] if not cyrillic[i + j] else "it")
+                for j, s in enumerate(phrase.stems)
+                if s == ANY
+            ]
             i += len(phrase.stems)
             if phrase.en in _HAVE_NOT and out and out[-1] not in _ATTACHED and _ends_clause(tokens, forms, i):
                 out.insert(_group_start(out), "we have no")  # "ML-инженеров у нас нет"
             else:
-                out.append(phrase.en)
+                out += [phrase.en, *slots]
             continue
         if _NO & set(forms[i]) and out and out[-1] not in _ATTACHED and _ends_clause(tokens, forms, i + 1):
             out.insert(_group_start(out), "no")  # "разметки нет": the thing comes first in Russian
