@@ -16,7 +16,7 @@ from ..lexicon.gloss import ANY, Gloss, Phrase, default_gloss, lemmas
 __all__ = ["gloss_text"]
 
 _CYRILLIC = re.compile(r"[а-яё]")
-_TOKEN = re.compile(r"[а-яё]+|[a-z0-9$€£₽%]+(?:[-'./+:][a-z0-9$€£₽%]+)*|\s-+\s|[^\s\w]")
+_TOKEN = re.compile(r"<!--|-->|[а-яё]+|[a-z0-9$€£₽%]+(?:[-'./+:][a-z0-9$€£₽%]+)*|\s-+\s|[^\s\w]")
 # "10 000" is one number; "1,5 млн" a decimal; "тыс." an abbreviation, not a sentence end; "50к" is "50k"
 _THOUSANDS = re.compile(r"(?<=\d) (?=\d{3}\b)")
 _DECIMAL = re.compile(r"(?<=\d),(?=\d{1,2}\b)")
