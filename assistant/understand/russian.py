@@ -47,14 +47,23 @@ def _prepare(low: str) -> str:
     return _HYPHEN.sub(" ", text)
 
 
-def _phrase_at(forms: list[tuple[str, ...]], words: list[bool], i: int, gloss: Gloss) -> Phrase | None:
+def _phrase_at(
+    forms: list[tuple[str, ...]], words: list[bool], i: int, gloss: Gloss
+) -> tuple[Phrase, list[int]] | None:
+    """The longest phrase starting at token `i`, and the tokens it covers: a comma inside it is passed over
+    ("что будет, если" is "что будет если": Russian puts a comma before every clause)."""
     for first in forms[i]:
         for phrase in gloss.phrases.get(first, ()):
-            n = len(phrase.stems)
-            if i + n <= len(forms) and all(
-                (s == ANY and words[i + j]) or s in forms[i + j] for j, s in enumerate(phrase.stems)
-            ):
-                return phrase
+            at, covered = i, list[int]()
+            for s in phrase.stems:
+                while covered and at < len(forms) and forms[at] == (",",):
+                    at += 1
+                if at >= len(forms) or not ((s == ANY and words[at]) or s in forms[at]):
+                    break
+                covered.append(at)
+                at += 1
+            else:
+                return phrase, covered
     return None
 
 
@@ -90,16 +99,17 @@ def gloss_text(low: str, gloss: Gloss | None = None) -> str:
     out: list[str] = []
     i = 0
     while i < len(tokens):
-        phrase = _phrase_at(forms, words, i, gloss)
-        if phrase is not None:
+        found = _phrase_at(forms, words, i, gloss)
+        if found is not None:
+            phrase, covered = found
             # The words a "*" stood for are kept after the phrase ("что такое RAG" -> "what is rag"); an
             # unknown one is "it", so the question still has an object
             slots = [
-                _word(tokens[i + j], forms[i + j], gloss) or (tokens[i + j] if not cyrillic[i + j] else "it")
-                for j, s in enumerate(phrase.stems)
+                _word(tokens[k], forms[k], gloss) or (tokens[k] if not cyrillic[k] else "it")
+                for k, s in zip(covered, phrase.stems, strict=True)
                 if s == ANY
             ]
-            i += len(phrase.stems)
+            i = covered[-1] + 1
             if phrase.en in _HAVE_NOT and out and out[-1] not in _ATTACHED and _ends_clause(tokens, forms, i):
                 out.insert(_group_start(out), "we have no")  # "ML-инженеров у нас нет"
             else:
