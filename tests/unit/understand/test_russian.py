@@ -64,7 +64,7 @@ def test_lint_reports_an_example_read_without_its_english(tmp_path):
     ("russian", "english"),
     [
         ("2 млн запросов в день", "2 million requests per day"),
-        ("30 кадров в секунду", "30 video frames per second"),
+        ("30 кадров в секунду", "30 frames per second"),
         ("около 5 тыс. размеченных примеров", "about 5 thousand labelled examples"),
         ("тысяч 15 в день", "about 15 thousand per day"),
         ("1,5 млн", "1.5 million"),
