@@ -217,6 +217,8 @@ class Retriever:
         self.notify(f"the knowledge store at {self.location} is unreadable ({problem}); rebuilding it")
         with self._mutex:
             self._view = None
+            for lane in self._lanes.values():  # the other languages' collections go with the files
+                lane.close()
             self.store.wipe()
             try:
                 return self._ingest_locked(rebuild=True)
