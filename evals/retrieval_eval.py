@@ -38,6 +38,7 @@ from pathlib import Path
 from typing import Any
 
 EVAL_FILE = Path(__file__).resolve().parent / "retrieval.yaml"
+EVAL_FILES = {"en": EVAL_FILE, "ru": EVAL_FILE.with_name("retrieval-ru.yaml")}  # questions per language
 METHODS = ("dense", "bm25", "fusion")
 KS = (1, 3, 5)
 DEPTH = 10
@@ -65,10 +66,12 @@ def evaluate(
     *,
     cases: list[Case] | None = None,
     settings: Any = None,
+    lang: str = "en",
 ) -> dict[str, dict[str, Any]]:
     """Metrics per method: {method: {"recall@1", "recall@3", "recall@5", "mrr", "questions", "misses"}}.
 
-    `retriever` defaults to get_retriever(settings); a Settings object may be passed in its place.
+    `retriever` defaults to get_retriever(settings); a Settings object may be passed in its place. `lang`:
+    the questions' language (the cases default to EVAL_FILES[lang]; search reads that language's sections).
     "ranked" has every question: {question, gold, top (3 sections), rank (of the first gold section, or
     None)}; "misses" are those whose gold section is not in the top 3.
     """
@@ -80,14 +83,14 @@ def evaluate(
         from assistant.retrieval import get_retriever
 
         retriever = get_retriever(settings)
-    cases = cases if cases is not None else load_cases()
+    cases = cases if cases is not None else load_cases(EVAL_FILES[lang])
     results: dict[str, dict[str, Any]] = {}
     for method in methods:
         hits = dict.fromkeys(KS, 0)
         reciprocal = 0.0
         rows: list[dict[str, Any]] = []
         for case in cases:
-            ranked = [p.section for p in retriever.search(case.question, DEPTH, method=method)]
+            ranked = [p.section for p in retriever.search(case.question, DEPTH, lang=lang, method=method)]
             first = next((i for i, section in enumerate(ranked, 1) if section in case.gold), None)
             for k in KS:
                 hits[k] += first is not None and first <= k
@@ -129,6 +132,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--chroma-url", help="use a Chroma server (MODELCHOICE_CHROMA_URL)")
     parser.add_argument("--method", action="append", choices=METHODS, help="repeatable; default: all three")
+    parser.add_argument("--lang", choices=tuple(EVAL_FILES), default="en", help="questions and sections")
     parser.add_argument("--misses", action="store_true", help="list questions whose gold is not in the top 3")
     parser.add_argument("--json", action="store_true", help="print the metrics as JSON")
     args = parser.parse_args(argv)
@@ -139,7 +143,7 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         settings = get_settings().with_overrides(data_dir=args.data_dir, chroma_url=args.chroma_url)
-        results = evaluate(methods=tuple(args.method or METHODS), settings=settings)
+        results = evaluate(methods=tuple(args.method or METHODS), settings=settings, lang=args.lang)
     except (RetrievalError, SettingsError, KnowledgeError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -32,10 +32,11 @@ SUITES = (
     "generated",
     "adversarial",
     "retrieval",
+    "retrieval-ru",
     "extraction",
     "understanding",
 )
-METRIC_SUITES = frozenset({"retrieval", "extraction", "understanding"})  # one progress step each
+METRIC_SUITES = frozenset({"retrieval", "retrieval-ru", "extraction", "understanding"})  # one step each
 # Higher is better unless listed here.
 LOWER_IS_BETTER = {
     "injection_success_rate",
@@ -456,21 +457,29 @@ class Runner:
                 elapsed,
             )
 
-    def suite_retrieval(self) -> Iterator[CaseResult]:
+    def suite_retrieval(self, lang: str = "en") -> Iterator[CaseResult]:
+        """Recall@k and MRR of the default method on the questions in `lang` (metrics `retrieval_*`, or
+        `retrieval_ru_*` for the Russian questions against the Russian sections)."""
         from .retrieval_eval import evaluate
 
-        default = evaluate(self.settings, (self.settings.retrieval,))[self.settings.retrieval]
+        suite, prefix = (
+            ("retrieval", "retrieval") if lang == "en" else (f"retrieval-{lang}", f"retrieval_{lang}")
+        )
+        default = evaluate(self.settings, (self.settings.retrieval,), lang=lang)[self.settings.retrieval]
         for key in ("recall@1", "recall@3", "recall@5", "mrr"):
-            self.tally.extra[f"retrieval_{key.replace('@', '_at_')}"] = round(float(default[key]), 4)
+            self.tally.extra[f"{prefix}_{key.replace('@', '_at_')}"] = round(float(default[key]), 4)
         for row in default["ranked"]:
             hit = row["rank"] is not None and row["rank"] <= 3
             yield CaseResult(
-                "retrieval",
+                suite,
                 row["question"],
                 {"gold": row["gold"], "method": self.settings.retrieval},
                 [Check("recall@3", hit, f"gold at rank {row['rank']}; top: {row['top']}")],
                 ", ".join(row["top"]),
             )
+
+    def suite_retrieval_ru(self) -> Iterator[CaseResult]:
+        return self.suite_retrieval("ru")
 
     def suite_extraction(self) -> Iterator[CaseResult]:
         from .extraction_eval import evaluate
@@ -549,7 +558,7 @@ class Runner:
         total = sum(self.planned(s) * (self.repeat if s in conversational else 1) for s in suites)
         done = 0
         for suite in suites:
-            method = getattr(self, f"suite_{suite}")
+            method = getattr(self, f"suite_{suite.replace('-', '_')}")
             for run in range(self.repeat if suite in conversational else 1):
                 for result in method():
                     result.run = run

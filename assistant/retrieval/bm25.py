@@ -1,66 +1,19 @@
-"""Lexical ranking: a light English stemmer, stop words, tokenising and Okapi BM25.
+"""Lexical ranking: Okapi BM25 over tokens from assistant/words.py (English, or Russian with stemming).
 
 An own implementation rather than a library: the corpus is a few dozen chunks held in memory, the whole
-thing is ~80 lines, and queries and documents must go through exactly the same tokeniser. BM25 adds the
+thing is ~30 lines, and queries and documents must go through exactly the same tokeniser. BM25 adds the
 exact terms (names, acronyms) that dense embeddings blur. Pure Python, no dependencies.
 """
 
 from __future__ import annotations
 
 import math
-import re
 from collections import Counter
 from collections.abc import Sequence
 
-_WORD = re.compile(r"\w+")
-_STOPWORDS = (
-    "a about after all also an and any are as at be been being both but by can could did do does doing "
-    "done during each either for from had has have having how i if in into is it its it's just me more "
-    "most my no nor not of on or other our ours out over own so some such than that the their them then "
-    "there these they this those through to too under until up us very was we were what when where "
-    "which while who whom why will with would you your"
-)
-STOPWORDS = frozenset(_STOPWORDS.split())
+from ..words import STOPWORDS, stem, tokenize, tokenize_ru, tokenizer
 
-_BRITISH_ISE = re.compile(r"(?<=\w{3})is(e|ed|es|ing|ation|ations)$")
-
-
-def stem(word: str) -> str:
-    """A deliberately light English stemmer, applied to queries and documents alike.
-
-    Plurals as in Harman's S-stemmer, then -ation/-ing/-ed/-ly, a doubled final consonant, a final e, and
-    British -ise spellings as -ize: 'labelled', 'labeling' and 'labels' meet at 'label'; 'annotate',
-    'annotating' and 'annotations' at 'annotat'; 'APIs' at 'api'; 'specialised' and 'specialized' agree.
-    """
-    if len(word) <= 3 or not word.isalpha() or not word.isascii():
-        return word
-    word = _BRITISH_ISE.sub(r"iz\1", word)
-    if word.endswith("ies") and not word.endswith(("eies", "aies")):
-        word = word[:-3] + "y"
-    elif word.endswith("s") and not word.endswith(("us", "ss")):
-        word = word[:-1]
-    stripped = False
-    if word.endswith("ation") and len(word) > 7:
-        word = word[:-5] + "ate"
-    elif word.endswith("ing") and len(word) >= 7:
-        word, stripped = word[:-3], True
-    elif word.endswith("ed") and not word.endswith("eed") and len(word) >= 6:
-        word, stripped = word[:-2], True
-    elif word.endswith("ly") and len(word) >= 6:
-        word = word[:-2]
-    if stripped and word[-1] == word[-2] and word[-1] not in "aeious":
-        word = word[:-1]
-    if word.endswith("e") and len(word) > 4:
-        word = word[:-1]
-    return word
-
-
-def tokenize(text: str) -> list[str]:
-    return [
-        stem(word)
-        for word in _WORD.findall(text.lower())
-        if word not in STOPWORDS and (len(word) > 1 or word.isdigit())
-    ]
+__all__ = ["BM25", "STOPWORDS", "stem", "tokenize", "tokenize_ru", "tokenizer"]
 
 
 class BM25:

@@ -115,3 +115,11 @@ def translated(
         if corrupt and classify(exc) in (Failure.OTHER, Failure.GONE):
             raise Corrupt(one_line(exc)) from None
         raise as_retrieval_error(exc, doing, fix, server=server) from None
+
+
+class Gone(Exception):
+    """The opened collection failed mid-search (typically: a rebuild switched and deleted it)."""
+
+    def __init__(self, cause: BaseException) -> None:
+        super().__init__(one_line(cause))
+        self.cause = cause

@@ -51,6 +51,8 @@ class IngestReport:
     sections_changed: tuple[str, ...] = ()  # sections with an added, updated or removed record
     warnings: tuple[DroppedSentence, ...] = ()  # sentences the sanitiser left out of the knowledge
     collection: str = ""  # the active collection afterwards
+    lang: str = "en"  # the language of the sections this report is about
+    translations: tuple[IngestReport, ...] = ()  # the same for each translation (the Russian sections)
 
     def to_dict(self) -> dict[str, JSON]:
         data: dict[str, JSON] = asdict(self)
@@ -58,6 +60,7 @@ class IngestReport:
         data["warnings"] = [
             {"file": w.file, "section": w.section, "sentence": w.sentence} for w in self.warnings
         ]
+        data["translations"] = [t.to_dict() for t in self.translations]
         return data
 
     def summary(self) -> str:
@@ -76,6 +79,7 @@ class IngestReport:
                 if self.warnings
                 else ""
             )
+            + "".join(f"\n{t.lang}: {t.summary()}" for t in self.translations)
         )
 
 

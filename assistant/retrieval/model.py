@@ -77,3 +77,26 @@ class Model:
             if must_pass(exc):
                 raise
             raise RetrievalError(f"embedding the query with {backend.name} failed: {one_line(exc)}") from None
+
+
+class MultilingualModel(Model):
+    """USE-m3 for the Russian index (assistant/multilingual.py), whatever `settings.embedding` says: the
+    configured model serves English, and the Russian collection records this one. Loaded on first use."""
+
+    def name(self) -> str:
+        from ..multilingual import USE_MODEL_NAME
+
+        return USE_MODEL_NAME
+
+    def load_meanwhile(self) -> None:
+        """Nothing in the background: the Russian model loads on the first Russian search (~1 s)."""
+
+    def backend(self) -> EmbeddingBackend:
+        from ..multilingual import get_multilingual
+
+        try:
+            return get_multilingual()
+        except BaseException as exc:  # EmbeddingConfigError (not installed) passes through as it is
+            if must_pass(exc):
+                raise
+            raise RetrievalError(f"loading the multilingual model failed: {one_line(exc)}") from None

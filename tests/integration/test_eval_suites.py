@@ -40,6 +40,7 @@ def test_offline_suite_passes_every_gate(tmp_path):
         "generated",
         "adversarial",
         "retrieval",
+        "retrieval-ru",
         "extraction",
         "understanding",
     }

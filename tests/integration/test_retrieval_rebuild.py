@@ -50,8 +50,11 @@ def chroma_client(data: Path):
     )
 
 
-def collection_names(data: Path) -> set[str]:
-    return {c.name for c in chroma_client(data).list_collections()}
+def collection_names(data: Path, lang: str = "en") -> set[str]:
+    """The collections of one language's index (the Russian one, `<collection>-ru...`, sits beside)."""
+    names = {c.name for c in chroma_client(data).list_collections()}
+    russian = {n for n in names if n.startswith(f"{BASE}-ru")}
+    return russian if lang == "ru" else names - russian
 
 
 def cli_env(data_dir: Path) -> dict[str, str]:
@@ -70,6 +73,8 @@ def test_a_rebuild_switches_to_a_new_collection_and_deletes_the_old_one(tmp_path
     assert report.rebuilt and report.added == report.embedded == TOTAL_RECORDS
     assert report.collection.startswith(f"{BASE}-") and report.collection != before
     assert collection_names(data) == {report.collection, f"{BASE}{POINTER_SUFFIX}"}
+    (russian,) = report.translations  # rebuilt the same way, in its own collection
+    assert collection_names(data, "ru") == {russian.collection, f"{BASE}-ru{POINTER_SUFFIX}"}
 
     # The reader's collection is gone: it resolves the pointer again and answers from the new one.
     assert reader.search(QUESTION, k=1, method="dense")[0].section == "hybrid-distillation"

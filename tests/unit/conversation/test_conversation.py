@@ -200,7 +200,7 @@ def test_a_reversed_fact_is_announced_in_the_answer(conversation):
 
 
 class _BrokenStore:
-    def search(self, query, k=4, boost_sections=()):
+    def search(self, query, k=4, boost_sections=(), lang="en"):
         from assistant.errors import RetrievalError
 
         raise RetrievalError("search is unavailable: the store is being rebuilt")
