@@ -13,7 +13,7 @@ from typing import Any
 from ..errors import InputFileError
 from ..files import RULES_LIMIT, read_text
 
-__all__ = ["read_documents"]
+__all__ = ["read_document", "read_documents"]
 
 Report = Callable[[str, int, "str | None", "str | None", str], None]
 CheckKeys = Callable[[object, str, str, int, "str | None"], bool]
@@ -56,32 +56,32 @@ def _loader() -> type:
     return Loader
 
 
-def read_documents(directory: Path, bad: Report, keys: CheckKeys) -> list[tuple[str, dict[str, Any]]]:
-    """Every *.yaml file in `directory` as (file name, mapping); problems go to `bad`."""
+def read_document(path: Path, bad: Report) -> tuple[bool, Any]:
+    """(read, data) for one YAML file, every mapping with its `__line__` and `__lines__`; an unreadable file
+    is (False, None) and a problem."""
     import yaml
 
+    file = str(path)
+    try:
+        return True, yaml.load(read_text(path, what="the lexicon file", limit=RULES_LIMIT), Loader=_loader())
+    except InputFileError as exc:
+        bad(file, 0, None, None, str(exc).removeprefix(f"{file}: "))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+        bad(file, mark.line + 1 if mark else 0, None, None, f"not valid YAML: {getattr(exc, 'problem', exc)}")
+    return False, None
+
+
+def read_documents(directory: Path, bad: Report, keys: CheckKeys) -> list[tuple[str, dict[str, Any]]]:
+    """Every *.yaml file in `directory` as (file name, mapping); problems go to `bad`."""
     docs = []
     paths = sorted(directory.glob("*.yaml"))
     if not paths:
         bad(str(directory), 0, None, None, "no lexicon files (*.yaml) here")
     for path in paths:
         file = str(path)
-        try:
-            data = yaml.load(read_text(path, what="the lexicon file", limit=RULES_LIMIT), Loader=_loader())
-        except InputFileError as exc:
-            bad(file, 0, None, None, str(exc).removeprefix(f"{file}: "))
-            continue
-        except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
-            bad(
-                file,
-                mark.line + 1 if mark else 0,
-                None,
-                None,
-                f"not valid YAML: {getattr(exc, 'problem', exc)}",
-            )
-            continue
-        if not keys(data, "file", file, 1, None):
+        read, data = read_document(path, bad)
+        if not read or not keys(data, "file", file, 1, None):
             continue
         docs.append((file, data))
     return docs
