@@ -194,8 +194,8 @@ def read_russian(
         for key in _own(raw):
             if key not in ("label", "question", "phrases", "confirm"):
                 r.bad(raw["__lines__"].get(key, raw["__line__"]), name, str(key), "unknown key")
-        text = {k: v for k, v in raw.items() if k in ("__line__", "__lines__", "label", "question")}
-        texts = r.strings(text, ("label", "question"), name, "field", "text")
+        head = {k: v for k, v in raw.items() if k in ("__line__", "__lines__", "label", "question")}
+        texts = r.strings(head, ("label", "question"), name, "field", "text")
         labels[name], questions[name] = texts.get("label", ""), texts.get("question", "")
         for part, table in (("phrases", phrases), ("confirm", confirm)):
             values = r.mapping(raw.get(part, {}), raw["__line__"], name, part)
