@@ -47,6 +47,15 @@ def question(name: str, lang: str = "en") -> str:
     return russian().questions[name] if lang == "ru" else QUESTIONS[name]
 
 
+def confirmation(name: str, value: Value, lang: str = "en") -> str:
+    """A guessed fact as the assistant checks it: "the data can't leave your servers"."""
+    if lang == "ru":
+        return russian().confirm[(name, value)]
+    from ..lexicon import confirm
+
+    return confirm(name, value)
+
+
 def field_label(name: str, lang: str = "en") -> str:
     """A field's name in running text: "ml team" / "ML-команда"."""
     return russian().labels[name] if lang == "ru" else FIELDS[name].label.lower()
