@@ -143,8 +143,9 @@ class RussianReader:
         )
         cues = data.cues
         self.endorse_before = re.compile(rf"\b(?:{cues['endorse_before']})")
-        self.reject_before = re.compile(rf"(?:^|\b)(?:{cues['reject_before']})\s+(?:\w+\s+)?$")
-        self.contrast_before = re.compile(rf"(?:^|\b)(?:{cues['contrast_before']})\s+(?:\w+\s+)?$")
+        own = r"(?:\s+(?:сво\w*|ваш\w*|наш\w*|эт\w*|использовани\w*|применени\w*))*"
+        self.reject_before = re.compile(rf"(?:^|\b)(?:{cues['reject_before']}){own}\s+$")
+        self.contrast_before = re.compile(rf"(?:^|\b)(?:{cues['contrast_before']}){own}\s+$")
         self.after = re.compile(
             rf"(?P<neg>\bне\s+)?(?:(?P<good>{cues['endorse_after']})|(?P<bad>{cues['reject_after']}))(?!\w)"
         )

@@ -206,7 +206,7 @@ class LLMWriter:
                     stopped.append(
                         Finding("repetition", f"ran past {self.settings.llm_max_chars} characters")
                     )
-                if len(re.findall(r"[A-Za-z]{2,}", body)) < 4:
+                if len(re.findall(r"[A-Za-zА-Яа-яЁё]{2,}", body)) < 4:
                     stopped.append(Finding("support", "no explanation was written"))
             entry.findings, entry.stopped_early = list(stopped), early
             if not stopped:
