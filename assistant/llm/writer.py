@@ -211,7 +211,7 @@ class LLMWriter:
             entry.findings, entry.stopped_early = list(stopped), early
             if not stopped:
                 citations = _citations(_cited_ids(body, evidence), reply.citations, ctx)
-                answer = frame.compose(body, explain.sources_line(citations), notice)
+                answer = frame.compose(body, explain.sources_line(citations, ctx.lang), notice)
                 yield answer
                 reason = None if attempt == 1 else "guard: " + ", ".join(sorted({f.check for f in findings}))
                 action = GuardAction.ACCEPTED if attempt == 1 else GuardAction.REGENERATED
