@@ -14,12 +14,12 @@ from . import explain
 from .engine import decide
 from .errors import QueryError
 from .knowledge import Section, section_index
-from .lexicon import confirm as confirm_phrase
 from .lexicon import default_lexicon
 from .memory import MemoryRetriever
 from .session import PendingWhatIf, Session
 from .settings import Settings, get_settings
 from .types import (
+    LANGUAGES,
     RETRIEVING_INTENTS,
     Answer,
     AnswerContext,
@@ -42,10 +42,7 @@ from .understand import RuleBasedUnderstander, query_embedder
 log = logging.getLogger(__name__)
 
 MAX_INPUT_CHARS = 20_000  # longer pastes are cut (with a notice) before understanding
-SEARCH_UNAVAILABLE = (
-    "The knowledge store is unavailable right now, so I matched the guidance by keywords only; "
-    "the passages may be less precise than usual."
-)
+SEARCH_UNAVAILABLE = explain.MESSAGES["search_unavailable"]  # in Russian: explain.message(..., "ru")
 # Intents an LLM may rephrase (when one is configured); the rest are short, fixed conversational answers.
 WRITTEN_BY_LLM = RETRIEVING_INTENTS
 
@@ -87,7 +84,9 @@ class Conversation:
     def answer_language(self, session: Session, turn: Turn | None = None) -> str:
         """The session's choice, else the settings' fixed language, else the language of the message."""
         fixed = self.settings.language if self.settings.language != "auto" else None
-        return session.lang or fixed or (turn.lang if turn else "en")
+        # A message the understander named as Russian (`language`) but did not mark `lang` yet is Russian too.
+        said = (turn.language if turn.language in LANGUAGES else turn.lang) if turn else "en"
+        return session.lang or fixed or said
 
     # --- parts ---------------------------------------------------------------------------------
     @property
@@ -110,7 +109,7 @@ class Conversation:
             return [], ""
         except Exception as exc:  # an optional part failing (RetrievalError, ...) must not break the turn
             log.warning("search is unavailable (%s); matching the guidance by keywords", exc)
-            return self._keyword_search(query, boost, lang), SEARCH_UNAVAILABLE
+            return self._keyword_search(query, boost, lang), explain.message("search_unavailable", lang)
 
     def _keyword_search(self, query: str, boost: list[str], lang: str = "en") -> list[PassageRef]:
         """The fallback when the store cannot be reached: whole sections ranked by shared words, so the
@@ -159,11 +158,9 @@ class Conversation:
     def stream(self, session: Session, text: str) -> Iterator[str | Reply]:
         """Yield the answer as it is written (each str is the whole text so far; a later str may replace
         an earlier one), then the final Reply. Without an LLM the answer comes in one step."""
-        notice = ""
         clean = "".join(ch for ch in (text or "") if ch.isprintable() or ch in "\n\t").strip()
-        if len(clean) > MAX_INPUT_CHARS:
-            clean = clean[:MAX_INPUT_CHARS]
-            notice = f"Your message was long; I read the first {MAX_INPUT_CHARS:,} characters."
+        cut = len(clean) > MAX_INPUT_CHARS
+        clean = clean[:MAX_INPUT_CHARS]
         # One time budget for all the LLM work of this turn (understanding, then every draft).
         deadline = time.monotonic() + self.settings.llm_deadline if self.settings.llm != "none" else None
         if not clean:
@@ -173,6 +170,8 @@ class Conversation:
                 session.asked_field, session.pending is not None, _confirming(session), deadline=deadline
             )
             turn = self.understander.understand(clean, context)
+        lang = self.answer_language(session, turn)
+        notice = explain.message("long_input", lang, count=MAX_INPUT_CHARS) if cut else ""
         yield from self._deliver(session, *self._answer(session, turn, clean, notice, deadline), clean)
 
     def _deliver(
@@ -192,19 +191,19 @@ class Conversation:
 
     def set_fields(self, session: Session, changes: dict[str, Value | None], source: str = "form") -> Reply:
         """A form edit: apply, recompute at once, and answer with a short note for the chat."""
-        turn = Turn(Intent.DESCRIBE, {k: v for k, v in changes.items() if v is not None}, text="")
+        facts = {k: v for k, v in changes.items() if v is not None}
+        turn = Turn(Intent.DESCRIBE, facts, text="", lang=session.recent_lang)
+        lang = self.answer_language(session, turn)
         before = decide(session.profile)
         applied = session.apply(changes, source)
         decision = decide(session.profile)
+        was, now = explain.option(before.recommendation, lang), explain.option(decision.recommendation, lang)
         if not applied:
-            note = "Nothing changed."
+            note = explain.message("form.nothing", lang)
         elif before.recommendation != decision.recommendation:
-            note = (
-                f"Form updated: the recommendation changes from {explain.option(before.recommendation)} "
-                f"to {explain.option(decision.recommendation)}."
-            )
+            note = explain.message("form.changes", lang, before=was, after=now)
         else:
-            note = f"Form updated: the recommendation stays {explain.option(decision.recommendation)}."
+            note = explain.message("form.stays", lang, option=now)
         session.pending = None
         session.record(
             {
@@ -217,7 +216,7 @@ class Conversation:
                 "citations": [],
             }
         )
-        return Reply(note, turn, decision, provenance=session.provenance())
+        return Reply(note, turn, decision, provenance=session.provenance(), lang=lang)
 
     def stream_action(
         self, session: Session, intent: Intent | str, changes: dict[str, Value] | None = None, text: str = ""
@@ -243,6 +242,7 @@ class Conversation:
         applied: dict[str, Value | None] = {}
         what_if: WhatIf | None = None
         undone = False
+        lang = self.answer_language(session, turn)
 
         if intent == "reset":
             session.reset()
@@ -262,7 +262,7 @@ class Conversation:
                     dict(turn.changes), previous.recommendation, what_if.after.recommendation
                 )
         elif turn.changes:  # an injection keeps only the facts stated plainly next to it (see understand)
-            reversals = self._reversals(session, turn.changes)
+            reversals = self._reversals(session, turn.changes, lang)
             applied = session.apply(turn.changes, "chat")
             if applied and reversals:
                 notice = " ".join(filter(None, (notice, *reversals)))
@@ -302,9 +302,10 @@ class Conversation:
         )
         answer = _language_answer(turn) or explain.answer(intent, ctx, undone)
         if intent == "injection" and applied:  # refused, but the facts stated plainly are kept and said
-            answer = Answer(f"{explain.noted(applied)}\n\n{answer.text}", answer.citations)
+            answer = Answer(f"{explain.noted(applied, lang)}\n\n{answer.text}", answer.citations)
         if confirm is not None:
-            answer = _with_question(answer, f"It sounds like {confirm_phrase(*confirm)}: is that right?")
+            guess = explain.confirmation(*confirm, lang)
+            answer = _with_question(answer, explain.message("confirm", lang, confirm=guess))
         passages = self._with_cited(passages, answer.citations)
         suggested = {confirm[0]: confirm[1]} if confirm else {}
         is_what_if = turn.hypothetical or what_if is not None
@@ -323,17 +324,15 @@ class Conversation:
         return reply, ctx
 
     @staticmethod
-    def _reversals(session: Session, changes: Mapping[str, Value]) -> list[str]:
+    def _reversals(session: Session, changes: Mapping[str, Value], lang: str = "en") -> list[str]:
         """A change to a fact the user stated earlier is said in the open, whoever read it from the text
         (the offline understander or an LLM): a silent reversal would change the decision unseen."""
         said = []
         for name, value in changes.items():
             fact = session.facts.get(name)
             if fact is not None and fact.value != value and fact.source != FactSource.ASSUMED:
-                said.append(
-                    f"You said earlier: {explain.phrase(name, fact.value)}; "
-                    f"I've changed it to: {explain.phrase(name, value)}."
-                )
+                before, after = explain.phrase(name, fact.value, lang), explain.phrase(name, value, lang)
+                said.append(explain.message("reversal", lang, before=before, after=after))
         return said
 
     @staticmethod
@@ -369,8 +368,9 @@ def _confirming(session: Session) -> Value | None:
 
 
 def _language_answer(turn: Turn) -> Answer | None:
-    """One line in the user's language: not understood yet, please write in English."""
-    if not turn.language:
+    """One line in the user's language: not understood yet, please write in English (a language the
+    assistant answers in, `LANGUAGES`, gets its answer instead)."""
+    if not turn.language or turn.language in LANGUAGES:
         return None
     language = default_lexicon().languages.get(turn.language)
     return Answer(language.reply) if language and language.reply else None
@@ -379,5 +379,5 @@ def _language_answer(turn: Turn) -> Answer | None:
 def _with_question(answer: Answer, question: str) -> Answer:
     """The answer with `question` as its last paragraph before the sources line."""
     parts = answer.text.split("\n\n")
-    at = len(parts) - 1 if parts and parts[-1].startswith("Sources:") else len(parts)
+    at = len(parts) - 1 if parts and explain.is_sources_line(parts[-1]) else len(parts)
     return Answer("\n\n".join([*parts[:at], question, *parts[at:]]), answer.citations)

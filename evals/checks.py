@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, field
 
 from assistant.engine import MIN_KNOWN_FACTS
+from assistant.explain import is_sources_line
 from assistant.guard import Evidence, Guard
 from assistant.types import Decision, Option, Reply
 
@@ -72,7 +73,7 @@ def _body(text: str) -> str:
     parts = [p for p in text.split("\n\n") if p.strip()]
     if parts and parts[0].startswith("_") and parts[0].rstrip().endswith("_"):
         parts = parts[1:]
-    return "\n\n".join(p for p in parts if not p.startswith("Sources:"))
+    return "\n\n".join(p for p in parts if not is_sources_line(p))  # "Sources:" or "Источники:"
 
 
 def sentences(text: str) -> list[str]:

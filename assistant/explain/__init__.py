@@ -1,7 +1,9 @@
 """The deterministic explainer: every answer's sentences, written from the decision trace and the passages.
 
-`templates` holds the wording as data (PHRASES, QUESTIONS, TEMPLATES), `pieces` turns a decision into
-sentences with it (shared with the LLM writer's frame), and `answers` assembles one answer per intent.
+`templates` holds the wording as data (PHRASES, QUESTIONS, TEMPLATES, MESSAGES; the Russian wording through
+`russian()`, with `grammar` for its cases and plurals), `pieces` turns a decision into sentences with it
+(shared with the LLM writer's frame), and `answers` assembles one answer per intent. Every piece takes the
+answer's language (`lang`, from `AnswerContext.lang`); English is the default.
 """
 
 from ..types import WhatIf
@@ -22,35 +24,58 @@ from .answers import (
     why,
     why_not,
 )
+from .grammar import Count, Inflected, plural
 from .pieces import (
     WHAT_IF_PENDING,
     capital,
     changed_from,
+    confirmation,
     counterfactual_clause,
     currently,
     deciding_facts,
     decisive_fields,
+    field_label,
     follow_up,
     for_your_project,
     headline,
+    is_sources_line,
     join,
+    note_of,
     noted,
     option,
+    pattern_label,
     phrase,
     pick,
+    question,
     ranked_counterfactuals,
+    reason_of,
     relevance,
     sources_line,
     updated,
     why_not_head,
 )
-from .templates import PHRASES, QUESTIONS, TEMPLATES, fields_of, literal_text, render, variants
+from .templates import (
+    MESSAGES,
+    PHRASES,
+    QUESTIONS,
+    TEMPLATES,
+    fields_of,
+    literal_text,
+    message,
+    render,
+    russian,
+    template,
+    variants,
+)
 
 __all__ = [
+    "MESSAGES",
     "PHRASES",
     "QUESTIONS",
     "TEMPLATES",
     "WHAT_IF_PENDING",
+    "Count",
+    "Inflected",
     "WhatIf",
     "adopt",
     "answer",
@@ -58,31 +83,42 @@ __all__ = [
     "change_mind",
     "changed_from",
     "concept",
+    "confirmation",
     "counterfactual_clause",
     "currently",
     "deciding_facts",
     "decisive_fields",
     "discard",
+    "field_label",
     "fields_of",
     "follow_up",
     "for_your_project",
     "headline",
     "help_text",
     "injection",
+    "is_sources_line",
     "join",
     "literal_text",
+    "message",
+    "note_of",
     "noted",
     "nothing_pending",
     "option",
     "out_of_scope",
+    "pattern_label",
     "phrase",
     "pick",
+    "plural",
+    "question",
     "ranked_counterfactuals",
+    "reason_of",
     "recommendation",
     "relevance",
     "render",
     "reset",
+    "russian",
     "sources_line",
+    "template",
     "undo",
     "updated",
     "variants",

@@ -6,17 +6,25 @@ them which connective words an answer may use without any evidence (`guard.evide
 Keeping the words as plain data means a wording change is one edit that all three see; nothing needs to
 parse the explainer's source.
 
-Templates are `str.format` strings; `render(name, **fields)` fills one in. A field holds an already worded
-piece (an option's label, a joined list of phrases, a reason sentence) or a number (`score`, `confidence`).
+Templates are `str.format` strings; `render(name, lang=..., **fields)` fills one in. A field holds an already
+worded piece (an option's label, a joined list of phrases, a reason sentence) or a number. The Russian wording
+is data too (knowledge/lexicon/ru/answers.yaml, read by `russian()`): the same names and fields, checked on
+load; a Russian template may ask for an option's case or a count's noun (`grammar`).
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from string import Formatter
+from typing import TYPE_CHECKING
 
 from ..lexicon.view import LexiconView
 from ..types import Value
+from .grammar import Count
+
+if TYPE_CHECKING:
+    from ..lexicon.russian import RussianAnswers
 
 
 def _phrases() -> dict[tuple[str, Value], str]:
@@ -196,6 +204,31 @@ TEMPLATES: dict[str, str] = {
 }
 
 
+# The conversation's own notes (a form edit, a guess to confirm, a reversed fact, a degraded search): not
+# answers the LLM frames, so the guard's vocabulary does not take their words.
+MESSAGES: dict[str, str] = {
+    "form.nothing": "Nothing changed.",
+    "form.changes": "Form updated: the recommendation changes from {before} to {after}.",
+    "form.stays": "Form updated: the recommendation stays {option}.",
+    "confirm": "It sounds like {confirm}: is that right?",
+    "reversal": "You said earlier: {before}; I've changed it to: {after}.",
+    "search_unavailable": (
+        "The knowledge store is unavailable right now, so I matched the guidance by keywords only; "
+        "the passages may be less precise than usual."
+    ),
+    "long_input": "Your message was long; I read the first {count:,} characters.",
+}
+
+
+@functools.cache
+def russian() -> RussianAnswers:
+    """The Russian wording, loaded and checked against TEMPLATES, MESSAGES and the rules on first use."""
+    from ..lexicon.russian import load_russian
+    from ..rules import PATTERNS
+
+    return load_russian(TEMPLATES, MESSAGES, PATTERNS)
+
+
 def variants(name: str) -> tuple[str, ...]:
     """The template names that word `name`'s sentence: `name` itself, then "name~2", "name~3", ..."""
     out = [name]
@@ -204,20 +237,36 @@ def variants(name: str) -> tuple[str, ...]:
     return tuple(out)
 
 
-def render(name: str, **fields: object) -> str:
-    """TEMPLATES[name] filled in; a KeyError names a missing template or field."""
+def template(name: str, lang: str = "en") -> str:
+    """TEMPLATES[name] in `lang`, unfilled: for the sentences that have no fields."""
+    return russian().templates[name] if lang == "ru" else TEMPLATES[name]
+
+
+def _fill(text: str, fields: Mapping[str, object]) -> str:
+    return text.format(**{k: Count(v) if type(v) is int else v for k, v in fields.items()})
+
+
+def render(name: str, lang: str = "en", **fields: object) -> str:
+    """TEMPLATES[name] in `lang`, filled in; a KeyError names a missing template or field."""
+    if lang == "ru":
+        return _fill(russian().templates[name], fields)
     return TEMPLATES[name].format(**fields)
 
 
-def fields_of(name: str) -> tuple[str, ...]:
+def message(name: str, lang: str = "en", **fields: object) -> str:
+    """MESSAGES[name] in `lang`, filled in."""
+    return _fill(russian().messages[name] if lang == "ru" else MESSAGES[name], fields)
+
+
+def fields_of(name: str, lang: str = "en") -> tuple[str, ...]:
     """The fields TEMPLATES[name] needs, in order of first use."""
     seen: dict[str, None] = {}
-    for _, field, _, _ in Formatter().parse(TEMPLATES[name]):
+    for _, field, _, _ in Formatter().parse(template(name, lang)):
         if field:
             seen.setdefault(field, None)
     return tuple(seen)
 
 
-def literal_text(name: str) -> str:
+def literal_text(name: str, lang: str = "en") -> str:
     """TEMPLATES[name] without its fields: the words the template itself contributes."""
-    return " ".join(literal for literal, _, _, _ in Formatter().parse(TEMPLATES[name]))
+    return " ".join(literal for literal, _, _, _ in Formatter().parse(template(name, lang)))

@@ -32,9 +32,10 @@ from ..explain import PHRASES
 from ..types import Finding, Option
 from .evidence import Evidence, support_score
 from .facts import fact_claims
+from .reading import Reading, reading
 from .repetition import MAX_SENTENCE_CHARS, Repetition
-from .stance import CURRENT, stances
-from .text import CITATION_RE, SENTENCE_END, alternation, normalize, sentences
+from .stance import CURRENT, PAST, stances
+from .text import CITATION_RE, SENTENCE_END, alternation, content_words, normalize, sentences, words
 
 CHECKS: tuple[str, ...] = ("recommendation", "profile", "citations", "support", "repetition")
 
@@ -105,6 +106,24 @@ _HYBRID_PARTS = re.compile(
 )
 
 
+# The English reading: the regular expressions above and the readers of `stance`, `facts` and `text`.
+ENGLISH = Reading(
+    normalize=normalize,
+    words=words,
+    content_words=content_words,
+    stances=stances,
+    claims=fact_claims,
+    conditional=_CONDITIONAL,
+    modal=_MODAL,
+    addressed=_ADDRESSED,
+    hypothetical=_HYPOTHETICAL,
+    present=re.compile(r"\b(?:currently|today|now|current)\b"),
+    past=PAST,
+    current=CURRENT,
+    hybrid_parts=_HYBRID_PARTS,
+)
+
+
 class Guard:
     """Deterministic checks of one answer against the evidence of its turn."""
 
@@ -117,6 +136,7 @@ class Guard:
         self.evidence = evidence
         self.threshold = threshold
         self.checks = tuple(checks)
+        self.reading = ENGLISH if evidence.lang == "en" else reading(evidence.lang)
 
     # -- one sentence --------------------------------------------------------------------------------
     def check_sentence(self, sentence: str) -> list[Finding]:
@@ -138,21 +158,21 @@ class Guard:
     def _stance(self, sentence: str) -> list[Finding]:
         if _QUESTION.search(sentence.strip()):
             return []
-        ev = self.evidence
+        ev, r = self.evidence, self.reading
         label: dict[str, str] = {o.value: o.short for o in Option}
         out: list[Finding] = []
-        low = normalize(sentence)
-        conditional = bool(_CONDITIONAL.search(low) and _MODAL.search(low))
-        for stance in stances(sentence):
-            if ev.intent == "concept" and not _ADDRESSED.search(stance.clause):
+        low = r.normalize(sentence)
+        conditional = bool(r.conditional.search(low) and r.modal.search(low))
+        for stance in r.stances(sentence):
+            if ev.intent == "concept" and not r.addressed.search(stance.clause):
                 continue  # explaining a concept states general truths; only advice to the user counts
             expected = ev.recommendation
             clause = stance.clause
             attributed_past = bool(ev.previous and ev.previous_markers and ev.previous_markers.search(clause))
             hypothetical = (
-                ev.previous_markers is CURRENT
-                and _HYPOTHETICAL.search(clause)
-                and not re.search(r"\b(?:currently|today|now|current)\b", clause)
+                ev.previous_markers is r.current
+                and r.hypothetical.search(clause)
+                and not r.present.search(clause)
             )
             if attributed_past and not hypothetical:
                 expected = ev.previous or expected
@@ -161,7 +181,11 @@ class Guard:
                     continue
                 if conditional and stance.option in ev.conditional_options:
                     continue
-                if expected == "hybrid" and stance.option != "hybrid" and _HYBRID_PARTS.search(stance.clause):
+                if (
+                    expected == "hybrid"
+                    and stance.option != "hybrid"
+                    and r.hybrid_parts.search(stance.clause)
+                ):
                     continue  # "start with a foundation model, then train a smaller one" describes the hybrid
                 out.append(
                     Finding(
@@ -185,7 +209,7 @@ class Guard:
             return []
         ev = self.evidence
         out = []
-        for name, value, asserted, _clause in fact_claims(sentence):
+        for name, value, asserted, _clause in self.reading.claims(sentence):
             known = ev.profile.get(name)
             # the profile's value first, then a what-if's (a list, so the message reads the same every run)
             allowed = list(dict.fromkeys(v for v in (known, ev.alternatives.get(name)) if v is not None))
@@ -223,7 +247,7 @@ class Guard:
     def _support(self, sentence: str) -> list[Finding]:
         if _QUESTION.search(sentence.strip()):
             return []
-        score, count = support_score(sentence, self.evidence.vocabulary)
+        score, count = support_score(sentence, self.evidence.vocabulary, self.reading.content_words)
         if count >= MIN_CONTENT_WORDS and score < self.threshold:
             return [
                 Finding(
@@ -252,7 +276,7 @@ class StreamCheck:
     def __init__(self, guard: Guard) -> None:
         self.guard = guard
         self.offset = 0  # characters already checked (complete sentences)
-        self.repetition = Repetition(guard.evidence.names)
+        self.repetition = Repetition(guard.evidence.names, guard.reading.words)
         self.ms = 0.0
         self.findings: list[Finding] = []
 
@@ -274,7 +298,7 @@ class StreamCheck:
                 new += self.repetition.add(sentence)
         self.offset += len(complete)
         if len(rest) > 200 and "repetition" in self.guard.checks:
-            new += Repetition.tail(rest)
+            new += Repetition.tail(rest, self.guard.reading.words)
         self.findings += new
         self.ms += (time.thread_time() - start) * 1000
         return new

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Callable
 
 from ..types import Finding
 from .text import CITATION_RE, STOPWORDS, ngrams, words
@@ -25,15 +26,18 @@ class Repetition:
     NGRAM_LIMIT = 3  # the same 6 words a third time is a loop, not style
     STUTTER = re.compile(r"\b(\w+)(?:\W+\1\b){3,}", re.I)
 
-    def __init__(self, names: frozenset[tuple[str, ...]] = frozenset()) -> None:
+    def __init__(
+        self, names: frozenset[tuple[str, ...]] = frozenset(), split: Callable[[str], list[str]] = words
+    ) -> None:
         self.seen: set[str] = set()
         self.ngrams: Counter[tuple[str, ...]] = Counter()
         self.names = names
+        self.split = split  # a text's words, in the answer's language
 
     def add(self, sentence: str) -> list[Finding]:
         """Findings for one complete sentence, given the sentences added before it."""
         out: list[Finding] = []
-        key = " ".join(words(CITATION_RE.sub("", sentence)))
+        key = " ".join(self.split(CITATION_RE.sub("", sentence)))
         if len(key) >= 12 and key in self.seen:
             out.append(Finding("repetition", "repeats an earlier sentence", sentence))
         self.seen.add(key)
@@ -51,14 +55,14 @@ class Repetition:
         return out
 
     @classmethod
-    def tail(cls, text: str) -> list[Finding]:
+    def tail(cls, text: str, split: Callable[[str], list[str]] = words) -> list[Finding]:
         """Checks for an unfinished sentence that keeps growing (a loop that never reaches a full stop)."""
         if len(text) > MAX_SENTENCE_CHARS:
             return [
                 Finding("repetition", f"a sentence runs past {MAX_SENTENCE_CHARS} characters", text[:200])
             ]
-        probe = cls()
-        found = words(text)
+        probe = cls(split=split)
+        found = split(text)
         if len(found) >= 24 and len(set(found)) / len(found) < 0.35:
             return [Finding("repetition", "loops over the same few words", text[:200])]
         return [f for f in probe.add(text) if "earlier sentence" not in f.message]

@@ -44,7 +44,7 @@ def normalize(text: str) -> str:
     return text
 
 
-SENTENCE_END = re.compile(r"(?<=[.!?])[\"')*_]*\s+(?=[\"'(*_\[#>-]*[A-Z0-9])|\n+")
+SENTENCE_END = re.compile(r"(?<=[.!?])[\"')*_»]*\s+(?=[\"'(*_\[#>«-]*[A-Z0-9А-ЯЁ])|\n+")
 _CITE_AFTER_STOP = re.compile(r"([.!?])[ \t]*((?:\[[^\[\]\n]{1,80}\][ \t]*)+)(?=\s|$)")
 _LIST_MARK = re.compile(r"^\s*(?:[-*+>]|\d+[.)]|#+)\s*")
 
@@ -57,7 +57,7 @@ def sentences(text: str) -> list[str]:
         piece = _LIST_MARK.sub("", piece).strip()
         if not piece:
             continue
-        if out and not re.search(r"[A-Za-z]", CITATION_RE.sub("", piece)):
+        if out and not re.search(r"[A-Za-zА-Яа-яЁё]", CITATION_RE.sub("", piece)):
             out[-1] = f"{out[-1]} {piece}"  # "[when-custom]." after the period belongs to the sentence
         else:
             out.append(piece)

@@ -10,6 +10,8 @@ import sys
 
 import click
 
+from .model import Problem
+
 __all__ = ["lexicon"]
 
 
@@ -24,8 +26,9 @@ def lexicon_check(strict: bool) -> None:
     """Validate and lint the lexicon: patterns compile, every example is matched and read as its entry
     means (by the understander, the guard's claim reader or the LLM evidence check), no counterexample
     is, every statement is read as its fact and every what-if question as a what-if that changes it, no
-    pattern is written twice; the Russian gloss (ru/gloss.yaml) loads and reads each phrase's examples
-    with its English."""
+    pattern is written twice. The Russian files are checked too: the gloss (ru/gloss.yaml) reads each
+    phrase's example with its English; every English sentence has its Russian wording with the same
+    fields (ru/answers.yaml), and the Russian guard reads its examples as they say (ru/claims.yaml)."""
     from ..guard.facts import ClaimReader
     from ..llm.evidence import EvidenceReader
     from ..understand.reader import CODE_FRAGMENTS, LexiconReader
@@ -49,6 +52,7 @@ def lexicon_check(strict: bool) -> None:
             understander=reader.understander,
         )
         problems += lint_gloss(gloss, lambda text: gloss_text(clean_text(text).lower(), gloss))
+    problems += _check_russian()
     for problem in problems:
         click.secho(str(problem), fg="red" if problem.severity == "error" else "yellow")
     errors = sum(p.severity == "error" for p in problems)
@@ -62,3 +66,23 @@ def lexicon_check(strict: bool) -> None:
     )
     if errors or (strict and warnings):
         sys.exit(1)
+
+
+def _check_russian() -> list[Problem]:
+    """Problems in knowledge/lexicon/ru/: the answers against the English wording, the guard vocabulary
+    against its examples (read only if it loads without errors)."""
+    from ..explain import MESSAGES, TEMPLATES
+    from ..rules import PATTERNS
+    from .lint import check_russian
+    from .russian import read_russian
+    from .russian_claims import read_russian_claims
+
+    _, problems = read_russian(TEMPLATES, MESSAGES, PATTERNS)
+    found, claim_problems = read_russian_claims()
+    problems += claim_problems
+    if not any(p.severity == "error" for p in claim_problems):
+        from ..guard.russian import RussianReader
+
+        reader = RussianReader()
+        problems += check_russian(found.claims, found.stances, reader, reader)
+    return problems

@@ -90,8 +90,8 @@ def read_gloss(path: Path = GLOSS_FILE) -> tuple[Gloss, list[Problem]]:
     def bad(file: str, line: int, entry: str | None, part: str | None, message: str) -> None:
         problems.append(Problem(file, line, entry, part, message))
 
-    raw = read_document(path, bad)
-    if raw is None:
+    read, raw = read_document(path, bad)
+    if not read:
         return Gloss({}, {}, {}, file), problems
     if not isinstance(raw, dict) or set(raw) - {"words", "exact", "phrases", "__line__", "__lines__"}:
         bad(file, 1, None, None, "expected a mapping with `words`, `exact` and `phrases`")

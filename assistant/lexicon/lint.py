@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Protocol
+from typing import Any, Protocol
 
 from ..types import Intent, Understander, Value
 from .model import (
@@ -258,4 +258,31 @@ def check(
     for name in lexicon.fragments:
         if f"{{{name}}}" not in used and name not in set(code_fragments):
             problems.append(Problem("lexicon", 0, name, "fragments", "never used by a pattern", "warning"))
+    return problems
+
+
+class StanceReading(Protocol):
+    """How the guard reads which options a Russian sentence endorses (+) or rejects (-)."""
+
+    def stances(self, sentence: str) -> Sequence[Any]: ...
+
+
+def check_russian(
+    claims: Sequence[ClaimEntry],
+    stances: Sequence[Any],
+    reader: ClaimReading | None = None,
+    stance_reader: StanceReading | None = None,
+) -> list[Problem]:
+    """The Russian guard vocabulary (knowledge/lexicon/ru/claims.yaml): every claim's examples are read as
+    its fact and no counterexample is; every stance example is read with exactly the stances it lists."""
+    problems: list[Problem] = []
+    for entry in claims:
+        _check_claim(entry, reader, None, problems)
+    if stance_reader is not None:
+        for example in stances:
+            got = {(s.option, s.positive) for s in stance_reader.stances(example.text)}
+            if got != set(example.expected):
+                said = " ".join(f"{'+' if p else '-'}{o}" for o, p in sorted(got)) or "none"
+                message = f"read as {said}: {example.text!r}"
+                problems.append(Problem(example.file, example.line, None, "stances", message))
     return problems

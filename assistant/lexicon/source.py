@@ -56,6 +56,22 @@ def _loader() -> type:
     return Loader
 
 
+def read_document(path: Path, bad: Report) -> tuple[bool, Any]:
+    """(read, data) for one YAML file, every mapping with its `__line__` and `__lines__`; an unreadable file
+    is (False, None) and a problem."""
+    import yaml
+
+    file = str(path)
+    try:
+        return True, yaml.load(read_text(path, what="the lexicon file", limit=RULES_LIMIT), Loader=_loader())
+    except InputFileError as exc:
+        bad(file, 0, None, None, str(exc).removeprefix(f"{file}: "))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+        bad(file, mark.line + 1 if mark else 0, None, None, f"not valid YAML: {getattr(exc, 'problem', exc)}")
+    return False, None
+
+
 def read_documents(directory: Path, bad: Report, keys: CheckKeys) -> list[tuple[str, dict[str, Any]]]:
     """Every *.yaml file in `directory` as (file name, mapping); problems go to `bad`."""
     docs = []
@@ -63,23 +79,9 @@ def read_documents(directory: Path, bad: Report, keys: CheckKeys) -> list[tuple[
     if not paths:
         bad(str(directory), 0, None, None, "no lexicon files (*.yaml) here")
     for path in paths:
-        data = read_document(path, bad)
-        if data is not None and keys(data, "file", str(path), 1, None):
-            assert isinstance(data, dict)  # `keys` checked it is a mapping
-            docs.append((str(path), data))
+        file = str(path)
+        read, data = read_document(path, bad)
+        if not read or not keys(data, "file", file, 1, None):
+            continue
+        docs.append((file, data))
     return docs
-
-
-def read_document(path: Path, bad: Report) -> object:
-    """One YAML file with its lines kept (None after reporting why it can't be read)."""
-    import yaml
-
-    file = str(path)
-    try:
-        return yaml.load(read_text(path, what="the lexicon file", limit=RULES_LIMIT), Loader=_loader())
-    except InputFileError as exc:
-        bad(file, 0, None, None, str(exc).removeprefix(f"{file}: "))
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
-        bad(file, mark.line + 1 if mark else 0, None, None, f"not valid YAML: {getattr(exc, 'problem', exc)}")
-    return None

@@ -206,12 +206,12 @@ class LLMWriter:
                     stopped.append(
                         Finding("repetition", f"ran past {self.settings.llm_max_chars} characters")
                     )
-                if len(re.findall(r"[A-Za-z]{2,}", body)) < 4:
+                if len(re.findall(r"[A-Za-zА-Яа-яЁё]{2,}", body)) < 4:
                     stopped.append(Finding("support", "no explanation was written"))
             entry.findings, entry.stopped_early = list(stopped), early
             if not stopped:
                 citations = _citations(_cited_ids(body, evidence), reply.citations, ctx)
-                answer = frame.compose(body, explain.sources_line(citations), notice)
+                answer = frame.compose(body, explain.sources_line(citations, ctx.lang), notice)
                 yield answer
                 reason = None if attempt == 1 else "guard: " + ", ".join(sorted({f.check for f in findings}))
                 action = GuardAction.ACCEPTED if attempt == 1 else GuardAction.REGENERATED

@@ -105,8 +105,15 @@ def test_the_conversation_refuses_the_injection_and_notes_the_facts(conversation
 
 
 def test_the_conversation_answers_another_language_in_one_line(conversation):
-    reply = conversation.respond(Session(), "Ми хочемо класифікувати листи клієнтів")
+    reply = conversation.respond(Session(), "Ми хочемо класифікувати листи клієнтів, їх ніхто не розмітив")
     assert reply.answer == "Поки що я розумію лише англійську: опишіть, будь ласка, проєкт англійською."
+    assert reply.turn.changes == {}
+
+
+def test_a_russian_message_is_answered_in_russian(conversation):
+    """Russian is answered in (issue 16), not sent back with a request to write in English."""
+    reply = conversation.respond(Session(), "Мы хотим классифицировать письма клиентов")
+    assert reply.lang == "ru" and "только английский" not in reply.answer
     assert reply.turn.changes == {}
 
 
