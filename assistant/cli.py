@@ -214,16 +214,17 @@ def record(session_file: Path, out: Path | None, lang: str | None) -> None:
     """Write the session's decision as a Markdown decision record (in --lang; by default the session's
     language). --out never overwrites the session or another file the record is made from, and is
     written atomically."""
-    from .knowledge import section_index
+    from .knowledge import sections_in
     from .record import decision_record
     from .session import Session
     from .settings import get_settings
     from .types import LANGUAGES
+    from .wording import session_language
 
     session = Session.load(session_file)
     fixed = lang or get_settings().language  # --lang, `modelchoice --lang`, MODELCHOICE_LANG
-    language = fixed if fixed in LANGUAGES else None  # auto: the session's language
-    text = decision_record(session, section_index(get_settings().knowledge_dirs), lang=language)
+    language = fixed if fixed in LANGUAGES else session_language(session)  # auto: the session's
+    text = decision_record(session, sections_in(get_settings().knowledge_dirs, language), lang=language)
     if out is None or str(out) == "-":
         click.echo(text)
         return

@@ -13,7 +13,7 @@ from dataclasses import replace
 from . import explain
 from .engine import decide
 from .errors import QueryError
-from .knowledge import Section, section_index
+from .knowledge import Section, section_index, sections_in
 from .lexicon import default_lexicon
 from .memory import MemoryRetriever
 from .session import PendingWhatIf, Session
@@ -84,17 +84,15 @@ class Conversation:
     def answer_language(self, session: Session, turn: Turn | None = None) -> str:
         """The session's choice, else the settings' fixed language, else the language of the message."""
         fixed = self.settings.language if self.settings.language != "auto" else None
-        # A message the understander named as Russian (`language`) but did not mark `lang` yet is Russian too.
-        said = (turn.language if turn.language in LANGUAGES else turn.lang) if turn else "en"
-        return session.lang or fixed or said
+        return session.lang or fixed or (turn.lang if turn else "en")
 
     # --- parts ---------------------------------------------------------------------------------
     @property
     def sections(self) -> dict[str, Section]:
         return section_index(self.settings.knowledge_dirs)
 
-    def _titles(self) -> dict[str, str]:
-        return {sid: s.title for sid, s in self.sections.items()}
+    def _titles(self, lang: str = "en") -> dict[str, str]:
+        return {sid: s.title for sid, s in sections_in(self.settings.knowledge_dirs, lang).items()}
 
     def _search(self, query: str, boost: list[str], lang: str = "en") -> tuple[list[PassageRef], str]:
         """Retrieved passages (in the answer's language `lang`), and a notice when there are none because
@@ -118,12 +116,15 @@ class Conversation:
             self._fallback = MemoryRetriever(self.settings.knowledge_dirs)
         return self._fallback.search(query, k=4, boost_sections=boost, lang=lang)
 
-    def _with_cited(self, passages: list[PassageRef], citations: tuple[Citation, ...]) -> list[PassageRef]:
+    def _with_cited(
+        self, passages: list[PassageRef], citations: tuple[Citation, ...], lang: str
+    ) -> list[PassageRef]:
         """Every cited section is among the passages provided (the guard checks that for LLM answers)."""
         have = {p.section for p in passages}
         out = list(passages)
+        sections = sections_in(self.settings.knowledge_dirs, lang)
         for citation in citations:
-            section = self.sections.get(citation.id)
+            section = sections.get(citation.id)
             if section and citation.id not in have:
                 out.append(
                     PassageRef(
@@ -287,7 +288,7 @@ class Conversation:
 
         ctx = AnswerContext(
             decision=decision,
-            titles=self._titles(),
+            titles=self._titles(lang),
             passages=passages,
             changes=applied,
             what_if=what_if,
@@ -306,7 +307,7 @@ class Conversation:
         if confirm is not None:
             guess = explain.confirmation(*confirm, lang)
             answer = _with_question(answer, explain.message("confirm", lang, confirm=guess))
-        passages = self._with_cited(passages, answer.citations)
+        passages = self._with_cited(passages, answer.citations, lang)
         suggested = {confirm[0]: confirm[1]} if confirm else {}
         is_what_if = turn.hypothetical or what_if is not None
         turn = replace(turn, intent=intent, hypothetical=is_what_if, suggested=suggested)

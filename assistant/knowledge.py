@@ -136,6 +136,29 @@ def section_index(directories: Iterable[Path]) -> dict[str, Section]:
     return dict(_index(tuple(str(d) for d in directories)))
 
 
+def sections_in(directories: Iterable[Path], lang: str = "en") -> dict[str, Section]:
+    """Sections by id in `lang`: each translated section in place of its English one (same id; its source
+    path keeps the language folder, "ru/choosing.md"); a section not translated stays English."""
+    directories = tuple(directories)
+    sections = section_index(directories)
+    if lang == "en":
+        return sections
+    return sections | dict(_translated(tuple(str(d) for d in directories), lang))
+
+
+@lru_cache(maxsize=8)
+def _translated(directories: tuple[str, ...], lang: str) -> tuple[tuple[str, Section], ...]:
+    out = []
+    for directory in map(Path, directories):
+        if (directory / lang).is_dir():
+            out += [
+                (s.id, s)
+                for path in sorted((directory / lang).rglob("*.md"))
+                for s in parse_file(path, directory)
+            ]
+    return tuple(out)
+
+
 @lru_cache(maxsize=8)
 def _index(directories: tuple[str, ...]) -> tuple[tuple[str, Section], ...]:
     return tuple((s.id, s) for s in load_sections(Path(d) for d in directories))

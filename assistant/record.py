@@ -14,9 +14,8 @@ Russian once it takes `lang=` (until then a plain "field: value" stands in, see 
 from __future__ import annotations
 
 import datetime as dt
-import inspect
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 from . import wording
@@ -31,7 +30,8 @@ from .explain import (
     phrase,
     ranked_counterfactuals,
 )
-from .explain.pieces import deciding_rules
+from .explain.pieces import note_of, reason_of
+from .explain.pieces import question as explain_question
 from .knowledge import Section
 from .profile import FIELDS
 from .session import Fact, Session
@@ -76,7 +76,11 @@ def decision_record(
     lines += [w("h.profile"), ""]
     for name, fact in session.facts.items():
         lines.append(
-            w("fact", fact=capital(_phrase(name, fact.value, w)), evidence=_evidence(session, name, fact, w))
+            w(
+                "fact",
+                fact=capital(phrase(name, fact.value, w.lang)),
+                evidence=_evidence(session, name, fact, w),
+            )
         )
     unknown = [_in_sentence(wording.field_label(n, w.lang)) for n in FIELDS if n not in session.facts]
     if unknown:
@@ -87,12 +91,12 @@ def decision_record(
 
     lines += ["", w("h.reasons"), ""]
     specific = [r for r in decision.supporting() if not r.is_prior]
-    lines += [f"- {_reason(r)} {link(r)}".rstrip() for r in specific or decision.supporting()] or [
+    lines += [f"- {_reason(r, w.lang)} {link(r)}".rstrip() for r in specific or decision.supporting()] or [
         w("no_reasons")
     ]
     lines += ["", w("h.against"), ""]
     lines += [
-        f"{w('against', option=_option(r.favors or '', w.lang), reason=_reason(r))} {link(r)}".rstrip()
+        f"{w('against', option=_option(r.favors or '', w.lang), reason=_reason(r, w.lang))} {link(r)}"
         for r in decision.against()
         if not r.is_prior
     ] or [w("no_against")]
@@ -134,56 +138,22 @@ def format_date(date: dt.date, w: Words) -> str:
 
 
 # --- the explainer's words, in the record's language -------------------------------------------------------
-def _explained(function: Callable[..., Any], *args: Any, lang: str) -> Any:
-    """`function(*args)` in `lang`: English always; another language once the explainer takes `lang=`.
-    None means it does not yet, and the caller words it from the record's own tables.
-    TODO(issue 16): drop the fallbacks once the Russian explainer is merged (every call then takes lang=)."""
-    if lang == "en":
-        return function(*args)
-    if "lang" in inspect.signature(function).parameters:
-        return function(*args, lang=lang)
-    return None
-
-
-def _phrase(name: str, value: Value, w: Words) -> str:
-    found = _explained(phrase, name, value, lang=w.lang)
-    if found is not None:
-        return str(found)
-    return w(
-        "fact_value", field=wording.field_label(name, w.lang), value=wording.value_name(name, value, w.lang)
-    )
-
-
 def _option(name: str, lang: str) -> str:
-    found = _explained(option, name, lang=lang) if name else None
-    return str(found) if found is not None else wording.option_short(name, lang) if name else ""
-
-
-def _facts(decision: Decision, w: Words) -> list[str]:
-    found = _explained(deciding_facts, decision, lang=w.lang)
-    if found is not None:
-        return list(found)
-    rules = deciding_rules(decision, 2)
-    phrases = (_phrase(n, decision.profile[n], w) for r in rules for n in r.fields if n in decision.profile)
-    return list(dict.fromkeys(phrases))[:3]
+    return str(option(name, lang)) if name else ""
 
 
 def _change(cf: Counterfactual, decision: Decision, w: Words) -> str:
-    clause = _explained(counterfactual_clause, cf, decision, lang=w.lang)
-    if clause is not None:
-        return w("change", clause=capital(clause))
-    question = wording.what_if_question({cf.field: cf.value}, w.lang)
-    return w("change_what_if", question=question, option=_option(cf.recommendation, w.lang))
+    return w("change", clause=capital(counterfactual_clause(cf, decision, w.lang)))
 
 
-def _reason(rule: FiredRule) -> str:
-    # TODO(issue 16): the rules' reasons are English only; the Russian explainer will say how to word them.
-    return rule.reason + (f" _{rule.note}_" if rule.note else "")
+def _reason(rule: FiredRule, lang: str) -> str:
+    note = note_of(rule, lang)
+    return reason_of(rule, lang) + (f" _{note}_" if note else "")
 
 
 def _summary(decision: Decision, w: Words) -> str:
     label = _option(decision.recommendation, w.lang)
-    facts = _facts(decision, w)
+    facts = deciding_facts(decision, lang=w.lang)
     if decision.undecided:
         return w("summary.undecided", option=label)
     if not facts:
@@ -215,8 +185,7 @@ def _evidence(session: Session, name: str, fact: Fact, w: Words) -> str:
     if not text:
         return w("evidence.chat", turn=fact.turn)
     if len(text.split()) < _SHORT_REPLY and name in QUESTIONS:
-        # TODO(issue 16): the explainer's question in the record's language; the field's name until then.
-        question = QUESTIONS[name] if w.lang == "en" else wording.field_label(name, w.lang) + "?"
+        question = explain_question(name, w.lang)
         return w("evidence.answered", turn=fact.turn, text=text.strip(), question=question)
     return w("evidence.said", turn=fact.turn, quote=_quote(text, name, fact.value))
 

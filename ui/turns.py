@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterator, Mapping
 
 from assistant import Conversation, ModelchoiceError, Reply, Value, decide, wording
 from assistant.conversation import MAX_INPUT_CHARS
-from assistant.knowledge import Section
+from assistant.knowledge import Section, sections_in
 from assistant.profile import parse_value
 from assistant.record import decision_record
 from assistant.session import Session
@@ -148,7 +148,9 @@ class Turns:
 
     def export(self, conversation: object) -> str:
         """The decision record (Markdown) of this conversation, built when asked for."""
-        return decision_record(state.load(conversation).session, self.sections)
+        session = state.load(conversation).session
+        lang = wording.session_language(session)
+        return decision_record(session, sections_in(self.assistant.settings.knowledge_dirs, lang), lang=lang)
 
     def outputs(self, visit: Visit) -> Outputs:
         """Every output: the panel, and the words around it where the page's language changed."""

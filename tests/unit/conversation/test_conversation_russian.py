@@ -77,7 +77,7 @@ def test_an_unreachable_store_is_said_in_russian(app_settings):
 
 
 def test_a_russian_message_is_answered_not_sent_back(app_settings):
-    turn = Turn(Intent.HELP, {}, language="ru")  # how the understander names a Russian message today
+    turn = Turn(Intent.HELP, {}, lang="ru")  # how the understander marks a Russian message
     reply = _conversation(app_settings, turn).respond(Session(), "Помогите выбрать модель")
     assert "только английский" not in reply.answer
     assert reply.lang == "ru" and reply.answer.startswith("Я помогаю выбрать")

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from assistant import Session, wording
 from assistant.cli import main
-from assistant.knowledge import section_index
+from assistant.knowledge import section_index, sections_in
 from assistant.record import decision_record
 
 FACTS = {
@@ -35,7 +35,7 @@ def _cyrillic_share(text: str) -> float:
 
 
 def test_a_russian_record_has_no_english_frame_left(memory_conversation, app_settings) -> None:
-    sections = section_index(app_settings.knowledge_dirs)
+    sections = sections_in(app_settings.knowledge_dirs, "ru")
     text = decision_record(_session(memory_conversation), sections, today=dt.date(2026, 12, 1), lang="ru")
     english = wording.load("record")("en").table
     for key in ("h.profile", "h.reasons", "h.against", "h.change", "h.sources", "h.appendix", "table_head"):
@@ -44,10 +44,11 @@ def test_a_russian_record_has_no_english_frame_left(memory_conversation, app_set
     assert "- Дата: 1 декабря 2026 г." in text
     assert "- Известно 5 фактов из 12" in text
     assert "| Тип данных | табличные | задано в форме (ход 1) |" in text
-    assert "- А если " in text  # what would change it, as the what-if buttons ask it
-    # TODO(issue 16): the rules' reasons and the sections' titles (the lines with links) are still English.
-    own = "\n".join(line for line in text.splitlines() if "](" not in line)
-    assert _cyrillic_share(own) > 0.9, own
+    assert "бы " in text.split("## Что могло бы изменить решение")[1].split("##")[0]  # the chat's clauses
+    assert "](knowledge/ru/" in text  # the Russian sections, linked where they are
+    body = re.sub(r"\]\([^)]*\)", "]", text.split("## Приложение")[0])  # the words, not the link paths
+    body = body.replace("Do You Really Need a Foundation Model?", "")
+    assert _cyrillic_share(body) > 0.9, body
 
 
 def test_counts_agree(memory_conversation, app_settings) -> None:

@@ -114,7 +114,8 @@ def test_a_russian_message_is_answered_in_russian(conversation):
     """Russian is answered in (issue 16), not sent back with a request to write in English."""
     reply = conversation.respond(Session(), "Мы хотим классифицировать письма клиентов")
     assert reply.lang == "ru" and "только английский" not in reply.answer
-    assert reply.turn.changes == {}
+    assert reply.turn.changes == {"data_type": "text", "task": "narrow"}
+    assert reply.answer.startswith("Учту: текстовые данные")
 
 
 def _suggesting_understander():
