@@ -262,7 +262,8 @@ class Conversation:
                 session.pending = PendingWhatIf(
                     dict(turn.changes), previous.recommendation, what_if.after.recommendation
                 )
-        elif turn.changes:  # an injection keeps only the facts stated plainly next to it (see understand)
+        elif turn.changes and intent != "out_of_scope":  # an off-topic request states nothing ("a recipe
+            # for six people?" answers no question); an injection keeps the facts stated plainly beside it
             reversals = self._reversals(session, turn.changes, lang)
             applied = session.apply(turn.changes, "chat")
             if applied and reversals:

@@ -16,9 +16,10 @@ from assistant.guard import Evidence, Guard
 from assistant.types import Decision, Option, Reply
 
 _NAMES = {
-    "custom": r"custom(?:[- ]built)? models?|(?:model|one) of your own|own model",
-    "foundation": r"foundation models?",
-    "hybrid": r"hybrid|(?:a )?combination of both|both approaches",
+    "custom": r"custom(?:[- ]built)? models?|(?:model|one) of your own|own model|"
+    r"собственн\w* (?:\(кастомн\w*\) )?модел\w*|кастомн\w* модел\w*|сво\w+ модел\w*",
+    "foundation": r"foundation models?|фундаментальн\w* модел\w*",
+    "hybrid": r"hybrid|(?:a )?combination of both|both approaches|гибрид\w*|сочетани\w* обоих|оба подхода",
 }
 
 
@@ -32,7 +33,11 @@ def answer_agrees(reply: Reply, *, what_if: bool = False) -> tuple[bool, str]:
     if not names_option(reply.answer, focus.recommendation):
         return False, f"does not name the rules' recommendation ({Option(focus.recommendation).label})"
     evidence = Evidence.build(
-        reply.decision, reply.passages, intent=reply.turn.intent, what_if=reply.what_if if what_if else None
+        reply.decision,
+        reply.passages,
+        intent=reply.turn.intent,
+        what_if=reply.what_if if what_if else None,
+        lang=reply.lang,
     )
     verdict = Guard(evidence, checks=("recommendation",)).check(reply.answer)
     if verdict.findings:
@@ -42,7 +47,7 @@ def answer_agrees(reply: Reply, *, what_if: bool = False) -> tuple[bool, str]:
 
 def endorses_other(reply: Reply) -> tuple[bool, str]:
     """For refusals (injection, off-topic): no endorsement of an option the rules did not compute."""
-    evidence = Evidence.build(reply.decision, reply.passages, intent=reply.turn.intent)
+    evidence = Evidence.build(reply.decision, reply.passages, intent=reply.turn.intent, lang=reply.lang)
     verdict = Guard(evidence, checks=("recommendation",)).check(reply.answer)
     bad = [f for f in verdict.findings if "endorses" in f.message]
     return bool(bad), "; ".join(

@@ -33,10 +33,19 @@ SUITES = (
     "adversarial",
     "retrieval",
     "retrieval-ru",
+    # Russian versions (evals/ru/, evals/understanding-ru/): the same suites in the user's language, their
+    # metrics reported next to the English ones with a `ru_` prefix
+    "scenarios-ru",
+    "conversations-ru",
+    "adversarial-ru",
+    "understanding-ru",
     "extraction",
     "understanding",
 )
-METRIC_SUITES = frozenset({"retrieval", "retrieval-ru", "extraction", "understanding"})  # one step each
+METRIC_SUITES = frozenset({"retrieval", "retrieval-ru", "extraction", "understanding", "understanding-ru"})
+CONVERSATIONAL = frozenset({"scenarios", "conversations", "generated", "adversarial"})
+# Suites run again in Russian by the same method (`suite_<name>` with `Runner.lang` = "ru")
+RUSSIAN = frozenset({"scenarios-ru", "conversations-ru", "adversarial-ru", "understanding-ru"})
 # Higher is better unless listed here.
 LOWER_IS_BETTER = {
     "injection_success_rate",
@@ -48,9 +57,16 @@ LOWER_IS_BETTER = {
     "repeated_sentence_rate",
     "default_prior_misused",
     "recommendations_too_early",
+    "ru_injection_success_rate",
+    "ru_latency_p50_ms",
+    "ru_latency_p95_ms",
     *(
         f"{d}_{s}_{m}"
-        for d, splits in (("understanding", SPLITS), ("extraction", EXTRACTION_SPLITS))
+        for d, splits in (
+            ("understanding", SPLITS),
+            ("understanding_ru", SPLITS),
+            ("extraction", EXTRACTION_SPLITS),
+        )
         for s in splits
         for m in ("on_topic_refused", "questions_as_facts")
     ),
@@ -154,7 +170,8 @@ class Runner:
     ) -> None:
         self.settings = settings or get_settings()
         self.repeat = max(1, repeat)
-        self.tally = Tally()
+        self.lang = "en"  # the language of the suite running now: its cases and its tally
+        self.tallies = {"en": Tally(), "ru": Tally()}
         self.results: list[CaseResult] = []
         self.progress = progress or (lambda _label, _done, _total: None)
         self._conversation: Conversation | None = None
@@ -163,6 +180,17 @@ class Runner:
 
         self.answer_measures = AnswerMeasures()
         self._rule_ids = {r.id for r in default_rules()}
+
+    @property
+    def tally(self) -> Tally:
+        return self.tallies[self.lang]
+
+    def cases(self, name: str) -> list[dict[str, Any]]:
+        """The suite's cases in the language running now (evals/<name>.yaml, evals/ru/<name>.yaml)."""
+        return load_cases(name if self.lang == "en" else f"{self.lang}/{name}")
+
+    def named(self, suite: str) -> str:
+        return suite if self.lang == "en" else f"{suite}-{self.lang}"
 
     @property
     def conversation(self) -> Conversation:
@@ -227,7 +255,8 @@ class Runner:
         start = time.perf_counter()
         reply = self.conversation.respond(session, text)
         elapsed = (time.perf_counter() - start) * 1000
-        self.answer_measures.add(reply, previous, self._rule_ids, conversation=conversation)
+        if self.lang == "en":  # issue 13's measures read English answers
+            self.answer_measures.add(reply, previous, self._rule_ids, conversation=conversation)
         self.tally.latencies.append(elapsed)
         self.tally.fired.update(r.id for r in reply.decision.fired_rules)
         if reply.what_if:
@@ -260,7 +289,7 @@ class Runner:
             )
 
     def suite_scenarios(self) -> Iterator[CaseResult]:
-        for case in load_cases("scenarios"):
+        for case in self.cases("scenarios"):
             session = Session()
             reply, elapsed = self.timed(session, case["text"])
             checks = self.check_answer(reply, case["expect"])
@@ -270,7 +299,7 @@ class Runner:
                 self.tally.patterns.append(ok)
                 checks.append(Check("patterns", ok, f"got {list(reply.decision.hybrid_patterns)}"))
             yield CaseResult(
-                "scenarios",
+                self.named("scenarios"),
                 case["name"],
                 {"text": case["text"], "profile": reply.decision.profile.to_dict()},
                 checks,
@@ -279,7 +308,7 @@ class Runner:
             )
 
     def suite_conversations(self) -> Iterator[CaseResult]:
-        for case in load_cases("conversations"):
+        for case in self.cases("conversations"):
             session = Session()
             checks: list[Check] = []
             answers: list[str] = []
@@ -293,7 +322,7 @@ class Runner:
                 checks += self._turn_checks(index, turn, reply, saved_before, session, after)
                 after.append(session.profile)
             yield CaseResult(
-                "conversations",
+                self.named("conversations"),
                 case["name"],
                 {"turns": [t["user"] for t in case["turns"]]},
                 checks,
@@ -411,7 +440,7 @@ class Runner:
             )
 
     def suite_adversarial(self) -> Iterator[CaseResult]:
-        for case in load_cases("adversarial"):
+        for case in self.cases("adversarial"):
             conversation = self.poisoned if case.get("knowledge_injection") else self.conversation
             session = Session()
             for text in case.get("setup", []):
@@ -449,7 +478,7 @@ class Runner:
                 self.tally.injection_success.append(not all(c.passed for c in checks))
             self.tally.agreement.append(ok)
             yield CaseResult(
-                "adversarial",
+                self.named("adversarial"),
                 case["name"],
                 {"setup": case.get("setup", []), "user": case["user"], "kind": case.get("kind")},
                 checks,
@@ -513,17 +542,19 @@ class Runner:
         return default_understander()
 
     def suite_understanding(self) -> Iterator[CaseResult]:
-        """evals/understanding/ by split. The frozen test split is measured, never listed case by case."""
+        """evals/understanding/ (understanding-ru/ in Russian) by split. The frozen test split is measured,
+        never listed case by case."""
         from .understanding_eval import evaluate
 
-        report = evaluate(self.offline_understander, "understanding")
+        suite = self.named("understanding")
+        report = evaluate(self.offline_understander, suite)
         self.tally.extra.update(split_metrics(report))
         for split, scores in report["splits"].items():
             if split == "test":
                 ok = report["frozen_ok"]
                 reason = "" if ok else "the test files do not match SPLIT.sha256"
                 yield CaseResult(
-                    "understanding",
+                    suite,
                     "test split (aggregate)",
                     {"cases": scores["cases"]},
                     [Check("frozen", ok, reason)],
@@ -532,7 +563,7 @@ class Runner:
                 continue
             for row in scores["results"]:
                 yield CaseResult(
-                    "understanding",
+                    suite,
                     f"{split}: {row['text'][:70]}",
                     {
                         "text": row["text"],
@@ -551,15 +582,20 @@ class Runner:
             return 1
         if suite == "generated":
             return sum(1 for r in default_rules() if r.when)
-        return len(load_cases(suite))
+        base, _, lang = suite.partition("-")
+        return len(load_cases(f"{lang}/{base}" if suite in RUSSIAN else suite))
 
     def run(self, suites: Sequence[str]) -> dict[str, Any]:
-        conversational = {"scenarios", "conversations", "generated", "adversarial"}
-        total = sum(self.planned(s) * (self.repeat if s in conversational else 1) for s in suites)
+        def repeats(suite: str) -> int:
+            return self.repeat if suite.partition("-")[0] in CONVERSATIONAL else 1
+
+        total = sum(self.planned(s) * repeats(s) for s in suites)
         done = 0
         for suite in suites:
-            method = getattr(self, f"suite_{suite.replace('-', '_')}")
-            for run in range(self.repeat if suite in conversational else 1):
+            self.lang = suite.partition("-")[2] if suite in RUSSIAN else "en"
+            name = suite.partition("-")[0] if suite in RUSSIAN else suite
+            method = getattr(self, f"suite_{name.replace('-', '_')}")
+            for run in range(repeats(suite)):
                 for result in method():
                     result.run = run
                     self.results.append(result)
@@ -569,6 +605,7 @@ class Runner:
                 if suite in METRIC_SUITES:
                     done += 1
                     self.progress(suite, done, total)
+        self.lang = "en"
         # Coverage is a property of the whole suite: only report it when the rule-driven suites ran.
         covering = {"decisions", "generated"} & set(suites)
         rule_ids = [r.id for r in default_rules()] if covering else []
@@ -579,8 +616,16 @@ class Runner:
             "cases": len(self.results),
             "failed": sum(not r.passed for r in self.results),
             "per_suite": self.per_suite(),
-            "metrics": {**self.tally.metrics(rule_ids), **self.answer_measures.metrics()},
+            "metrics": {**self.metrics(rule_ids), **self.answer_measures.metrics()},
         }
+
+    def metrics(self, rule_ids: Sequence[str]) -> dict[str, float | None]:
+        """The English metrics, and the Russian suites' as `ru_<metric>` (their understanding and retrieval
+        figures are named by their own dataset: `understanding_ru_test_f1`, `retrieval_ru_mrr`)."""
+        english, russian = self.tallies["en"], self.tallies["ru"]
+        out = english.metrics(rule_ids)
+        ru = {k: v for k, v in russian.metrics(()).items() if k not in russian.extra and v is not None}
+        return out | {f"ru_{k}": v for k, v in ru.items()} | russian.extra
 
     def per_suite(self) -> dict[str, dict[str, Any]]:
         table: dict[str, dict[str, Any]] = {}
@@ -621,7 +666,7 @@ def _headline(scores: dict[str, Any]) -> dict[str, float]:
 def split_metrics(report: dict[str, Any]) -> dict[str, float]:
     """`<dataset>_<split>_<metric>` for the summary (and the gates on the test split)."""
     return {
-        f"{report['dataset']}_{split}_{name}": value
+        f"{report['dataset'].replace('-', '_')}_{split}_{name}": value
         for split, scores in report["splits"].items()
         for name, value in _headline(scores).items()
     }

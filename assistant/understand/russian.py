@@ -28,6 +28,7 @@ _K_SUFFIX = re.compile(r"(?<=\d)к\b")
 _HYPHEN = re.compile(r"(?<=[а-яё])-(?=\w)|(?<=\w)-(?=[а-яё])")
 _ATTACHED = frozenset(",.?!;:)")
 _NO = frozenset({"нет", "нету"})
+_NEGATIVE = frozenset({"none", "nothing", "nobody", "never", "nowhere"})
 _HAVE_NOT = frozenset({"we don't have"})
 _NO_REACH = 4  # words "нет" reaches back over
 _STOPS = frozenset({"-", "and", "but", "we have", "have", "there", "here", "also"})
@@ -71,6 +72,16 @@ def _word(token: str, forms: tuple[str, ...], gloss: Gloss) -> str | None:
     if token in gloss.exact:
         return gloss.exact[token]
     return next((gloss.words[f] for f in forms if f in gloss.words), None)
+
+
+def _concord(out: list[str]) -> bool:
+    """Is there a negative word earlier in the clause being glossed ("none of the", "nothing", "nobody")?"""
+    for piece in reversed(out):
+        if piece in _ATTACHED or piece in _STOPS:
+            return False
+        if piece and piece.split()[0] in _NEGATIVE:
+            return True
+    return False
 
 
 def _group_start(out: list[str]) -> int:
@@ -119,7 +130,20 @@ def gloss_text(low: str, gloss: Gloss | None = None) -> str:
             out.insert(_group_start(out), "no")  # "разметки нет": the thing comes first in Russian
             i += 1
             continue
+        if tokens[i] == "не" and _concord(out):
+            i += 1  # "ни одно письмо не размечено": Russian negates twice, English once
+            continue
         known = _word(tokens[i], forms[i], gloss)
+        if (
+            tokens[i][0].isdigit()
+            and len(out) > 1
+            and out[-1] == "about"
+            and _ends_clause(tokens, forms, i + 1)
+        ):
+            del out[-1]  # "размеченных фоток около 800": about 800 labelled photos
+            out.insert(_group_start(out), f"about {tokens[i]}")
+            i += 1
+            continue
         number = tokens[i] if tokens[i][0].isdigit() else known
         if number and number[0].isdigit() and i and _COUNTED & set(forms[i - 1]) and out and out[-1]:
             out[-1] = f"about {number} {out[-1]}"  # "тысяч 15", "лет семь": about 15 thousand
