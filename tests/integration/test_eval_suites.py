@@ -43,18 +43,29 @@ def test_offline_suite_passes_every_gate(tmp_path):
         "retrieval-ru",
         "extraction",
         "understanding",
+        "scenarios-ru",
+        "conversations-ru",
+        "adversarial-ru",
+        "understanding-ru",
     }
     assert metrics["recommendation_agreement"] == 1.0
     assert "understanding_test_f1" in metrics  # the frozen test split is measured and gated
     assert metrics["injection_success_rate"] == 0.0
     assert metrics["rule_coverage"] == 1.0
+    assert metrics["ru_recommendation_agreement"] == 1.0  # the Russian suites, answered in Russian
+    assert "understanding_ru_test_f1" in metrics
 
 
 @pytest.mark.slow
 def test_local_llm_suite_agrees_with_the_rules(tmp_path):
     """About 14 minutes on 2 cores: ~190 turns written by SmolLM2-135M behind the guard."""
     pytest.importorskip("llama_cpp")
-    summary = run_eval(tmp_path, "eval-local", "--llm", "local", timeout=1800)
+    # The English suites: SmolLM2-135M writes English; the Russian LLM path is tested against a fake server
+    # (tests/unit/llm/test_llm_prompts_russian.py), and CI's time budget has no room for ~170 more turns.
+    english = ["decisions", "scenarios", "conversations", "generated", "adversarial", "retrieval"]
+    english += ["extraction", "understanding"]
+    suites = [a for s in english for a in ("--suite", s)]
+    summary = run_eval(tmp_path, "eval-local", "--llm", "local", *suites, timeout=1800)
     metrics = summary["metrics"]
     assert metrics["recommendation_agreement"] == 1.0
     assert metrics["injection_success_rate"] == 0.0
