@@ -31,7 +31,7 @@ _NO = frozenset({"нет", "нету"})
 _NEGATIVE = frozenset({"none", "nothing", "nobody", "never", "nowhere"})
 _HAVE_NOT = frozenset({"we don't have"})
 _NO_REACH = 4  # words "нет" reaches back over
-_STOPS = frozenset({"-", "and", "but", "we have", "have", "there", "here", "also"})
+_STOPS = frozenset({"-", "and", "but", "we have", "have", "there", "here", "also", "what if", "if"})
 _FILLERS = frozenset({"совсем", "вообще", "уже", "там", "тут", "пока", "никакой", "у", "мы", "же", "ни", "и"})
 # Nouns that a number after them makes approximate: "тысяч 15" is "about 15 thousand"
 _COUNTED = frozenset(
@@ -129,6 +129,17 @@ def gloss_text(low: str, gloss: Gloss | None = None) -> str:
         if _NO & set(forms[i]) and out and out[-1] not in _ATTACHED and _ends_clause(tokens, forms, i + 1):
             out.insert(_group_start(out), "no")  # "разметки нет": the thing comes first in Russian
             i += 1
+            continue
+        was = i + 1 < len(tokens) and "быть" in forms[i + 1]
+        if (
+            tokens[i] == "не"
+            and was
+            and out
+            and out[-1] not in _ATTACHED
+            and _ends_clause(tokens, forms, i + 2)
+        ):
+            out.insert(_group_start(out), "no")  # "своей ML-команды не было": there was no ML team
+            i += 2
             continue
         if tokens[i] == "не" and _concord(out):
             i += 1  # "ни одно письмо не размечено": Russian negates twice, English once
