@@ -72,6 +72,7 @@ def test_lint_reports_an_example_read_without_its_english(tmp_path):
         ("разметки нет", "no labels"),
         ("специалистов по машинному обучению нет", "no specialists in machine learning"),
         ("ML-инженеров у нас нет", "we have no ml engineers"),
+        ("а если бы своей ML-команды не было?", "what if no our own ml team?"),
         ("у нас есть data science команда, хотим fine-tune", "we have data science team, want to fine-tune"),
     ],
 )
