@@ -15,6 +15,7 @@ from functools import lru_cache
 from typing import Any
 
 from assistant import FIELDS, Confidence, Decision, FiredRule, Value, WhatIf, wording
+from assistant.explain.pieces import note_of, reason_of
 from assistant.types import OPTION_ORDER
 from assistant.wording import Words, field_label, option_title
 
@@ -105,17 +106,17 @@ def _sources(ids: Iterable[str], sections: Mapping[str, Any]) -> str:
     return "".join(out)
 
 
-def _rule_item(rule: FiredRule, sections: Mapping[str, Any], lead: str = "") -> str:
-    note = f' <span class="mc-note">{esc(rule.note)}</span>' if rule.note else ""
+def _rule_item(rule: FiredRule, sections: Mapping[str, Any], lead: str = "", lang: str = "en") -> str:
+    said = note_of(rule, lang)
+    note = f' <span class="mc-note">{esc(said)}</span>' if said else ""
     return (
-        f'<li class="mc-rule"><div>{lead}{esc(rule.reason)}{note}</div>'
+        f'<li class="mc-rule"><div>{lead}{esc(reason_of(rule, lang))}{note}</div>'
         f'<div class="mc-srcs">{_sources(rule.sources, sections)}</div></li>'
     )
 
 
 def why(decision: Decision, sections: Mapping[str, Any], lang: str = "en") -> str:
-    # TODO(issue 16): the rules' reasons and the sections' titles are English until the Russian explainer
-    # and knowledge are merged.
+    """The reasons for and against, in `lang`; `sections` should be the sections in `lang` too."""
     w = words(lang)
     supporting = decision.supporting()
     against = decision.against()[:MAX_AGAINST]
@@ -123,7 +124,9 @@ def why(decision: Decision, sections: Mapping[str, Any], lang: str = "en") -> st
     parts = [f'<div class="mc-why"><h3>{esc(heading)}</h3>']
     if supporting:
         parts.append(
-            '<ul class="mc-rules mc-for">' + "".join(_rule_item(r, sections) for r in supporting) + "</ul>"
+            '<ul class="mc-rules mc-for">'
+            + "".join(_rule_item(r, sections, lang=lang) for r in supporting)
+            + "</ul>"
         )
     else:
         parts.append(f'<p class="mc-empty">{esc(w("why.none"))}</p>')
@@ -135,6 +138,7 @@ def why(decision: Decision, sections: Mapping[str, Any], lang: str = "en") -> st
                     r,
                     sections,
                     f'<span class="mc-tag">{esc(option_title(r.favors, lang) if r.favors else "")}</span> ',
+                    lang,
                 )
                 for r in against
             )
@@ -161,7 +165,7 @@ def what_if(what: WhatIf, lang: str = "en") -> str:
     changed = before != after
 
     def rules(items: Sequence[FiredRule]) -> str:
-        return "".join(f"<li>{esc(r.reason)}</li>" for r in items)
+        return "".join(f"<li>{esc(reason_of(r, lang))}</li>" for r in items)
 
     started = [r for r in what.started if r.favors or r.excludes]
     stopped = [r for r in what.stopped if r.favors or r.excludes]

@@ -40,7 +40,8 @@ class Turns:
 
     def __init__(self, assistant: Conversation, sections: Mapping[str, Section]) -> None:
         self.assistant = assistant
-        self.sections = sections
+        self.sections = sections  # the English ones: ids for the chat's citations, the panel in English
+        self._translated: dict[str, Mapping[str, Section]] = {}
         self.streaming = assistant.writer is not None  # only an LLM writer streams its answers
         self.width = 3 + len(page.PANEL_KEYS) + len(page.CHROME_KEYS)  # box, chat, panel, chrome, copy
 
@@ -86,7 +87,7 @@ class Turns:
         current: Outputs = []
         rest = [SKIP] * len(page.CHROME_KEYS)
         if self.streaming:  # the user's line at once, the panel as the page has it
-            current = page.panel(visit, self.sections)
+            current = page.panel(visit, self.sections_for(visit))
             yield [SKIP, asked, *current, *rest, conversation]
         try:
             for event in events(visit):
@@ -152,9 +153,18 @@ class Turns:
         lang = wording.session_language(session)
         return decision_record(session, sections_in(self.assistant.settings.knowledge_dirs, lang), lang=lang)
 
+    def sections_for(self, visit: Visit) -> Mapping[str, Section]:
+        """The sections in the page's language (the panel's passages and titles; the same ids)."""
+        lang = wording.session_language(visit.session)
+        if lang == "en":
+            return self.sections
+        if lang not in self._translated:
+            self._translated[lang] = sections_in(self.assistant.settings.knowledge_dirs, lang)
+        return self._translated[lang]
+
     def outputs(self, visit: Visit) -> Outputs:
         """Every output: the panel, and the words around it where the page's language changed."""
-        panel = page.panel(visit, self.sections)
+        panel = page.panel(visit, self.sections_for(visit))
         words = page.chrome(visit)
         chat: object = page.chat(visit, self.sections)
         if words:

@@ -98,3 +98,17 @@ def test_notices_are_in_the_pages_language(turns) -> None:
         last(turns.chat(["not", "text"], copy))
     assert render.form_info("privacy", "chat", "ru") == "из чата"
     assert "Что означают поля" in render.field_help("ru")
+
+
+def test_the_reasons_their_sources_and_the_what_if_box_are_in_the_pages_language(turns) -> None:
+    copy = last(turns.chat("We keep tabular customer data that must stay on our own servers.", None))[-1]
+    english, _ = parts(turns.outputs(state.load(copy)))
+    assert "tabular" in str(english["why"])
+    copy = turns.set_language("ru", copy)[-1]
+    copy = last(turns.what_if(0, copy))[-1]
+    panel, _ = parts(turns.outputs(state.load(copy)))
+    why = re.sub(r"<[^>]+>", " ", str(panel["why"]))
+    assert "табличных" in why and "tabular" not in why  # the rules' reasons in Russian
+    assert "Сильные стороны кастомных моделей" in why  # the cited sections' Russian titles
+    comparison = re.sub(r"<[^>]+>", " ", str(panel["comparison"]))
+    assert CYRILLIC.search(comparison) and not re.search(r"\b(the|data|model)\b", comparison), comparison
