@@ -8,6 +8,7 @@ Screenshots of each step go to test-artifacts/screenshots/ (CI keeps that folder
 
 from __future__ import annotations
 
+import atexit
 import datetime as dt
 import itertools
 import os
@@ -68,39 +69,58 @@ class SlowWriter:
         yield reply
 
 
+# test_ui_browser_ru.py imports these fixtures, which registers them a second time: the servers and the
+# browser are kept here, once per process (two sync Playwright instances cannot run in one thread).
+_SHARED: dict[str, Any] = {}
+
+
+def _once(key: str, make: Any) -> Any:
+    if key not in _SHARED:
+        _SHARED[key] = make()
+    return _SHARED[key]
+
+
 @pytest.fixture(scope="session")
 def ui_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
-    data_dir = tmp_path_factory.getbasetemp() / "modelchoice-ui-data"
-    os.environ["MODELCHOICE_DATA_DIR"] = str(data_dir)
-    return Settings.from_env().with_overrides(data_dir=data_dir, llm="none")
+    def make() -> Settings:
+        data_dir = tmp_path_factory.getbasetemp() / "modelchoice-ui-data"
+        os.environ["MODELCHOICE_DATA_DIR"] = str(data_dir)
+        return Settings.from_env().with_overrides(data_dir=data_dir, llm="none")
+
+    return _once("settings", make)
 
 
-def _launch(conversation: Conversation) -> Iterator[str]:
+def _launch(conversation: Conversation) -> str:
     from assistant.ui.app import launch
 
     demo, url = launch(conversation, port=free_port(), prevent_thread_lock=True, quiet=True)
-    yield url
-    demo.close()
+    atexit.register(demo.close)
+    return url
 
 
 @pytest.fixture(scope="session")
-def app_url(ui_settings: Settings) -> Iterator[str]:
+def app_url(ui_settings: Settings) -> str:
     """The app as users run it by default: deterministic answers. Launched once for all browser tests."""
-    yield from _launch(Conversation(ui_settings))
+    return _once("app", lambda: _launch(Conversation(ui_settings)))
 
 
 @pytest.fixture(scope="session")
-def streaming_url(ui_settings: Settings) -> Iterator[str]:
+def streaming_url(ui_settings: Settings) -> str:
     """The same app with a writer that streams its answers, as the LLM path does."""
-    yield from _launch(Conversation(ui_settings, writer=SlowWriter()))
+    return _once("streaming", lambda: _launch(Conversation(ui_settings, writer=SlowWriter())))
+
+
+def _browser() -> Browser:
+    playwright = sync_api.sync_playwright().start()
+    browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+    atexit.register(playwright.stop)
+    atexit.register(browser.close)  # runs first
+    return browser
 
 
 @pytest.fixture(scope="session")
-def browser() -> Iterator[Browser]:
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        yield browser
-        browser.close()
+def browser() -> Browser:
+    return _once("browser", _browser)
 
 
 def open_page(browser: Browser, url: str, viewport: dict[str, int]) -> tuple[Page, list[str]]:
