@@ -42,7 +42,6 @@ from .understand import RuleBasedUnderstander, query_embedder
 log = logging.getLogger(__name__)
 
 MAX_INPUT_CHARS = 20_000  # longer pastes are cut (with a notice) before understanding
-SEARCH_UNAVAILABLE = explain.MESSAGES["search_unavailable"]  # in Russian: explain.message(..., "ru")
 # Intents an LLM may rephrase (when one is configured); the rest are short, fixed conversational answers.
 WRITTEN_BY_LLM = RETRIEVING_INTENTS
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 from .facts import FactClaim
 from .stance import Stance
@@ -47,18 +47,4 @@ def reading(lang: str) -> Reading:
     from .russian import russian_reader
 
     r = russian_reader()
-    return Reading(
-        normalize=r.normalize,
-        words=r.words,
-        content_words=r.content_words,
-        stances=r.stances,
-        claims=r.claims,
-        conditional=r.conditional,
-        modal=r.modal,
-        addressed=r.addressed,
-        hypothetical=r.hypothetical,
-        present=r.present,
-        past=r.past,
-        current=r.current,
-        hybrid_parts=r.hybrid_parts,
-    )
+    return Reading(**{f.name: getattr(r, f.name) for f in fields(Reading)})
