@@ -37,7 +37,7 @@ from .types import (
     WhatIf,
     Writer,
 )
-from .understand import RuleBasedUnderstander, query_embedder
+from .understand import RuleBasedUnderstander, multilingual_embedder, query_embedder
 
 log = logging.getLogger(__name__)
 
@@ -57,7 +57,11 @@ class Conversation:
         self.settings = settings or get_settings()
         # The learned layer reads the query embedding that retrieval computes anyway (cached by text); with an
         # injected retriever (tests, fakes) there is no embedding model to share, and the patterns work alone.
-        offline = RuleBasedUnderstander(embed=query_embedder(self.settings) if retriever is None else None)
+        own = retriever is None
+        offline = RuleBasedUnderstander(
+            embed=query_embedder(self.settings) if own else None,
+            embed_ru=multilingual_embedder() if own else None,
+        )
         if self.settings.llm != "none":  # lazy: LangChain loads only when an LLM is configured
             from .llm import LLMUnderstander, LLMWriter
 

@@ -282,15 +282,15 @@ def tally_fields(
 
 
 def default_understander(patterns_only: bool = False) -> Understander:
-    """The offline understander: patterns and, unless `patterns_only`, the learned layer over the local
-    embedding model (patterns alone when it is unavailable)."""
+    """The offline understander: patterns and, unless `patterns_only`, the learned layers over the local
+    embedding model and the multilingual one (patterns alone when one is unavailable)."""
     from assistant.settings import get_settings
-    from assistant.understand import RuleBasedUnderstander, query_embedder, warm_up
+    from assistant.understand import RuleBasedUnderstander, multilingual_embedder, query_embedder, warm_up
 
     warm_up()
     if patterns_only:
         return RuleBasedUnderstander()
-    return RuleBasedUnderstander(embed=query_embedder(get_settings()))
+    return RuleBasedUnderstander(embed=query_embedder(get_settings()), embed_ru=multilingual_embedder())
 
 
 def evaluate(

@@ -1,12 +1,19 @@
-"""Train the understanding layer's classifier and export it for numpy inference (one reproducible command).
+"""Train the understanding layer's classifiers and export them for numpy inference (one reproducible command).
 
-    .venv/bin/python scripts/train_understanding.py [--out knowledge/learned/understanding.npz] [--check]
+    .venv/bin/python scripts/train_understanding.py [--lang en|ru] [--check]
+
+English (knowledge/learned/understanding.npz) and Russian (understanding-ru.npz); both by default.
 
 Data: the TRAIN split of evals/understanding/ (utterances and conversation turns), seven tenths of TRAIN2 and
 TRAIN3, and evals/extraction.yaml fit the weights; DEV and the other three tenths of TRAIN2/3 choose the
 thresholds of the fusion with the patterns (pooled, and per field where a field has enough predictions to
 judge). The frozen TEST split is never read. Features: the query sentence embedding (all-MiniLM-L6-v2, the
 model retrieval uses).
+Russian: the same recipe on evals/understanding-ru/ (train, seven tenths of train2/train3; dev and the rest
+choose the thresholds), with every English train/dev case added to the fit, over USE-m3 (the multilingual
+model Russian retrieval uses: English and Russian sentences that mean the same land close, so the English
+data teaches the Russian heads too). Measured before it shipped, fitting on the other Russian sets and
+scoring a held-out one, the English data lifted intent accuracy by 1-4 points.
 Heads: one multinomial logistic regression for the intent and one per profile field (its values plus "-",
 not stated), each with its regularisation chosen by 5-fold cross-validation on train and a temperature
 fitted on the out-of-fold predictions (calibration). Seeds are fixed; the artifact records the sha256 of
@@ -31,6 +38,7 @@ ROOT = Path(__file__).resolve().parents[1]
 import numpy as np  # noqa: E402
 from assistant.evals.understanding_eval import (  # noqa: E402
     DATA,
+    DATA_DIRS,
     EXTRACTION_FILE,
     UNDERSTANDING_FIELDS,
     Case,
@@ -41,12 +49,15 @@ from assistant.evals.understanding_eval import (  # noqa: E402
 
 from assistant.understand.learned import ABSENT, Classifier, Head  # noqa: E402
 
-OUT = ROOT / "knowledge" / "learned" / "understanding.npz"
+OUT = {"en": ROOT / "knowledge" / "learned" / "understanding.npz"}
+OUT["ru"] = OUT["en"].with_name("understanding-ru.npz")
+RU = DATA_DIRS["understanding-ru"]
 SEED = 12
 FOLDS = 5
 C_GRID = (0.25, 0.5, 1.0, 2.0, 4.0, 8.0, 16.0)
 T_GRID = tuple(np.round(np.arange(0.3, 3.01, 0.05), 2))
-DATA_FILES = (
+NEWER = ("train2", "train3")  # written independently of the patterns: fit and threshold choice share them
+ENGLISH = (
     "evals/understanding/utterances-train.yaml",
     "evals/understanding/conversations-train.yaml",
     "evals/understanding/utterances-train2.yaml",
@@ -54,8 +65,11 @@ DATA_FILES = (
     "evals/understanding/utterances-train3.yaml",
     "evals/understanding/conversations-train3.yaml",
     "evals/understanding/utterances-dev.yaml",
-    "evals/extraction.yaml",
 )
+DATA_FILES = {
+    "en": (*ENGLISH, "evals/extraction.yaml"),
+    "ru": (*(name.replace("understanding/", "understanding-ru/") for name in ENGLISH), *ENGLISH),
+}
 SELECT_SHARE = 3  # of every 10 train2/train3 cases (by a hash of the text), held out to choose thresholds
 INTENT_GRID = (0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95, 0.98, 1.01)
 FIELD_GRID = (0.5, 0.6, 0.7, 0.75, 0.8, 0.85, 0.9, 0.93, 0.95, 0.97, 0.99, 1.01)
@@ -66,10 +80,10 @@ MIN_SUPPORT = 5  # predictions above a threshold needed to judge its precision
 MIN_FIELD_SUPPORT = 12  # the same for one field's own threshold
 
 
-def data_sha256(root: Path = ROOT) -> str:
+def data_sha256(lang: str, root: Path = ROOT) -> str:
     """The sha256 of the data the artifact comes from (file names and bytes, in a fixed order)."""
     digest = hashlib.sha256()
-    for name in DATA_FILES:
+    for name in DATA_FILES[lang]:
         digest.update(name.encode())
         digest.update((root / name).read_bytes())
     return digest.hexdigest()
@@ -87,12 +101,33 @@ def split_newer(cases: list[Case]) -> tuple[list[Case], list[Case]]:
     return fit, select
 
 
-def embed(texts: list[str]) -> np.ndarray:
-    from assistant.embeddings import get_embeddings
+def embed(texts: list[str], lang: str) -> np.ndarray:
+    if lang == "ru":
+        from assistant.multilingual import get_multilingual
 
-    backend = get_embeddings("local")
+        backend = get_multilingual()
+    else:
+        from assistant.embeddings import get_embeddings
+
+        backend = get_embeddings("local")
     vectors = backend.embeddings.embed_documents([" ".join(t.split()) for t in texts])
     return np.asarray(vectors, dtype=np.float32)
+
+
+def _cases(split: str, data: Path = DATA) -> list[Case]:
+    return load_utterances(split, data) + load_conversation_turns(split, data)
+
+
+def cases(lang: str) -> tuple[list[Case], list[Case]]:
+    """(fit, select): the cases that fit the weights and those that choose the thresholds."""
+    data = RU if lang == "ru" else DATA
+    fit, select = split_newer([c for s in NEWER for c in _cases(s, data)])
+    fit = _cases("train", data) + fit
+    if lang == "ru":
+        fit += [c for s in ("train", *NEWER, "dev") for c in _cases(s)]
+    else:
+        fit += load_extraction(EXTRACTION_FILE)
+    return fit, _cases("dev", data) + select
 
 
 def labels(cases: list[Case]) -> tuple[list[str], dict[str, list[str]]]:
@@ -222,32 +257,28 @@ def _lowest(
     return chosen
 
 
-def train() -> tuple[dict, dict[str, Head]]:
+def train(lang: str) -> tuple[dict, dict[str, Head]]:
     start = time.perf_counter()
-    newer = [c for s in ("train2", "train3") for c in load_utterances(s) + load_conversation_turns(s)]
-    fit2, select2 = split_newer(newer)
-    cases = (
-        load_utterances("train") + load_conversation_turns("train") + fit2 + load_extraction(EXTRACTION_FILE)
-    )
-    dev = load_utterances("dev") + load_conversation_turns("dev") + select2
-    texts = [c.text for c in cases]
-    x = embed(texts)
-    dev_x = embed([c.text for c in dev])
-    intents, fields = labels(cases)
+    fit, dev = cases(lang)
+    x = embed([c.text for c in fit], lang)
+    dev_x = embed([c.text for c in dev], lang)
+    intents, fields = labels(fit)
     heads: dict[str, Head] = {}
     report: dict[str, dict[str, float]] = {}
     heads["intent"], report["intent"] = fit_head(x, intents)
     for name, y in fields.items():
         heads[f"field:{name}"], report[f"field:{name}"] = fit_head(x, y)
     from assistant.embeddings import LOCAL_MODEL_NAME
+    from assistant.multilingual import USE_MODEL_NAME
 
     meta = {
         "version": 1,
-        "embedding_model": LOCAL_MODEL_NAME,
+        "lang": lang,
+        "embedding_model": USE_MODEL_NAME if lang == "ru" else LOCAL_MODEL_NAME,
         "dims": int(x.shape[1]),
-        "data_files": list(DATA_FILES),
-        "data_sha256": data_sha256(),
-        "train_cases": len(cases),
+        "data_files": list(DATA_FILES[lang]),
+        "data_sha256": data_sha256(lang),
+        "train_cases": len(fit),
         "dev_cases": len(dev),
         "seed": SEED,
         "heads": {
@@ -257,7 +288,7 @@ def train() -> tuple[dict, dict[str, Head]]:
     }
     meta["thresholds"] = choose_thresholds(heads, meta, dev, dev_x)
     print(
-        f"trained {len(heads)} heads on {len(cases)} cases in {time.perf_counter() - start:.1f}s; "
+        f"{lang}: trained {len(heads)} heads on {len(fit)} cases in {time.perf_counter() - start:.1f}s; "
         f"thresholds (dev): {meta['thresholds']}"
     )
     return meta, heads
@@ -274,23 +305,27 @@ def save(meta: dict, heads: dict[str, Head], path: Path) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
-    parser.add_argument("--out", type=Path, default=OUT)
-    parser.add_argument("--check", action="store_true", help="retrain and compare with the artifact")
+    parser.add_argument("--lang", choices=sorted(OUT), action="append", help="default: both")
+    parser.add_argument("--check", action="store_true", help="retrain and compare with the artifacts")
     args = parser.parse_args(argv)
-    assert DATA.is_dir()
-    meta, heads = train()
-    if args.check:
-        from assistant.understand.learned import read_artifact
+    assert DATA.is_dir() and RU.is_dir()
+    status = 0
+    for lang in args.lang or sorted(OUT):
+        meta, heads = train(lang)
+        out = OUT[lang]
+        if args.check:
+            from assistant.understand.learned import read_artifact
 
-        shipped = read_artifact(args.out)
-        same = shipped.meta.get("thresholds") == meta["thresholds"] and all(
-            np.allclose(shipped.heads[k].weights, h.weights, atol=1e-4) for k, h in heads.items()
-        )
-        print("the artifact is reproducible" if same else "the artifact differs from a fresh training run")
-        return 0 if same else 1
-    save(meta, heads, args.out)
-    print(f"wrote {args.out} ({args.out.stat().st_size // 1024} KB)")
-    return 0
+            shipped = read_artifact(out)
+            same = shipped.meta.get("thresholds") == meta["thresholds"] and all(
+                np.allclose(shipped.heads[k].weights, h.weights, atol=1e-4) for k, h in heads.items()
+            )
+            print(f"{out.name}: " + ("reproducible" if same else "differs from a fresh training run"))
+            status |= not same
+            continue
+        save(meta, heads, out)
+        print(f"wrote {out} ({out.stat().st_size // 1024} KB)")
+    return status
 
 
 if __name__ == "__main__":

@@ -22,7 +22,7 @@ Importing the package loads and compiles nothing (a few ms); `warm_up()` does bo
 from .fields import extract_fields
 from .injection import is_instruction
 from .intents import INTENTS, TARGETS
-from .learned import load_classifier, query_embedder
+from .learned import load_classifier, multilingual_embedder, query_embedder
 from .numbers import quantities, requests_per_day
 from .replies import YES_NO
 from .text import clean_text
@@ -37,6 +37,7 @@ __all__ = [
     "extract_fields",
     "is_instruction",
     "load_classifier",
+    "multilingual_embedder",
     "quantities",
     "query_embedder",
     "requests_per_day",

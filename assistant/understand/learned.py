@@ -29,11 +29,22 @@ if TYPE_CHECKING:
 
     from ..settings import Settings
 
-__all__ = ["ARTIFACT", "Classifier", "Embedder", "Scores", "load_classifier", "query_embedder"]
+__all__ = [
+    "ARTIFACT",
+    "ARTIFACT_RU",
+    "Classifier",
+    "Embedder",
+    "Scores",
+    "load_classifier",
+    "multilingual_embedder",
+    "query_embedder",
+]
 
 log = logging.getLogger(__name__)
 
 ARTIFACT = Path(str(files("assistant.data"))) / "learned" / "understanding.npz"
+# Russian messages: the same heads over USE-m3, the multilingual model Russian retrieval embeds with.
+ARTIFACT_RU = ARTIFACT.with_name("understanding-ru.npz")
 ABSENT = "-"  # the class "this field is not stated"
 
 Embedder: TypeAlias = Callable[[str], "Sequence[float] | np.ndarray | None"]
@@ -172,3 +183,32 @@ def query_embedder(settings: Settings) -> Embedder | None:
     if classifier is None:
         return None
     return _SettingsEmbedder(settings, classifier.embedding_model)
+
+
+class _MultilingualEmbedder:
+    """USE-m3's cached query vector (the one Russian retrieval computes for the same text)."""
+
+    def __init__(self) -> None:
+        self.failed = False
+
+    def __call__(self, text: str) -> np.ndarray | None:
+        if self.failed:
+            return None
+        try:
+            from ..multilingual import get_multilingual
+
+            return get_multilingual().query_vector(" ".join(text.split()))
+        except Exception as exc:  # an optional part failing must not break understanding
+            log.warning("understanding: no multilingual embeddings (%s); Russian patterns alone", exc)
+            self.failed = True
+            return None
+
+
+def multilingual_embedder() -> Embedder | None:
+    """An embedder for the Russian learned layer (None when there is no Russian classifier)."""
+    from ..multilingual import USE_MODEL_NAME
+
+    classifier = load_classifier(ARTIFACT_RU)
+    if classifier is None or classifier.embedding_model != USE_MODEL_NAME:
+        return None
+    return _MultilingualEmbedder()

@@ -9,7 +9,8 @@ Why its own module: it only sequences the parts, so the order of the steps is vi
   4. context: a short reply answers `context.asked_field` (a yes confirms `context.suggested`); with
      `context.pending_what_if`, yes/no-like replies adopt or discard the what-if;
   5. the intent, by priority (`intents.decide_intent`);
-  6. the learned layer (`learned`), when the conversation gives an embedder: it may overrule a fallback
+  6. the learned layer (`learned`), when the conversation gives an embedder for the message's language
+     (English: the retrieval model; Russian: the multilingual one): it may overrule a fallback
      intent (never a pattern), fills a field no pattern caught when its calibrated probability clears the
      high threshold, and between the low and the high threshold suggests the fact for the assistant to
      confirm (`Turn.suggested`) instead of guessing.
@@ -35,7 +36,7 @@ from .fields import Hit, build_scanners, resolve, scan
 from .injection import injection_spans, is_injection
 from .intents import Decision, decide_intent, is_english, pending_choice
 from .language import detect_language
-from .learned import Classifier, Embedder, Scores, load_classifier
+from .learned import ARTIFACT, ARTIFACT_RU, Classifier, Embedder, Scores, load_classifier
 from .patterns import compile_all
 from .replies import read_answer, reply_polarity
 from .text import clean_text, question_spans, sentence_spans
@@ -59,19 +60,34 @@ _MIXED = re.compile(r"\b(?=\w*\d)(?=\w*[a-z])\w+\b")  # words mixing letters and
 
 class RuleBasedUnderstander:
     """The offline implementation of `Understander`: the lexicon's patterns, and optionally a small
-    classifier over the query embedding (`embed`; None: patterns alone)."""
+    classifier over the query embedding (`embed`; None: patterns alone). Russian messages have their own
+    classifier over a multilingual embedding (`embed_ru`), trained on Russian and English data."""
 
-    def __init__(self, embed: Embedder | None = None, classifier: Classifier | None = None) -> None:
+    def __init__(
+        self,
+        embed: Embedder | None = None,
+        classifier: Classifier | None = None,
+        *,
+        embed_ru: Embedder | None = None,
+        classifier_ru: Classifier | None = None,
+    ) -> None:
         self.embed = embed
-        self._classifier = classifier
+        self.embed_ru = embed_ru
+        self._classifiers: dict[str, Classifier | None] = {"en": classifier, "ru": classifier_ru}
 
     @property
     def classifier(self) -> Classifier | None:
-        if self.embed is None:
+        return self._classifier("en")
+
+    def _embedder(self, lang: str) -> Embedder | None:
+        return self.embed_ru if lang == "ru" else self.embed
+
+    def _classifier(self, lang: str) -> Classifier | None:
+        if self._embedder(lang) is None:
             return None
-        if self._classifier is None:
-            self._classifier = load_classifier()
-        return self._classifier
+        if self._classifiers[lang] is None:
+            self._classifiers[lang] = load_classifier(ARTIFACT_RU if lang == "ru" else ARTIFACT)
+        return self._classifiers[lang]
 
     def understand(self, text: str, context: TurnContext = NO_CONTEXT) -> Turn:
         clean = clean_text(text)
@@ -109,19 +125,20 @@ class RuleBasedUnderstander:
         decision = decide_intent(
             flat, stated, mentioned, pending, answered, _what_if_last(flat, hits, questions)
         )
-        # The learned layer reads English embeddings: a Russian message is read by the patterns alone.
-        needed = (
-            (not decision.strong or decision.intent in _FACT_INTENTS) and is_english(flat) and lang == "en"
+        # English text for the English classifier ("hola que tal" is not), any Russian for the Russian one.
+        needed = (not decision.strong or decision.intent in _FACT_INTENTS) and (
+            lang == "ru" or is_english(flat)
         )
-        scores = self._scores(clean) if needed else None
+        classifier = self._classifier(lang) if needed else None
+        scores = self._scores(clean, lang, classifier)
         if scores is not None and not decision.strong:
-            decision = self._learned_intent(decision, scores.intent, scores.intent_p)
+            decision = _learned_intent(decision, scores, classifier)
         intent = decision.intent
         changes = self._kept(intent, stated, mentioned) | {k: v for k, v in answer.items() if k not in stated}
         suggested: dict[str, Value] = {}
         if scores is not None and intent in _FACT_INTENTS:
             may_ask = intent is Intent.DESCRIBE and not answered
-            suggested = self._learned_fields(changes, scores.fields, may_ask)
+            suggested = _learned_fields(changes, scores.fields, may_ask, classifier)
         return Turn(
             intent,
             _valid(changes),
@@ -156,38 +173,41 @@ class RuleBasedUnderstander:
             return dict(mentioned)
         return {}
 
-    def _scores(self, clean: str) -> Scores | None:
-        classifier = self.classifier
-        if classifier is None or self.embed is None:
+    def _scores(self, clean: str, lang: str, classifier: Classifier | None) -> Scores | None:
+        embed = self._embedder(lang)
+        if classifier is None or embed is None:
             return None
-        vector = self.embed(clean)
+        vector = embed(clean)
         return None if vector is None else classifier.scores(vector)
 
-    def _learned_intent(self, decision: Decision, intent: str, p: float) -> Decision:
-        classifier = self.classifier
-        assert classifier is not None
-        learned = Intent(intent)
-        if learned in _LEARNED_INTENTS and p >= classifier.intent_threshold:
-            return Decision(learned, None, False)
-        return decision
 
-    def _learned_fields(
-        self, changes: dict[str, Value], fields: Mapping[str, tuple[Value, float]], may_ask: bool
-    ) -> dict[str, Value]:
-        """Fill fields no pattern caught (high probability); return those worth asking about."""
-        classifier = self.classifier
-        assert classifier is not None
-        suggested: list[tuple[float, str, Value]] = []
-        for name, (value, p) in fields.items():
-            if name in changes:
-                continue
-            if p >= classifier.high(name):
-                changes[name] = value
-                if name == "privacy" and value == "strict":
-                    changes.setdefault("external_api_ok", False)
-            elif p >= classifier.low(name) and may_ask:
-                suggested.append((p, name, value))
-        return {name: value for _, name, value in sorted(suggested, key=lambda s: -s[0])}
+def _learned_intent(decision: Decision, scores: Scores, classifier: Classifier | None) -> Decision:
+    assert classifier is not None
+    learned = Intent(scores.intent)
+    if learned in _LEARNED_INTENTS and scores.intent_p >= classifier.intent_threshold:
+        return Decision(learned, None, False)
+    return decision
+
+
+def _learned_fields(
+    changes: dict[str, Value],
+    fields: Mapping[str, tuple[Value, float]],
+    may_ask: bool,
+    classifier: Classifier | None,
+) -> dict[str, Value]:
+    """Fill fields no pattern caught (high probability); return those worth asking about."""
+    assert classifier is not None
+    suggested: list[tuple[float, str, Value]] = []
+    for name, (value, p) in fields.items():
+        if name in changes:
+            continue
+        if p >= classifier.high(name):
+            changes[name] = value
+            if name == "privacy" and value == "strict":
+                changes.setdefault("external_api_ok", False)
+        elif p >= classifier.low(name) and may_ask:
+            suggested.append((p, name, value))
+    return {name: value for _, name, value in sorted(suggested, key=lambda s: -s[0])}
 
 
 def _what_if_last(flat: str, hits: dict[str, list[Hit]], questions: list[tuple[int, int]]) -> bool:

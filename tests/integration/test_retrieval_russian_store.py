@@ -146,3 +146,18 @@ def test_cli_search_in_russian(ru_store):
     passages = json.loads(result.stdout)
     assert passages[0]["section"] == "hybrid-distillation" and passages[0]["title"] == "Дистилляция знаний"
     assert result.stderr == ""
+
+
+def test_a_russian_turn_is_embedded_once_for_understanding_and_search(ru_store):
+    """The Russian learned layer reads the very vector Russian retrieval computes (USE-m3's query cache)."""
+    from assistant.conversation import Conversation
+    from assistant.multilingual import UseEmbeddings
+    from assistant.session import Session
+
+    conversation = Conversation(Settings(data_dir=ru_store))
+    text = "у нас выгрузки из 1С по продажам за пять лет, хотим прогнозировать спрос по магазинам"
+    before = UseEmbeddings.query_vector.cache_info()
+    reply = conversation.respond(Session(), text)
+    after = UseEmbeddings.query_vector.cache_info()
+    assert (reply.turn.lang, reply.turn.changes["data_type"]) == ("ru", "tabular")
+    assert (after.misses - before.misses, after.hits - before.hits) == (1, 1)

@@ -7,10 +7,13 @@ import subprocess
 import sys
 
 import numpy as np
+import pytest
 from support.paths import ROOT
 
+from assistant.embeddings import LOCAL_MODEL_NAME
+from assistant.multilingual import USE_MODEL_NAME
 from assistant.understand import RuleBasedUnderstander
-from assistant.understand.learned import ABSENT, ARTIFACT, Classifier, Head, read_artifact
+from assistant.understand.learned import ABSENT, ARTIFACT, ARTIFACT_RU, Classifier, Head, read_artifact
 
 DIMS = 4
 
@@ -76,9 +79,45 @@ def test_without_embeddings_the_patterns_work_alone():
     assert RuleBasedUnderstander().classifier is None
 
 
-def test_the_artifact_is_fresh_for_its_data():
+def _never(text):
+    raise AssertionError(f"the other language's embedder was asked for {text!r}")
+
+
+def test_a_russian_message_reads_through_the_russian_classifier():
+    """ "Наши юристы были категоричны" (our lawyers were firm) names no pattern's cue: the Russian
+    classifier, over its own embedder, fills it; the English one is never asked."""
+    vector = np.asarray((1.0, 0, 0, 0), np.float32)
+    understander = RuleBasedUnderstander(
+        embed=_never,
+        classifier=_classifier(8.0),
+        embed_ru=lambda text: vector,
+        classifier_ru=_classifier(8.0),
+    )
+    turn = understander.understand("наши юристы были категоричны")
+    assert (turn.lang, turn.changes) == ("ru", {"privacy": "strict", "external_api_ok": False})
+
+
+def test_an_english_message_never_asks_the_russian_classifier():
+    understander = RuleBasedUnderstander(
+        embed=lambda text: np.asarray((1.0, 0, 0, 0), np.float32),
+        classifier=_classifier(2.0),
+        embed_ru=_never,
+        classifier_ru=_classifier(8.0),
+    )
+    assert understander.understand("our lawyers were quite firm about it").suggested == {"privacy": "strict"}
+
+
+def test_without_a_russian_embedder_russian_is_read_by_the_patterns_alone():
+    understander = RuleBasedUnderstander(embed=_never, classifier=_classifier(8.0))
+    turn = understander.understand("наши юристы были категоричны")
+    assert (turn.changes, turn.suggested) == ({}, {})
+
+
+@pytest.mark.parametrize(("artifact", "model"), [(ARTIFACT, LOCAL_MODEL_NAME), (ARTIFACT_RU, USE_MODEL_NAME)])
+def test_the_artifact_is_fresh_for_its_data(artifact, model):
     """Fails when the training data changed and scripts/train_understanding.py was not run again."""
-    classifier = read_artifact(ARTIFACT)
+    classifier = read_artifact(artifact)
+    assert classifier.embedding_model == model
     digest = hashlib.sha256()
     for name in classifier.meta["data_files"]:
         digest.update(name.encode())
@@ -87,9 +126,10 @@ def test_the_artifact_is_fresh_for_its_data():
     assert not any("test" in name for name in classifier.meta["data_files"])  # the frozen split: never
 
 
-def test_the_artifact_is_small_and_complete():
-    assert ARTIFACT.stat().st_size < 500_000
-    classifier = read_artifact(ARTIFACT)
+@pytest.mark.parametrize("artifact", [ARTIFACT, ARTIFACT_RU])
+def test_the_artifact_is_small_and_complete(artifact):
+    assert artifact.stat().st_size < 500_000
+    classifier = read_artifact(artifact)
     assert set(classifier.heads) >= {"intent", "field:privacy", "field:data_type"}
     thresholds = classifier.meta["thresholds"]
     assert thresholds["field_low"] <= thresholds["field_high"]
