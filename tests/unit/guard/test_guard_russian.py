@@ -8,81 +8,20 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
-from support.guard_cases import BANK, CHATBOT, SEGMENTATION, TITLES, ref
+from support.guard_cases import BANK, CHATBOT, SEGMENTATION, TITLES, explainer_answers, ref
 
-from assistant import explain
 from assistant.engine import decide
 from assistant.guard import Evidence, Guard
 from assistant.guard.russian import russian_reader, stem_ru
 from assistant.lexicon.lint import check_russian
 from assistant.lexicon.russian_claims import RU_CLAIMS, load_russian_claims, read_russian_claims
-from assistant.profile import FIELDS
 from assistant.types import AnswerContext as Context
-from assistant.types import WhatIf
-
-
-def _answers(profile: dict[str, Any], field: str, value: Any) -> list[tuple[str, Guard]]:
-    """Every Russian deterministic answer for the profile, each with the guard of its turn (as the LLM
-    writer builds it: `Evidence.from_context`, which takes the language from the context)."""
-    d = decide(profile)
-    ctx = Context(
-        decision=d,
-        titles=TITLES,
-        passages=[ref(s) for s in d.sources[:4]],
-        question_field=d.missing[0] if d.missing else None,
-        lang="ru",
-    )
-    out = [(i, ctx, explain.answer(i, ctx)) for i in ("recommend", "why", "change_mind", "concept")]
-    for target in ("custom", "foundation", "hybrid"):
-        c = Context(**{**ctx.__dict__, "target": target})
-        out.append(("why_not", c, explain.why_not(c)))
-    w = WhatIf({field: value}, d, decide(d.profile.with_changes({field: value})))
-    wctx = Context(**{**ctx.__dict__, "what_if": w, "passages": [ref(s) for s in w.after.sources[:4]]})
-    out.append(("what_if", wctx, explain.what_if(wctx)))
-    after = decide(d.profile.with_changes({field: value}))
-    actx = Context(
-        **{
-            **ctx.__dict__,
-            "decision": after,
-            "changes": {field: value},
-            "previous": d,
-            "passages": [ref(s) for s in after.sources[:4]],
-        }
-    )
-    out.append(("describe", actx, explain.recommendation(actx)))
-    result = []
-    for intent, c, answer in out:
-        shown = list(c.passages) + [ref(x.id) for x in answer.citations]
-        evidence = Evidence.from_context(c, shown, intent)
-        assert evidence.lang == "ru"
-        result.append((answer.text, Guard(evidence)))
-    return result
-
-
-@st.composite
-def profiles(draw: Any) -> tuple[dict[str, Any], str, Any]:
-    names = draw(st.lists(st.sampled_from(list(FIELDS)), unique=True, max_size=len(FIELDS)))
-    profile = {n: draw(st.sampled_from(FIELDS[n].values)) for n in names}
-    field = draw(st.sampled_from(list(FIELDS)))
-    return profile, field, draw(st.sampled_from(FIELDS[field].values))
-
-
-@pytest.mark.slow
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(profiles())
-def test_the_russian_explainer_never_fails_the_guard(case: tuple[dict[str, Any], str, Any]) -> None:
-    profile, field, value = case
-    for text, g in _answers(profile, field, value):
-        verdict = g.check(text)
-        assert verdict.ok, (profile, text, verdict.findings)
 
 
 @pytest.mark.parametrize("profile", [BANK, CHATBOT, SEGMENTATION, {}])
 @pytest.mark.parametrize(("field", "value"), [("ml_team", False), ("labeled_data", "none"), ("edge", True)])
 def test_russian_answers_for_known_projects_pass(profile: dict[str, Any], field: str, value: Any) -> None:
-    for text, g in _answers(profile, field, value):
+    for text, g in explainer_answers(profile, field, value, "ru"):
         assert g.check(text).ok, text
 
 
