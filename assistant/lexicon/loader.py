@@ -42,7 +42,7 @@ from .model import (
 )
 from .source import read_documents
 
-__all__ = ["LEXICON_DIR", "default_lexicon", "load_lexicon", "read_lexicon"]
+__all__ = ["LEXICON_DIR", "Reader", "default_lexicon", "load_lexicon", "read_lexicon"]
 
 LEXICON_DIR = Path(str(files("assistant.data"))) / "lexicon"
 _FRAGMENT_REF = re.compile(r"\{([A-Z][A-Z0-9_]*)\}")
@@ -58,8 +58,9 @@ _KEYS = {
 }
 
 
-class _Reader:
-    """One pass over the files, collecting every problem instead of stopping at the first."""
+class Reader:
+    """One pass over the files, collecting every problem instead of stopping at the first (shared by the
+    lexicon's loaders: the English sets here, the Russian guard vocabulary in `russian_claims`)."""
 
     def __init__(self) -> None:
         self.problems: list[Problem] = []
@@ -286,7 +287,7 @@ class _Reader:
 
 def read_lexicon(directory: Path = LEXICON_DIR) -> tuple[Lexicon, list[Problem]]:
     """The lexicon in `directory` and every problem found while reading it (errors and warnings)."""
-    reader = _Reader()
+    reader = Reader()
     docs = read_documents(directory, reader.bad, reader.keys)
     for file, data in docs:
         for name, raw in _named(data.get("fragments")):

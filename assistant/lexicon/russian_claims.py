@@ -18,7 +18,7 @@ from typing import Any
 
 from ..types import Option
 from .claims import read_claims
-from .loader import LEXICON_DIR, _Reader
+from .loader import LEXICON_DIR, Reader
 from .model import ClaimEntry, LexiconError, Problem
 from .source import read_document
 
@@ -79,7 +79,7 @@ class RussianClaims:
 
 def read_russian_claims(path: Path = RU_CLAIMS) -> tuple[RussianClaims, list[Problem]]:
     """The Russian guard vocabulary at `path` and every problem found (each pattern is compiled here)."""
-    reader = _Reader()
+    reader = Reader()
     file = str(path)
     ok, data = read_document(path, reader.bad)
     if not isinstance(data, dict):
@@ -127,7 +127,7 @@ def read_russian_claims(path: Path = RU_CLAIMS) -> tuple[RussianClaims, list[Pro
     return found, reader.problems
 
 
-def _stances(reader: _Reader, raw: Any, file: str, line: int) -> tuple[StanceExample, ...]:
+def _stances(reader: Reader, raw: Any, file: str, line: int) -> tuple[StanceExample, ...]:
     if not isinstance(raw, list) or not all(isinstance(item, str) for item in raw):
         reader.bad(file, line, None, "stances", 'expected a list of "sentence => +option|-option|none"')
         return ()
