@@ -217,6 +217,19 @@ MESSAGES: dict[str, str] = {
         "the passages may be less precise than usual."
     ),
     "long_input": "Your message was long; I read the first {count:,} characters.",
+    # The language model failed: the notice shown with the deterministic answer, and why (by LLMErrorKind)
+    "llm.failed": "The language model {reason}; this is the standard answer.",
+    "llm.timeout": "timed out",
+    "llm.deadline": "took too long",
+    "llm.connection": "could not be reached",
+    "llm.broken_stream": "broke off",
+    "llm.bad_response": "sent a malformed response",
+    "llm.no_server": "could not be started",
+    "llm.no_model": "is not installed",
+    "llm.no_key": "is not configured",
+    "llm.rate_limited": "is rate-limited (HTTP 429)",
+    "llm.http": "failed (HTTP {status})",
+    "llm.other": "failed",
 }
 
 

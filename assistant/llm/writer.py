@@ -50,26 +50,15 @@ log = logging.getLogger(__name__)
 _BOUNDARY = re.compile(r"[.!?\n]")
 ModelFactory = Callable[[], "tuple[BaseChatModel, Endpoint]"]
 
-# What the one-line notice says for each kind of failure ("The language model <...>; this is the ...").
-_WHAT = {
-    LLMErrorKind.TIMEOUT: "timed out",
-    LLMErrorKind.DEADLINE: "took too long",
-    LLMErrorKind.CONNECTION: "could not be reached",
-    LLMErrorKind.BROKEN_STREAM: "broke off",
-    LLMErrorKind.BAD_RESPONSE: "sent a malformed response",
-    LLMErrorKind.NO_SERVER: "could not be started",
-    LLMErrorKind.NO_MODEL: "is not installed",
-    LLMErrorKind.NO_KEY: "is not configured",
-}
 
-
-def notice_for(error: LLMError) -> str:
-    """The one-line notice shown with the deterministic answer when the LLM failed."""
+def notice_for(error: LLMError, lang: str = "en") -> str:
+    """The one-line notice shown with the deterministic answer when the LLM failed, in the answer's language
+    (its words are the explainer's messages "llm.*")."""
     if error.kind is LLMErrorKind.HTTP:
-        reason = "is rate-limited (HTTP 429)" if error.status == 429 else f"failed (HTTP {error.status})"
+        reason = "llm.rate_limited" if error.status == 429 else "llm.http"
     else:
-        reason = _WHAT.get(error.kind, "failed")
-    return f"The language model {reason}; this is the standard answer."
+        reason = f"llm.{error.kind.value}" if f"llm.{error.kind.value}" in explain.MESSAGES else "llm.other"
+    return explain.message("llm.failed", lang, reason=explain.message(reason, lang, status=error.status))
 
 
 class LLMWriter:
@@ -137,7 +126,11 @@ class LLMWriter:
 
         def failed(error: LLMError) -> Reply:
             return finish(
-                reply.answer, reply.citations, GuardAction.FALLBACK, f"llm_error: {error}", notice_for(error)
+                reply.answer,
+                reply.citations,
+                GuardAction.FALLBACK,
+                f"llm_error: {error}",
+                notice_for(error, ctx.lang),
             )
 
         try:

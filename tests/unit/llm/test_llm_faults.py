@@ -239,3 +239,12 @@ def test_ask_cli_prints_the_answer_and_a_one_line_notice(monkeypatch: pytest.Mon
     assert deterministic().answer in result.stdout
     notices = [line for line in result.stderr.splitlines() if "language model" in line]
     assert len(notices) == 1 and "could not be reached" in notices[0]
+
+
+def test_a_russian_answer_gets_its_notice_in_russian() -> None:
+    """The failure notice is in the answer's language, like the deterministic answer it comes with."""
+    _, reply, _ = turn(
+        conversation(settings(refused_url())), "У нас табличные данные по кредитам, какую модель?"
+    )
+    assert reply.lang == "ru" and reply.guard is not None and reply.guard.to_dict()["action"] == "fallback"
+    assert reply.notice == "Языковая модель недоступна, поэтому ниже стандартный ответ."
