@@ -1,10 +1,13 @@
 """Calibrate the guard's support threshold on labelled sentences (evals/guard_calibration.yaml).
 
 Run: .venv/bin/python evals/calibrate_guard.py [--yaml PATH]
+     (Russian: --yaml evals/guard_calibration-ru.yaml)
 
-For every labelled sentence it rebuilds the evidence of its scenario (decision trace + the passages as the
-LLM saw them), computes the guard's support score (share of the sentence's content words found in the
-evidence) and sweeps the threshold.
+For every labelled sentence it rebuilds the evidence of its scenario as the LLM writer does
+(`Evidence.from_context`: decision trace + the passages as the LLM saw them, in the file's language, its
+top-level `lang`, "en" by default), computes the guard's support score (share of the sentence's content
+words, read as that language, found in the evidence) and sweeps the threshold. The threshold it chooses is
+the guard's SUPPORT_THRESHOLD for that language.
 
 Rule: the threshold that catches the most unsupported sentences while still passing at least MIN_PASSED
 (95%) of the supported ones (a flagged good sentence costs an LLM answer: a regeneration or the
@@ -23,10 +26,10 @@ from typing import Any
 import yaml
 
 from assistant.engine import decide
-from assistant.guard import MIN_CONTENT_WORDS, SUPPORT_THRESHOLD, Evidence, support_score
-from assistant.knowledge import section_index
+from assistant.guard import MIN_CONTENT_WORDS, SUPPORT_THRESHOLD, Evidence, reading_for, support_score
+from assistant.knowledge import sections_in
 from assistant.settings import Settings
-from assistant.types import WhatIf
+from assistant.types import AnswerContext, WhatIf
 
 DEFAULT = Path(__file__).resolve().parent / "guard_calibration.yaml"
 MIN_PASSED = 0.95
@@ -48,6 +51,7 @@ class Example:
     origin: str
     score: float
     words: int
+    lang: str = "en"
 
     def flagged(self, threshold: float) -> bool:
         return self.words >= MIN_CONTENT_WORDS and self.score < threshold
@@ -59,8 +63,10 @@ def _trim(text: str, limit: int) -> str:
     return trim(text, limit)
 
 
-def evidence(scenario: dict[str, Any], chars: int) -> Evidence:
-    sections = section_index(Settings().knowledge_dirs)
+def evidence(scenario: dict[str, Any], chars: int, lang: str = "en") -> Evidence:
+    """The scenario's evidence as the LLM writer builds it for an answer in `lang`: the passages (and every
+    section's title) in that language, trimmed as the prompt shows them, through `Evidence.from_context`."""
+    sections = sections_in(Settings().knowledge_dirs, lang)
     decision = decide(scenario["profile"])
     what_if = None
     if scenario.get("what_if"):
@@ -68,17 +74,21 @@ def evidence(scenario: dict[str, Any], chars: int) -> Evidence:
             dict(scenario["what_if"]), decision, decide(decision.profile.with_changes(scenario["what_if"]))
         )
     shown = [Shown(s, sections[s].title, _trim(sections[s].text, chars)) for s in scenario["passages"]]
-    return Evidence.build(decision, shown, intent=scenario.get("intent", "recommend"), what_if=what_if)
+    titles = {sid: section.title for sid, section in sections.items()}
+    ctx = AnswerContext(decision=decision, titles=titles, what_if=what_if, lang=lang)
+    return Evidence.from_context(ctx, shown, scenario.get("intent", "recommend"))
 
 
 def load(path: Path = DEFAULT) -> list[Example]:
     data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
     chars = int(data.get("passage_chars", 350))
+    lang = str(data.get("lang", "en"))
+    read = reading_for(lang).content_words
     out = []
     for scenario in data["scenarios"]:
-        ev = evidence(scenario, chars)
+        ev = evidence(scenario, chars, lang)
         for item in scenario["sentences"]:
-            score, words = support_score(item["text"], ev.vocabulary)
+            score, words = support_score(item["text"], ev.vocabulary, read)
             out.append(
                 Example(
                     scenario["id"],
@@ -87,6 +97,7 @@ def load(path: Path = DEFAULT) -> list[Example]:
                     item.get("origin", ""),
                     score,
                     words,
+                    lang,
                 )
             )
     return out
@@ -151,28 +162,43 @@ def main() -> None:
     parser.add_argument("--show", action="store_true", help="list the misclassified sentences")
     args = parser.parse_args()
     examples = load(args.yaml)
+    lang = examples[0].lang
+    guard_threshold = SUPPORT_THRESHOLD[lang]
+    name = f'guard.SUPPORT_THRESHOLD["{lang}"]'
     best = calibrate(examples)
-    current = evaluate(examples, SUPPORT_THRESHOLD)
+    current = evaluate(examples, guard_threshold)
     print(
-        f"{len(examples)} labelled sentences ({current['n_supported']} supported, "
+        f"{len(examples)} labelled sentences in {lang!r} ({current['n_supported']} supported, "
         f"{current['n_unsupported']} unsupported); AUC of the support score: {auc(examples):.3f}"
     )
     by_origin = sorted({e.origin for e in examples})
     print("threshold  accuracy  balanced  unsupported caught  supported passed")
-    for t in (0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.775, 0.8, 0.825, 0.85, 0.9):
+    shown = {
+        0.5,
+        0.55,
+        0.6,
+        0.65,
+        0.7,
+        0.75,
+        0.775,
+        0.8,
+        0.825,
+        0.85,
+        0.9,
+        best["threshold"],
+        guard_threshold,
+    }
+    for t in sorted(shown):
         r = evaluate(examples, t)
-        mark = (
-            "  <- best"
-            if t == best["threshold"]
-            else ("  <- guard.SUPPORT_THRESHOLD" if t == SUPPORT_THRESHOLD else "")
-        )
+        mark = "  <- best" if t == best["threshold"] else ""
+        mark += f"  <- {name}" if t == guard_threshold else ""
         print(
             f"  {t:5.3f}    {r['accuracy']:.3f}     {r['balanced_accuracy']:.3f}      "
             f"{r['unsupported_caught']:.3f}               {r['supported_passed']:.3f}{mark}"
         )
     print(
         f"chosen threshold (most unsupported caught with >= {MIN_PASSED:.0%} of supported passed): "
-        f"{best['threshold']:.3f}; guard.SUPPORT_THRESHOLD = {SUPPORT_THRESHOLD}: accuracy "
+        f"{best['threshold']:.3f}; {name} = {guard_threshold}: accuracy "
         f"{current['accuracy']:.3f}, balanced {current['balanced_accuracy']:.3f}"
     )
     cv = cross_validate(examples)
@@ -182,7 +208,7 @@ def main() -> None:
     )
     for origin in by_origin:
         subset = [e for e in examples if e.origin == origin]
-        r = evaluate(subset, SUPPORT_THRESHOLD) if {e.supported for e in subset} == {True, False} else None
+        r = evaluate(subset, guard_threshold) if {e.supported for e in subset} == {True, False} else None
         if r:
             print(
                 f"  {origin:8}: n={len(subset)} accuracy {r['accuracy']:.3f}, unsupported caught "
@@ -190,7 +216,7 @@ def main() -> None:
             )
     if args.show:
         for e in examples:
-            if e.flagged(SUPPORT_THRESHOLD) == e.supported:
+            if e.flagged(guard_threshold) == e.supported:
                 kind = "missed " if not e.supported else "flagged"
                 print(f"{kind} {e.score:.2f} [{e.scenario}/{e.origin}] {e.text[:110]}")
 

@@ -21,6 +21,7 @@ from .checks import (
     Verdict,
     check,
     findings_for_prompt,
+    reading_for,
 )
 from .evidence import FRAME_WORDS, Evidence, Passage, frame_vocabulary, support_score
 from .facts import FactClaim, fact_claims
@@ -61,6 +62,7 @@ __all__ = [
     "findings_for_prompt",
     "frame_vocabulary",
     "normalize",
+    "reading_for",
     "sentences",
     "stances",
     "stem",

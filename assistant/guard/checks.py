@@ -7,7 +7,8 @@ The rules decide and the LLM only explains, so an LLM answer is acceptable only 
   profile         states no fact about the user's project that contradicts (or is absent from) the profile;
   citations       cites only passages it was given, written as ``[section-id]``;
   support         has every sentence supported by the decision trace or the passages (lexical coverage of
-                  the sentence's content words >= SUPPORT_THRESHOLD, calibrated on labelled sentences);
+                  the sentence's content words >= SUPPORT_THRESHOLD[answer's language], calibrated on
+                  labelled sentences in that language);
   repetition      does not run away (repeated sentences or phrases, stuttering, an endless sentence).
 
 Pure Python and regular expressions: no model, no network, well under 5 ms per answer
@@ -24,8 +25,10 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Final
 
 from ..errors import SettingsError
 from ..explain import PHRASES
@@ -39,13 +42,19 @@ from .text import CITATION_RE, SENTENCE_END, alternation, content_words, normali
 
 CHECKS: tuple[str, ...] = ("recommendation", "profile", "citations", "support", "repetition")
 
-# Minimum share of a sentence's content words that must occur in the trace or the passages. Calibrated
-# with evals/calibrate_guard.py on evals/guard_calibration.yaml (165 labelled sentences, 81 written by the
-# local SmolLM2 model): the most unsupported sentences caught while passing >= 95% of supported ones.
-# At 0.85: accuracy 0.945, unsupported caught 0.933, supported passed 0.967 (AUC 0.987); leave-one-
-# scenario-out: 0.939 / 0.923 / 0.967. Sentences with fewer than MIN_CONTENT_WORDS content words are not
-# scored (connectives such as "Here is why:").
-SUPPORT_THRESHOLD = 0.85
+# Minimum share of a sentence's content words that must occur in the trace or the passages, by the
+# answer's language (`Evidence.lang`): each is chosen by evals/calibrate_guard.py on that language's labelled
+# sentences, as the most unsupported sentences caught while passing >= 95% of supported ones. Sentences with
+# fewer than MIN_CONTENT_WORDS content words are not scored (connectives such as "Here is why:").
+#   en  0.85 on evals/guard_calibration.yaml (165 sentences, 81 written by the local SmolLM2 model): accuracy
+#       0.945, unsupported caught 0.933, supported passed 0.967 (AUC 0.987); leave-one-scenario-out: 0.939 /
+#       0.923 / 0.967.
+#   ru  0.75 on evals/guard_calibration-ru.yaml (206 Russian sentences written by hand in 14 scenarios,
+#       passages at the "openai" budget of 700 characters): accuracy 0.883, unsupported caught 0.781,
+#       supported passed 0.973 (AUC 0.932); leave-one-scenario-out: 0.874 / 0.792 / 0.945. Lower than English
+#       because the Russian reading matches fewer paraphrased word forms: 0.85 would flag 17% of the
+#       supported sentences.
+SUPPORT_THRESHOLD: Final[Mapping[str, float]] = MappingProxyType({"en": 0.85, "ru": 0.75})
 MIN_CONTENT_WORDS = 3
 ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 
@@ -124,19 +133,25 @@ ENGLISH = Reading(
 )
 
 
+def reading_for(lang: str) -> Reading:
+    """The guard's reading of answers in `lang`: `ENGLISH`, or `reading.reading(lang)`."""
+    return ENGLISH if lang == "en" else reading(lang)
+
+
 class Guard:
-    """Deterministic checks of one answer against the evidence of its turn."""
+    """Deterministic checks of one answer against the evidence of its turn. `threshold`: the support
+    threshold; by default SUPPORT_THRESHOLD of the evidence's language."""
 
     def __init__(
-        self, evidence: Evidence, *, threshold: float = SUPPORT_THRESHOLD, checks: Sequence[str] = CHECKS
+        self, evidence: Evidence, *, threshold: float | None = None, checks: Sequence[str] = CHECKS
     ) -> None:
         unknown = set(checks) - set(CHECKS)
         if unknown:
             raise SettingsError(f"unknown guard checks: {sorted(unknown)}")
         self.evidence = evidence
-        self.threshold = threshold
+        self.threshold = SUPPORT_THRESHOLD[evidence.lang] if threshold is None else threshold
         self.checks = tuple(checks)
-        self.reading = ENGLISH if evidence.lang == "en" else reading(evidence.lang)
+        self.reading = reading_for(evidence.lang)
 
     # -- one sentence --------------------------------------------------------------------------------
     def check_sentence(self, sentence: str) -> list[Finding]:
@@ -305,7 +320,7 @@ class StreamCheck:
 
 
 def check(
-    text: str, evidence: Evidence, *, threshold: float = SUPPORT_THRESHOLD, checks: Sequence[str] = CHECKS
+    text: str, evidence: Evidence, *, threshold: float | None = None, checks: Sequence[str] = CHECKS
 ) -> Verdict:
     """One-call form: `check(answer, Evidence.from_context(ctx, passages, intent))`."""
     return Guard(evidence, threshold=threshold, checks=checks).check(text)

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING
 
 from .. import explain
 from ..errors import LLMError, LLMErrorKind
-from ..guard import CHECKS, CITATION_RE, SUPPORT_THRESHOLD, Evidence, Guard, StreamCheck, frame_vocabulary
+from ..guard import CHECKS, CITATION_RE, Evidence, Guard, StreamCheck, frame_vocabulary
 from ..settings import Settings
 from ..types import (
     AnswerContext,
@@ -69,8 +69,10 @@ class LLMWriter:
         settings: Settings,
         *,
         model_factory: ModelFactory | None = None,
-        threshold: float = SUPPORT_THRESHOLD,
+        threshold: float | None = None,
     ) -> None:
+        """threshold: the guard's support threshold for every answer; by default (None) the calibrated one of
+        each answer's language (guard.SUPPORT_THRESHOLD)."""
         self.settings = settings
         self._factory = model_factory
         self._model: BaseChatModel | None = None
@@ -107,9 +109,10 @@ class LLMWriter:
         shown = passages_for(reply, intent, self.settings.llm)
         tick = time.thread_time()
         evidence = Evidence.from_context(ctx, shown, intent)
+        guard = Guard(evidence, threshold=self.threshold)
         frame = frame_for(intent, ctx)
         record = GuardRecord(
-            self.settings.llm, CHECKS, self.threshold, overhead_ms=(time.thread_time() - tick) * 1000
+            self.settings.llm, CHECKS, guard.threshold, overhead_ms=(time.thread_time() - tick) * 1000
         )
 
         def finish(
@@ -147,7 +150,7 @@ class LLMWriter:
             yield frame.compose("", notice=notice)
         findings: list[Finding] = []
         for attempt in (1, 2):
-            checker = StreamCheck(Guard(evidence, threshold=self.threshold))
+            checker = StreamCheck(guard)
             stats = StreamStats()
             body, early = "", False
             stopped: list[Finding] = []
