@@ -35,7 +35,8 @@ FRAME_WORDS = (
     "field filled general guard invented llm offline ok plain product read realtime rests retrieved section "
     "sentence stage type user whenever write wrote"
 )
-# The same for answers in Russian: the words of explaining a rules-based decision.
+# The same for answers in Russian: the words of explaining a rules-based decision. SUPPORT_THRESHOLD["ru"] was
+# calibrated with them: re-run evals/calibrate_guard.py --yaml evals/guard_calibration-ru.yaml after a change.
 FRAME_WORDS_RU = (
     "правила правило решают решение решает объяснение объясняю факт факты фактов профиль известно "
     "неизвестно рассказали рассказать сказали данные учитывая исходя поэтому потому причина причины "

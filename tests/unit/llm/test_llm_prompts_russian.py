@@ -11,6 +11,7 @@ from support.llm_servers import FakeLLM, SectionRetriever, Text, collect
 
 from assistant.conversation import Conversation
 from assistant.engine import decide
+from assistant.guard import SUPPORT_THRESHOLD
 from assistant.llm.prompts import Shown, build_messages, frame_for
 from assistant.session import Session
 from assistant.settings import Settings
@@ -105,6 +106,7 @@ def test_a_russian_draft_is_checked_by_the_guard_and_kept() -> None:
         reply = _run(fake)
     assert reply.lang == "ru"
     assert reply.guard is not None and reply.guard.to_dict()["action"] == "accepted"
+    assert reply.guard.threshold == SUPPORT_THRESHOLD["ru"] != SUPPORT_THRESHOLD["en"]  # held to Russian's
     assert "обычные разработчики могут строить продукт" in reply.answer
     assert "**фундаментальная модель**" in reply.answer and "Источники: " in reply.answer
 

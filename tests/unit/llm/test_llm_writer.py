@@ -93,6 +93,7 @@ def test_a_good_answer_is_accepted_and_streamed() -> None:
     assert reply.guard.to_dict()["overhead_ms"] < 50
     data = reply.to_dict()
     assert data["guard"]["checks"] == ["recommendation", "profile", "citations", "support", "repetition"]
+    assert data["guard"]["threshold"] == 0.85  # the English support threshold, as calibrated
 
 
 def test_max_tokens_is_sent_in_the_body_for_compatible_servers() -> None:
