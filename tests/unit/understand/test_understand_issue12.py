@@ -106,7 +106,10 @@ def test_the_conversation_refuses_the_injection_and_notes_the_facts(conversation
 
 def test_the_conversation_answers_another_language_in_one_line(conversation):
     reply = conversation.respond(Session(), "Ми хочемо класифікувати листи клієнтів, їх ніхто не розмітив")
-    assert reply.answer == "Поки що я розумію лише англійську та російську: опишіть, будь ласка, проєкт англійською."
+    assert (
+        reply.answer
+        == "Поки що я розумію лише англійську та російську: опишіть, будь ласка, проєкт англійською."
+    )
     assert reply.turn.changes == {}
 
 
