@@ -2,11 +2,11 @@
 
     .venv/bin/python scripts/train_understanding.py [--out knowledge/learned/understanding.npz] [--check]
 
-Data: the TRAIN split of evals/understanding/ (utterances and conversation turns), seven tenths of TRAIN2 and
-TRAIN3, and evals/extraction.yaml fit the weights; DEV and the other three tenths of TRAIN2/3 choose the
-thresholds of the fusion with the patterns (pooled, and per field where a field has enough predictions to
-judge). The frozen TEST split is never read. Features: the query sentence embedding (all-MiniLM-L6-v2, the
-model retrieval uses).
+Data: the TRAIN split of evals/understanding/ (utterances and conversation turns), seven tenths of TRAIN2,
+TRAIN3 and TRAIN4, and evals/extraction.yaml fit the weights; DEV and the other three tenths of
+TRAIN2/3/4 choose the thresholds of the fusion with the patterns (pooled, and per field where a field has
+enough predictions to judge). The frozen TEST split is never read. Features: the query sentence embedding
+(all-MiniLM-L6-v2, the model retrieval uses).
 Heads: one multinomial logistic regression for the intent and one per profile field (its values plus "-",
 not stated), each with its regularisation chosen by 5-fold cross-validation on train and a temperature
 fitted on the out-of-fold predictions (calibration). Seeds are fixed; the artifact records the sha256 of
@@ -53,10 +53,12 @@ DATA_FILES = (
     "evals/understanding/conversations-train2.yaml",
     "evals/understanding/utterances-train3.yaml",
     "evals/understanding/conversations-train3.yaml",
+    "evals/understanding/utterances-train4.yaml",
+    "evals/understanding/conversations-train4.yaml",
     "evals/understanding/utterances-dev.yaml",
     "evals/extraction.yaml",
 )
-SELECT_SHARE = 3  # of every 10 train2/train3 cases (by a hash of the text), held out to choose thresholds
+SELECT_SHARE = 3  # of every 10 train2/3/4 cases (by a hash of the text), held out to choose thresholds
 INTENT_GRID = (0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95, 0.98, 1.01)
 FIELD_GRID = (0.5, 0.6, 0.7, 0.75, 0.8, 0.85, 0.9, 0.93, 0.95, 0.97, 0.99, 1.01)
 MIN_PRECISION = 0.95  # an intent the classifier chooses alone must be right this often
@@ -76,9 +78,9 @@ def data_sha256(root: Path = ROOT) -> str:
 
 
 def split_newer(cases: list[Case]) -> tuple[list[Case], list[Case]]:
-    """train2 and train3 (written independently of the patterns) are split by a stable hash of each text:
-    most fits the weights; the rest joins dev to choose thresholds, because dev alone (120 utterances) is
-    too small to judge a per-field threshold."""
+    """train2, train3 and train4 (written independently of the patterns) are split by a stable hash of each
+    text: most fits the weights; the rest joins dev to choose thresholds, because dev alone (120
+    utterances) is too small to judge a per-field threshold."""
     fit: list[Case] = []
     select: list[Case] = []
     for case in cases:
@@ -224,7 +226,9 @@ def _lowest(
 
 def train() -> tuple[dict, dict[str, Head]]:
     start = time.perf_counter()
-    newer = [c for s in ("train2", "train3") for c in load_utterances(s) + load_conversation_turns(s)]
+    newer = [
+        c for s in ("train2", "train3", "train4") for c in load_utterances(s) + load_conversation_turns(s)
+    ]
     fit2, select2 = split_newer(newer)
     cases = (
         load_utterances("train") + load_conversation_turns("train") + fit2 + load_extraction(EXTRACTION_FILE)
