@@ -213,6 +213,9 @@ _WORKING_HOURS = LazyRe(
     r"\bwhile (?:we're|we are|the (?:shops?|stores?|offices?) (?:is|are)) open\b"
 )
 _HOURS_PER_WORKING_DAY = 10
+# A bare amount per month or year ("a few thousand a month", "3k a month") is money more often than traffic;
+# a large one ("40 million a month") is traffic.
+_BARE_MONTHLY_MAX = 100_000
 _EACH = LazyRe(
     r"\b(?:users?|customers?|employees|people|agents|clients|members|stores?|devices?|"
     r"accounts?)\b[^.;]{0,25}\beach\b"
@@ -239,6 +242,8 @@ def _rates(text: str) -> list[tuple[float, int, int]]:
         if _PER_YEAR_PEOPLE.search(m.group()):  # "3 million guests a year": a population, not traffic
             continue
         unit = m.group("unit") or m.group("adv")
+        if not m.group("noun").strip() and _PER_DAY[unit] < 1 / 7 and value < _BARE_MONTHLY_MAX:
+            continue  # "a few thousand a month is doable": an amount of money, most likely
         per_day = value * _PER_DAY[unit]
         if _PER_DAY[unit] > 1 and _WORKING_HOURS.search(text, max(0, start - 80), m.end() + 80):
             per_day = (
