@@ -91,9 +91,9 @@ def data_sha256(lang: str, root: Path = ROOT) -> str:
 
 
 def split_newer(cases: list[Case]) -> tuple[list[Case], list[Case]]:
-    """train2 and train3 (written independently of the patterns) are split by a stable hash of each text:
-    most fits the weights; the rest joins dev to choose thresholds, because dev alone (120 utterances) is
-    too small to judge a per-field threshold."""
+    """train2, train3 and train4 (written independently of the patterns) are split by a stable hash of each
+    text: most fits the weights; the rest joins dev to choose thresholds, because dev alone (120
+    utterances) is too small to judge a per-field threshold."""
     fit: list[Case] = []
     select: list[Case] = []
     for case in cases:

@@ -39,7 +39,8 @@ Span: TypeAlias = tuple[int, int]
 
 # A negative answer right after the cue: "labels? we have none", "ML team: nobody."
 _POST_NEGATION = LazyRe(
-    r"\s*[?:,-]+\s*(?:we have |we've got |there (?:are|is) |we got )?(?:none|zero|"
+    r"\s*[?:,-]+\s*(?:we have |we've got |we've |there (?:are|is) |there's |we got )?"
+    r"(?:literally |basically |absolutely |pretty much |practically |just |exactly )?(?:none|zero|"
     r"nothing|nobody|nope|nada|no)\s*(?:[.,;!?]|$)|\s+(?:is|are|would be|"
     r"will be)?\s*(?:not|isn't|aren't|isnt|arent|won't be|"
     r"wont be)\s+(?:really\s+)?(?:needed|required|necessary|a requirement|a must|"

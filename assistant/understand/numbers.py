@@ -124,6 +124,7 @@ _QTY = LazyRe(
 )
 _MONEY_QTY = LazyRe(_QTY.source.replace(r"(?<![\w.$€£])(?<![a-z]-)", r"(?<![\w.])"))
 _MONEY_AFTER = LazyRe(r"\s*(?:\$|€|£|usd|eur|gbp|dollars?|euros?|pounds?|bucks|grand|quid)\b")
+_GRAND_AFTER = LazyRe(r"\s*grand\b")  # "a couple hundred grand": thousands
 
 
 def _qty_value(m: re.Match[str]) -> float:
@@ -143,7 +144,10 @@ def quantities(text: str, money: bool = False) -> list[tuple[float, int, int]]:
         # "$500 a month" ("$" before: excluded by _QTY), "500 dollars", "a few grand"
         if not money and (_MONEY_AFTER.match(text, m.end()) or m.group().endswith("grand")):
             continue
-        found.append((_qty_value(m), m.start(), m.end()))
+        value = _qty_value(m)
+        if money and not m.group().endswith("grand") and _GRAND_AFTER.match(text, m.end()):
+            value *= 1_000
+        found.append((value, m.start(), m.end()))
     return found
 
 
@@ -177,7 +181,7 @@ _PER_DAY: dict[str, float] = {
 }
 # After a number: up to 4 words (the thing counted), then a time unit ("2M card transactions a day").
 _RATE_TAIL = LazyRe(
-    r"(?:\s*of)?(?P<noun>(?:\s+(?!(?:where|which|that|when|who|if|because|and|but|per)\b)[a-z][\w'-]*){0,4}?)\s*"
+    r"(?:\s*of)?(?P<noun>(?:\s+(?!(?:where|which|that|when|who|if|because|and|but|per|for)\b)[a-z][\w'-]*){0,4}?)\s*"
     r"(?:(?:/|\bper\b|\ba\b|\ban\b|\beach\b|\bevery\b)\s*(?:single\s+)?(?P<unit>second|sec|s|minute|min|hour|hr|h|day|d|week|"
     r"wk|month|mo|year|yr)s?\b(?!\s+(?:marker|opinion|look|pass|reviewer|person|hand|round|line|level|one|time))|"
     r"\b(?P<adv>daily|nightly|hourly|weekly|monthly|yearly|annually|rps|qps|tps)\b(?!\s+(?:snapshots?|data|records|files|"
@@ -209,6 +213,9 @@ _WORKING_HOURS = LazyRe(
     r"\bwhile (?:we're|we are|the (?:shops?|stores?|offices?) (?:is|are)) open\b"
 )
 _HOURS_PER_WORKING_DAY = 10
+# A bare amount per month or year ("a few thousand a month", "3k a month") is money more often than traffic;
+# a large one ("40 million a month") is traffic.
+_BARE_MONTHLY_MAX = 100_000
 _EACH = LazyRe(
     r"\b(?:users?|customers?|employees|people|agents|clients|members|stores?|devices?|"
     r"accounts?)\b[^.;]{0,25}\beach\b"
@@ -235,6 +242,8 @@ def _rates(text: str) -> list[tuple[float, int, int]]:
         if _PER_YEAR_PEOPLE.search(m.group()):  # "3 million guests a year": a population, not traffic
             continue
         unit = m.group("unit") or m.group("adv")
+        if not m.group("noun").strip() and _PER_DAY[unit] < 1 / 7 and value < _BARE_MONTHLY_MAX:
+            continue  # "a few thousand a month is doable": an amount of money, most likely
         per_day = value * _PER_DAY[unit]
         if _PER_DAY[unit] > 1 and _WORKING_HOURS.search(text, max(0, start - 80), m.end() + 80):
             per_day = (

@@ -99,6 +99,16 @@ _HEAD_REACH = 12  # words
 _UNSURE = LazyRe(
     r"\b(?:no idea|no clue|not sure|don't know|do not know|dont know|not certain)\b"
 )  # not denials
+# "without" negates the noun phrase right after it; a preposition after that phrase starts what is said of
+# something else: "detect workers without hard hats on the site cameras" does not negate the cameras
+_WITHOUT_PHRASE = LazyRe(
+    r"\bwithout\b(?=(?:\s+[\w'-]+){1,4}?\s+(?:on|in|at|from|by|into|onto|through|via|across|inside|under|"
+    r"over|near|around|along)\s)"
+)
+_PREPOSITION = LazyRe(
+    r"(?:on|in|at|from|by|into|onto|through|via|across|inside|under|over|near|around|along)\s"
+)
+_WITHOUT_TAIL = LazyRe(r"\bwithout(?:\s+[\w'-]+){1,4}\s*$")
 
 
 def negated(text: str, pos: int, words: int = 6, partitive: bool = True, head: bool = True) -> bool:
@@ -107,6 +117,9 @@ def negated(text: str, pos: int, words: int = 6, partitive: bool = True, head: b
     does not negate "clips" (they exist; something else is said of them); `head=False`: only the words
     right before count ("nobody minds if it takes a few minutes" does not negate the minutes)."""
     near = _UNSURE.sub(" ", vocab.pattern("suggestion").sub(" ", before(text, pos, words)))
+    near = _WITHOUT_PHRASE.sub(" ", near)
+    if _PREPOSITION.match(text, pos):  # "without hard hats | on the site cameras"
+        near = _WITHOUT_TAIL.sub(" ", near)
     if not partitive:
         near = _PARTITIVE.sub(" ", near)
     if vocab.negators().search(near):

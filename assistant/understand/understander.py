@@ -7,7 +7,8 @@ Why its own module: it only sequences the parts, so the order of the steps is vi
   3. injection (`injection`): refused; a short message of the user's own keeps the facts it states
      plainly outside the injected sentences (a long paste keeps none: it may be a poisoned document);
   4. context: a short reply answers `context.asked_field` (a yes confirms `context.suggested`); with
-     `context.pending_what_if`, yes/no-like replies adopt or discard the what-if;
+     `context.pending_what_if`, yes/no-like replies adopt or discard the what-if; an answer about another
+     field only refers to the data and the task, it does not state them again;
   5. the intent, by priority (`intents.decide_intent`);
   6. the learned layer (`learned`), when the conversation gives an embedder for the message's language
      (English: the retrieval model; Russian: the multilingual one): it may overrule a fallback
@@ -55,6 +56,10 @@ _LEARNED_INTENTS = frozenset(
 )
 _FACT_INTENTS = frozenset({Intent.DESCRIBE, Intent.WHAT_IF})
 _DESCRIBES = 2  # a recommend request naming this many facts also describes the project
+# What an answer about another field only refers to: the data and the task were described before ("the notes
+# have owners' names in them" answers the privacy question; "about 300 recordings where we know the outcome"
+# answers the labels question), so the answer does not state them again.
+_REFERRED = frozenset({"data_type", "task"})
 _MIXED = re.compile(r"\b(?=\w*\d)(?=\w*[a-z])\w+\b")  # words mixing letters and digits ("y0ur")
 
 
@@ -135,10 +140,17 @@ class RuleBasedUnderstander:
             decision = _learned_intent(decision, scores, classifier)
         intent = decision.intent
         changes = self._kept(intent, stated, mentioned) | {k: v for k, v in answer.items() if k not in stated}
+        referred = (
+            _REFERRED - {asked}
+            if answered and asked is not None and intent is Intent.DESCRIBE
+            else frozenset()
+        )
+        for name in referred:
+            changes.pop(name, None)
         suggested: dict[str, Value] = {}
         if scores is not None and intent in _FACT_INTENTS:
             may_ask = intent is Intent.DESCRIBE and not answered
-            suggested = _learned_fields(changes, scores.fields, may_ask, classifier)
+            suggested = _learned_fields(changes, scores.fields, may_ask, classifier, referred)
         return Turn(
             intent,
             _valid(changes),
@@ -194,12 +206,14 @@ def _learned_fields(
     fields: Mapping[str, tuple[Value, float]],
     may_ask: bool,
     classifier: Classifier | None,
+    skip: frozenset[str] = frozenset(),
 ) -> dict[str, Value]:
-    """Fill fields no pattern caught (high probability); return those worth asking about."""
+    """Fill fields no pattern caught (high probability); return those worth asking about. `skip`: fields
+    the text only refers to."""
     assert classifier is not None
     suggested: list[tuple[float, str, Value]] = []
     for name, (value, p) in fields.items():
-        if name in changes:
+        if name in changes or name in skip:
             continue
         if p >= classifier.high(name):
             changes[name] = value

@@ -30,7 +30,7 @@ _SPAN = LazyRe(
     r"\s*(?:years?|yrs|decades?)\b|\bdecades\b|\ba decade\b|\b(?:since|back to|from) (?:19|20)\d\d\b|"
     r"\bfor (?:many |several )?years\b|\b(?:the )?(?:last|past) (?:decade|few years|\w+ years)\b|"
     r"\b(?:\d+|two|three|four|five|six|seven|eight|nine|ten|many|several) "
-    r"(?:winters|summers|seasons|harvests)\b"
+    r"(?:winters|summers|seasons|harvests)\b|\b\d+\s*y\b"
 )
 # A wish or obligation before a label verb makes it the task ("each one has to be sorted into..."), unless
 # something after it says the labels exist already ("we want to use the 4,000 tickets already tagged")
@@ -46,7 +46,7 @@ _YEAR_BEFORE = LazyRe(
 _EVERY_ONE = LazyRe(r"\b(?:every|each|no|any|which|the|this|that)\s*$")  # "every one of them": not a count
 _NOT_A_COUNT = LazyRe(
     r"\+?\s*(?:%|percent|ms|milli\w*|s\b|secs?|seconds?|minutes?|mins?|hours?|hrs?|days?|weeks?|months?|years?|"
-    r"yrs|decades?|fps|gb|tb|mb|people|engineers?|scientists?|devs?|developers?|staff|employees|stars?|-\d|"
+    r"yrs|decades?|seasons|winters|summers|harvests|fps|gb|tb|mb|people|engineers?|scientists?|devs?|developers?|staff|employees|stars?|-\d|"
     r"-?to-?\s*\d|out of \d|"
     r"quants?|analysts?|annotators?|members|folks|persons?|nurses?|doctors?|agents?|reps?|clinics?|stores?|"
     r"of (?:hours|days|minutes|years|weeks)\b|"
@@ -192,10 +192,10 @@ def latency_ms(text: str, m: re.Match[str], default: Value | None) -> Value | No
 
 
 def history_labels(text: str, m: re.Match[str], default: Value | None) -> Value | None:
-    """Years of records with a supervised target in the same sentence ("predict churn from ten years of
-    billing records"): the history holds the answers, so there are plenty of labels."""
-    start, end = _sentence_of(text, m.start())
-    if vocab.pattern("supervised_task").search(text, start, end) or _FORECAST.search(text):
+    """Years of records with a supervised target in the message ("predict churn from ten years of billing
+    records", "predict injury risk. we have six seasons of injury records"): the history holds the answers,
+    so there are plenty of labels."""
+    if vocab.pattern("supervised_task").search(text) or _FORECAST.search(text):
         return "plenty"
     return None
 
@@ -208,7 +208,8 @@ _INPUT_USE = LazyRe(
     r"\b(?:write|writes|written|wrote|type|types|typed|enter|enters|entered|fill|fills|filled|take|takes|taken|"
     r"took|capture|captures|captured|record|records|recorded|upload|uploads|uploaded|photograph\w*|snap|snaps|"
     r"scan|scans|scanned|view|views|viewed|read|reads|use|uses|used|using|open|opens|submit\w*|log|logs|logged|"
-    r"show|shows|shown|display\w*|see|sees|order|orders|book|books|browse|browses|chat|chats|pay|pays)\b"
+    r"show|shows|shown|display\w*|see|sees|order|orders|book|books|browse|browses|chat|chats|pay|pays|"
+    r"dictat\w*|speak|speaks|spoke|talk|talks|say|says|said)\b"
 )
 _RUN = LazyRe(
     r"\b(?:run\w*|work\w*|deploy\w*|inference|process\w*|live|lives|sit|sits|install\w*|embedded|execut\w*|"
