@@ -51,6 +51,14 @@ class Phrase:
     en: str
     line: int
     examples: tuple[str, ...] = ()
+    # every dictionary form each word may be: pymorphy guesses "саентист" as "саентистый" but
+    # "саентистов" as "саентист", so a word matches when any of its forms is one of the token's
+    forms: tuple[frozenset[str], ...] = ()
+
+    def matches(self, at: int, token_forms: tuple[str, ...]) -> bool:
+        if self.forms:
+            return not self.forms[at].isdisjoint(token_forms)
+        return self.stems[at] in token_forms
 
 
 @dataclass(frozen=True)
@@ -103,7 +111,8 @@ def read_gloss(path: Path = GLOSS_FILE) -> tuple[Gloss, list[Problem]]:
     for item, line in zip(raw_phrases, getattr(raw_phrases, "lines", [0] * len(raw_phrases)), strict=False):
         phrase = _phrase(item, line, file, bad)
         for p in phrase:
-            phrases.setdefault(p.stems[0], []).append(p)
+            for first in p.forms[0]:
+                phrases.setdefault(first, []).append(p)
     ordered = {k: tuple(sorted(v, key=lambda p: -len(p.stems))) for k, v in phrases.items()}
     return Gloss(words, exact, ordered, file), problems
 
@@ -151,7 +160,9 @@ def _phrase(item: object, line: int, file: str, bad: Report) -> list[Phrase]:
                 "expected lower-case words (and `*` for any one word after the first)",
             )
             continue
-        out.append(Phrase(tuple(w if w == ANY else _lemma(w) for w in words), item["en"], line, examples))
+        stems = tuple(w if w == ANY else _lemma(w) for w in words)
+        alternatives = tuple(frozenset({ANY} if w == ANY else lemmas(w)) for w in words)
+        out.append(Phrase(stems, item["en"], line, examples, alternatives))
     if not examples:
         bad(file, line, str(forms[0]), "examples", "a phrase needs an example it must be read in")
     return out

@@ -27,12 +27,33 @@ _ONE_C = re.compile(r"\b1с\b")  # the accounting system "1С", typed in Cyrilli
 _K_SUFFIX = re.compile(r"(?<=\d)к\b")
 _HYPHEN = re.compile(r"(?<=[а-яё])-(?=\w)|(?<=\w)-(?=[а-яё])")
 _ATTACHED = frozenset(",.?!;:)")
-_NO = frozenset({"нет", "нету"})
+_NO = frozenset({"нет", "нету", "ноль"})
 _NEGATIVE = frozenset({"none", "nothing", "nobody", "never", "nowhere"})
 _HAVE_NOT = frozenset({"we don't have"})
 _NO_REACH = 4  # words "нет" reaches back over
 _STOPS = frozenset({"-", "and", "but", "we have", "have", "there", "here", "also", "what if", "if"})
-_FILLERS = frozenset({"совсем", "вообще", "уже", "там", "тут", "пока", "никакой", "у", "мы", "же", "ни", "и"})
+_FILLERS = frozenset(
+    {
+        "совсем",
+        "вообще",
+        "вовсе",
+        "абсолютно",
+        "ваще",
+        "уже",
+        "там",
+        "тут",
+        "пока",
+        "никакой",
+        "у",
+        "мы",
+        "же",
+    }
+    | {"ни", "и", "тоже", "также", "ничего"}
+)
+# Words a "*" in the middle of a phrase stood for that say nothing there ("никто у нас модели не обучал")
+_SLOT_SKIP = frozenset(
+    {"us", "we", "me", "i", "you", "it", "its", "our", "their", "from", "in", "on", "with", "and", "or"}
+)
 # Nouns that a number after them makes approximate: "тысяч 15" is "about 15 thousand"
 _COUNTED = frozenset(
     {"тысяча", "миллион", "год", "штука", "человек", "час", "минута", "день", "месяц", "неделя"}
@@ -53,18 +74,18 @@ def _phrase_at(
 ) -> tuple[Phrase, list[int]] | None:
     """The longest phrase starting at token `i`, and the tokens it covers: a comma inside it is passed over
     ("что будет, если" is "что будет если": Russian puts a comma before every clause)."""
-    for first in forms[i]:
-        for phrase in gloss.phrases.get(first, ()):
-            at, covered = i, list[int]()
-            for s in phrase.stems:
-                while covered and at < len(forms) and forms[at] == (",",):
-                    at += 1
-                if at >= len(forms) or not ((s == ANY and words[at]) or s in forms[at]):
-                    break
-                covered.append(at)
+    candidates = {id(p): p for first in forms[i] for p in gloss.phrases.get(first, ())}
+    for phrase in sorted(candidates.values(), key=lambda p: -len(p.stems)):
+        at, covered = i, list[int]()
+        for j, s in enumerate(phrase.stems):
+            while covered and at < len(forms) and forms[at] == (",",):
                 at += 1
-            else:
-                return phrase, covered
+            if at >= len(forms) or not ((s == ANY and words[at]) or phrase.matches(j, forms[at])):
+                break
+            covered.append(at)
+            at += 1
+        else:
+            return phrase, covered
     return None
 
 
@@ -72,6 +93,46 @@ def _word(token: str, forms: tuple[str, ...], gloss: Gloss) -> str | None:
     if token in gloss.exact:
         return gloss.exact[token]
     return next((gloss.words[f] for f in forms if f in gloss.words), None)
+
+
+def _slots(
+    phrase: Phrase, covered: list[int], tokens: list[str], forms: list[tuple[str, ...]], gloss: Gloss
+) -> list[str]:
+    """The words a "*" stood for, kept after the phrase ("что такое RAG" -> "what is rag"), but only those
+    that mean something there ("никто у нас модели не обучал": "model", not "us model"); when none does,
+    "it", so a question still has an object ("что такое эмбеддинги" -> "what is it")."""
+    out = []
+    for k, s in zip(covered, phrase.stems, strict=True):
+        word = _word(tokens[k], forms[k], gloss) or (tokens[k] if not _CYRILLIC.match(tokens[k]) else None)
+        if s == ANY and word and word not in _SLOT_SKIP:
+            out.append(word)
+    return out or (["it"] if ANY in phrase.stems else [])
+
+
+def _number(token: str, forms: tuple[str, ...], gloss: Gloss) -> str | None:
+    word = token if token[0].isdigit() else _word(token, forms, gloss)
+    return word if word and word[0].isdigit() else None
+
+
+def _years(tokens: list[str], forms: list[tuple[str, ...]], i: int, gloss: Gloss) -> tuple[str, int] | None:
+    """A history so many years long, and the tokens it takes: "за шесть лет", "за последние 12 лет",
+    "лет за пять" (about five). English says it before the data ("six years of sales"), Russian after."""
+    at, about = i, ""
+    if "год" in forms[i] and i + 1 < len(tokens) and tokens[i + 1] == "за":
+        at, about = i + 2, "about "
+    elif tokens[i] == "за":
+        at = i + 1
+    else:
+        return None
+    if at < len(tokens) and "последний" in forms[at]:
+        at += 1
+    if at >= len(tokens) or (n := _number(tokens[at], forms[at], gloss)) is None:
+        return None
+    if about:
+        return f"about {n} years of", at + 1
+    if at + 1 < len(tokens) and "год" in forms[at + 1]:
+        return f"{n} years of", at + 2
+    return None
 
 
 def _concord(out: list[str]) -> bool:
@@ -110,16 +171,18 @@ def gloss_text(low: str, gloss: Gloss | None = None) -> str:
     out: list[str] = []
     i = 0
     while i < len(tokens):
+        years = _years(tokens, forms, i, gloss)
+        if years is not None:
+            i = years[1]
+            if out and out[-1] not in _ATTACHED | _STOPS:
+                out.insert(_group_start(out), years[0])  # "продажи за шесть лет": six years of sales
+            else:
+                out.append(years[0])
+            continue
         found = _phrase_at(forms, words, i, gloss)
         if found is not None:
             phrase, covered = found
-            # The words a "*" stood for are kept after the phrase ("что такое RAG" -> "what is rag"); an
-            # unknown one is "it", so the question still has an object
-            slots = [
-                _word(tokens[k], forms[k], gloss) or (tokens[k] if not cyrillic[k] else "it")
-                for k, s in zip(covered, phrase.stems, strict=True)
-                if s == ANY
-            ]
+            slots = _slots(phrase, covered, tokens, forms, gloss)
             i = covered[-1] + 1
             if phrase.en in _HAVE_NOT and out and out[-1] not in _ATTACHED and _ends_clause(tokens, forms, i):
                 out.insert(_group_start(out), "we have no")  # "ML-инженеров у нас нет"
