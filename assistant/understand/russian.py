@@ -29,7 +29,7 @@ _HYPHEN = re.compile(r"(?<=[а-яё])-(?=\w)|(?<=\w)-(?=[а-яё])")
 _ATTACHED = frozenset(",.?!;:)")
 _NO = frozenset({"нет", "нету", "ноль"})
 _NEGATIVE = frozenset({"none", "nothing", "nobody", "never", "nowhere"})
-_HAVE_NOT = frozenset({"we don't have"})
+_HAVE_NOT = {"we don't have": "we have no", "no": "no"}  # phrases that negate the words before them
 _NO_REACH = 4  # words "нет" reaches back over
 _STOPS = frozenset({"-", "and", "but", "we have", "have", "there", "here", "also", "what if", "if"})
 _FILLERS = frozenset(
@@ -50,6 +50,7 @@ _FILLERS = frozenset(
     }
     | {"ни", "и", "тоже", "также", "ничего"}
 )
+_PARTICLES = frozenset({"вообще", "ваще", "же", "вот", "ведь", "уж"})
 # Words a "*" in the middle of a phrase stood for that say nothing there ("никто у нас модели не обучал")
 _SLOT_SKIP = frozenset(
     {"us", "we", "me", "i", "you", "it", "its", "our", "their", "from", "in", "on", "with", "and", "or"}
@@ -78,7 +79,7 @@ def _phrase_at(
     for phrase in sorted(candidates.values(), key=lambda p: -len(p.stems)):
         at, covered = i, list[int]()
         for j, s in enumerate(phrase.stems):
-            while covered and at < len(forms) and forms[at] == (",",):
+            while covered and at < len(forms) and (forms[at] == (",",) or _aside(phrase, j, forms[at])):
                 at += 1
             if at >= len(forms) or not ((s == ANY and words[at]) or phrase.matches(j, forms[at])):
                 break
@@ -87,6 +88,11 @@ def _phrase_at(
         else:
             return phrase, covered
     return None
+
+
+def _aside(phrase: Phrase, j: int, forms: tuple[str, ...]) -> bool:
+    """A particle dropped into a phrase, passed over like a comma ("что ты вообще умеешь")."""
+    return not _PARTICLES.isdisjoint(forms) and phrase.stems[j] != ANY and not phrase.matches(j, forms)
 
 
 def _word(token: str, forms: tuple[str, ...], gloss: Gloss) -> str | None:
@@ -185,7 +191,8 @@ def gloss_text(low: str, gloss: Gloss | None = None) -> str:
             slots = _slots(phrase, covered, tokens, forms, gloss)
             i = covered[-1] + 1
             if phrase.en in _HAVE_NOT and out and out[-1] not in _ATTACHED and _ends_clause(tokens, forms, i):
-                out.insert(_group_start(out), "we have no")  # "ML-инженеров у нас нет"
+                # "ML-инженеров у нас нет", "разметки нет вообще никакой"
+                out.insert(_group_start(out), _HAVE_NOT[phrase.en])
             else:
                 out += [phrase.en, *slots]
             continue
