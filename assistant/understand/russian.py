@@ -30,6 +30,7 @@ _ATTACHED = frozenset(",.?!;:)")
 _NO = frozenset({"нет", "нету", "ноль"})
 _NEGATIVE = frozenset({"none", "nothing", "nobody", "never", "nowhere"})
 _HAVE_NOT = {"we don't have": "we have no", "no": "no"}  # phrases that negate the words before them
+_HAVE = frozenset({"have", "we have"})
 _NO_REACH = 4  # words "нет" reaches back over
 _STOPS = frozenset({"-", "and", "but", "we have", "have", "there", "here", "also", "what if", "if"})
 _FILLERS = frozenset(
@@ -180,8 +181,11 @@ def gloss_text(low: str, gloss: Gloss | None = None) -> str:
         years = _years(tokens, forms, i, gloss)
         if years is not None:
             i = years[1]
-            if out and out[-1] not in _ATTACHED | _STOPS:
-                out.insert(_group_start(out), years[0])  # "продажи за шесть лет": six years of sales
+            # "продажи за шесть лет": six years of sales; "история продаж есть лет за 7": the data is before
+            # "есть"
+            head = out[:-1] if out and out[-1] in _HAVE and len(out) > 1 else out
+            if head and head[-1] not in _ATTACHED | _STOPS:
+                out.insert(_group_start(head), years[0])
             else:
                 out.append(years[0])
             continue
