@@ -9,7 +9,8 @@ and tense of a word: "команда", "команды", "командой"; "з
 
     words:    a Russian word (any form) -> its English gloss ("" : a filler word, read as nothing)
     exact:    a word form matched as it is, before its dictionary form ("больше" is not "большой")
-    phrases:  several words in a row (each by its dictionary form; "*": any one word) -> English; a phrase
+    phrases:  several words in a row (each by its dictionary form; "*": any one word; "=form": that form
+              only) -> English; a phrase
               wins over the words it is made of, a longer phrase over a shorter one
 Every phrase carries `examples` (Russian text whose gloss must contain its English); `modelchoice lexicon
 check` reads them.
@@ -41,6 +42,7 @@ __all__ = [
 
 GLOSS_FILE = LEXICON_DIR / "ru" / "gloss.yaml"
 ANY = "*"
+EXACT = "="  # "=годы": this word form only, not every form of its word ("на годы", not "на год")
 _CYRILLIC = re.compile(r"[а-яё]")
 _WORD = re.compile(r"^(?:[а-яё]+|[a-z0-9]+)$")  # one token: Russian (by its forms) or Latin / digits (as is)
 
@@ -151,7 +153,11 @@ def _phrase(item: object, line: int, file: str, bad: Report) -> list[Phrase]:
     out = []
     for form in forms:
         words = str(form).lower().split()
-        if not words or not all(w == ANY or _WORD.match(w) for w in words) or words[0] == ANY:
+        if (
+            not words
+            or not all(w == ANY or _WORD.match(w.removeprefix(EXACT)) for w in words)
+            or words[0] == ANY
+        ):
             bad(
                 file,
                 line,
@@ -160,8 +166,8 @@ def _phrase(item: object, line: int, file: str, bad: Report) -> list[Phrase]:
                 "expected lower-case words (and `*` for any one word after the first)",
             )
             continue
-        stems = tuple(w if w == ANY else _lemma(w) for w in words)
-        alternatives = tuple(frozenset({ANY} if w == ANY else lemmas(w)) for w in words)
+        stems = tuple(w if w == ANY or w.startswith(EXACT) else _lemma(w) for w in words)
+        alternatives = tuple(frozenset({w} if w == ANY or w.startswith(EXACT) else lemmas(w)) for w in words)
         out.append(Phrase(stems, item["en"], line, examples, alternatives))
     if not examples:
         bad(file, line, str(forms[0]), "examples", "a phrase needs an example it must be read in")

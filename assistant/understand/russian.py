@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from ..lexicon.gloss import ANY, Gloss, Phrase, default_gloss, lemmas
+from ..lexicon.gloss import ANY, EXACT, Gloss, Phrase, default_gloss, lemmas
 
 __all__ = ["gloss_text"]
 
@@ -51,6 +51,7 @@ _FILLERS = frozenset(
     }
     | {"ни", "и", "тоже", "также", "ничего"}
 )
+_PAUSES = frozenset({",", "-", "--", "—"})  # passed over inside a phrase: "API — ок" is "API ок"
 _PARTICLES = frozenset({"вообще", "ваще", "же", "вот", "ведь", "уж"})
 # Words a "*" in the middle of a phrase stood for that say nothing there ("никто у нас модели не обучал")
 _SLOT_SKIP = frozenset(
@@ -80,7 +81,11 @@ def _phrase_at(
     for phrase in sorted(candidates.values(), key=lambda p: -len(p.stems)):
         at, covered = i, list[int]()
         for j, s in enumerate(phrase.stems):
-            while covered and at < len(forms) and (forms[at] == (",",) or _aside(phrase, j, forms[at])):
+            while (
+                covered
+                and at < len(forms)
+                and (forms[at][0].strip() in _PAUSES or _aside(phrase, j, forms[at]))
+            ):
                 at += 1
             if at >= len(forms) or not ((s == ANY and words[at]) or phrase.matches(j, forms[at])):
                 break
@@ -173,7 +178,7 @@ def gloss_text(low: str, gloss: Gloss | None = None) -> str:
     gloss = gloss or default_gloss()
     tokens = _TOKEN.findall(_prepare(low))
     cyrillic = [bool(_CYRILLIC.match(t)) for t in tokens]
-    forms = [lemmas(t) for t in tokens]
+    forms = [(*lemmas(t), EXACT + t) for t in tokens]  # its dictionary forms, then the form itself
     words = [t[0].isalnum() or t[0] in "$€£₽" for t in tokens]
     out: list[str] = []
     i = 0
@@ -199,6 +204,10 @@ def gloss_text(low: str, gloss: Gloss | None = None) -> str:
                 out.insert(_group_start(out), _HAVE_NOT[phrase.en])
             else:
                 out += [phrase.en, *slots]
+            continue
+        if tokens[i] == "можно" and out and out[-1] not in _ATTACHED and _ends_clause(tokens, forms, i + 1):
+            out.append("is allowed")  # "OpenAI можно": the thing allowed comes first
+            i += 1
             continue
         if _NO & set(forms[i]) and out and out[-1] not in _ATTACHED and _ends_clause(tokens, forms, i + 1):
             out.insert(_group_start(out), "no")  # "разметки нет": the thing comes first in Russian
