@@ -29,7 +29,10 @@ _HYPHEN = re.compile(r"(?<=[а-яё])-(?=\w)|(?<=\w)-(?=[а-яё])")
 _ATTACHED = frozenset(",.?!;:)")
 _NO = frozenset({"нет", "нету", "ноль"})
 _NEGATIVE = frozenset({"none", "nothing", "nobody", "never", "nowhere"})
-_HAVE_NOT = {"we don't have": "we have no", "no": "no"}  # phrases that negate the words before them
+# Phrases that, closing a clause, bear on the words before them: "разметки нет вообще никакой" (no labels),
+# "сообщение не учитывай" (ignore the message), "LoRA — это что" (what is LoRA)
+_BEFORE = {"we don't have": "we have no", "no": "no", "ignore": "ignore", "what is it": "what is"}
+_SPAN_NOT = frozenset({"в", "на", "раз", "через", "каждый"})  # "в год", "через 2 года": not a history
 _HAVE = frozenset({"have", "we have"})
 _NO_REACH = 4  # words "нет" reaches back over
 _STOPS = frozenset({"-", "and", "but", "we have", "have", "there", "here", "also", "what if", "if"})
@@ -127,24 +130,39 @@ def _number(token: str, forms: tuple[str, ...], gloss: Gloss) -> str | None:
 
 
 def _years(tokens: list[str], forms: list[tuple[str, ...]], i: int, gloss: Gloss) -> tuple[str, int] | None:
-    """A history so many years long, and the tokens it takes: "за шесть лет", "за последние 12 лет",
-    "лет за пять" (about five). English says it before the data ("six years of sales"), Russian after."""
-    at, about = i, ""
-    if "год" in forms[i] and i + 1 < len(tokens) and tokens[i + 1] == "за":
-        at, about = i + 2, "about "
-    elif tokens[i] == "за":
-        at = i + 1
-    else:
+    """A history so many years long, and the tokens it takes: "за шесть лет", "последние 12 лет", "15 лет
+    сделок", "лет за пять" and "лет семь" (about). English says it before the data ("six years of sales"),
+    Russian after. Not "в год", "через 2 года", "2 года назад" or a date ("2020 год")."""
+    after = i
+    if i and _SPAN_NOT & set(forms[i - 1]):
         return None
-    if at < len(tokens) and "последний" in forms[at]:
-        at += 1
-    if at >= len(tokens) or (n := _number(tokens[at], forms[at], gloss)) is None:
+    if "год" in forms[i]:  # "лет за пять", "лет семь"
+        after = i + 2 if i + 1 < len(tokens) and tokens[i + 1] == "за" else i + 1
+        n = _number(tokens[after], forms[after], gloss) if after < len(tokens) else None
+        return (f"about {n} years of", after + 1) if n and _span(n, tokens, after + 1) else None
+    if tokens[i] == "за" or "последний" in forms[i]:
+        after += 1
+        if after < len(tokens) and "последний" in forms[after]:
+            after += 1
+    if after + 1 >= len(tokens) or "год" not in forms[after + 1]:
         return None
-    if about:
-        return f"about {n} years of", at + 1
-    if at + 1 < len(tokens) and "год" in forms[at + 1]:
-        return f"{n} years of", at + 2
-    return None
+    n = _number(tokens[after], forms[after], gloss)
+    return (f"{n} years of", after + 2) if n and _span(n, tokens, after + 2) else None
+
+
+def _span(n: str, tokens: list[str], after: int) -> bool:
+    """A number of years, not a date, not "ago"."""
+    return (
+        n.replace(".", "", 1).isdigit()
+        and float(n) < 100
+        and (after >= len(tokens) or tokens[after] != "назад")
+    )
+
+
+def _asks(tokens: list[str], i: int) -> bool:
+    """Does the sentence from token `i` end in a question mark?"""
+    end = next((t for t in tokens[i:] if t in {".", "!", "?"}), "")
+    return end == "?"
 
 
 def _concord(out: list[str]) -> bool:
@@ -199,11 +217,20 @@ def gloss_text(low: str, gloss: Gloss | None = None) -> str:
             phrase, covered = found
             slots = _slots(phrase, covered, tokens, forms, gloss)
             i = covered[-1] + 1
-            if phrase.en in _HAVE_NOT and out and out[-1] not in _ATTACHED and _ends_clause(tokens, forms, i):
+            if (
+                phrase.en in _BEFORE
+                and out
+                and out[-1] not in _ATTACHED | _STOPS - {"-"}
+                and _ends_clause(tokens, forms, i)
+            ):
                 # "ML-инженеров у нас нет", "разметки нет вообще никакой"
-                out.insert(_group_start(out), _HAVE_NOT[phrase.en])
+                out.insert(_group_start(out), _BEFORE[phrase.en])
             else:
                 out += [phrase.en, *slots]
+            continue
+        if tokens[i] == "может" and (not out or out[-1] in _ATTACHED | {"and"}) and _asks(tokens, i):
+            out.append("what about")  # "может, свою CNN обучим?": a suggestion, not "can"
+            i += 2 if i + 1 < len(tokens) and tokens[i + 1] == "," else 1
             continue
         if tokens[i] == "можно" and out and out[-1] not in _ATTACHED and _ends_clause(tokens, forms, i + 1):
             out.append("is allowed")  # "OpenAI можно": the thing allowed comes first
