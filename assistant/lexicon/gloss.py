@@ -121,6 +121,7 @@ def read_gloss(path: Path = GLOSS_FILE) -> tuple[Gloss, list[Problem]]:
 
 def _words(raw: object, part: str, key_of: Callable[[str], str], file: str, bad: Report) -> dict[str, str]:
     out: dict[str, str] = {}
+    written: dict[str, str] = {}
     if not isinstance(raw, dict):
         bad(file, 0, None, part, "expected a mapping of words to English")
         return out
@@ -141,7 +142,9 @@ def _words(raw: object, part: str, key_of: Callable[[str], str], file: str, bad:
         if key in out and out[key] != en:
             bad(file, line, str(word), part, f"its dictionary form {key!r} is already read as {out[key]!r}")
         out[key] = en
-    return out
+        written[str(word)] = en
+    # the word as written is a dictionary form too: pymorphy guesses "тикет" as "тикета", "тикетов" as "тикет"
+    return written | out
 
 
 def _phrase(item: object, line: int, file: str, bad: Report) -> list[Phrase]:
