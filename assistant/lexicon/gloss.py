@@ -37,6 +37,7 @@ __all__ = [
     "lemmas",
     "lint_gloss",
     "load_gloss",
+    "noun_case",
     "read_gloss",
 ]
 
@@ -86,6 +87,16 @@ def lemmas(word: str) -> tuple[str, ...]:
         return (word,)
     word = word.replace("ё", "е")
     return tuple(dict.fromkeys(p.normal_form.replace("ё", "е") for p in _analyser().parse(word))) or (word,)
+
+
+@functools.lru_cache(maxsize=50_000)
+def noun_case(word: str) -> str:
+    """The case of a Russian noun as the analyser likeliest reads it ("клиентов": "gent"), "?" when it is
+    unsure of the case, "" for anything but a noun."""
+    parses = _analyser().parse(word.replace("ё", "е")) if _CYRILLIC.match(word) else []
+    if not parses or parses[0].tag.POS != "NOUN":
+        return ""
+    return str(parses[0].tag.case) if parses[0].score >= 0.6 else "?"
 
 
 def _lemma(word: str) -> str:

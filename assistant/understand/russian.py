@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from ..lexicon.gloss import ANY, EXACT, Gloss, Phrase, default_gloss, lemmas
+from ..lexicon.gloss import ANY, EXACT, Gloss, Phrase, default_gloss, lemmas, noun_case
 
 __all__ = ["gloss_text"]
 
@@ -64,6 +64,19 @@ _SLOT_SKIP = frozenset(
 _COUNTED = frozenset(
     {"тысяча", "миллион", "год", "штука", "человек", "час", "минута", "день", "месяц", "неделя"}
 )
+_QUANTITY = _COUNTED | {
+    "миллиард",
+    "сотня",
+    "десяток",
+    "пара",
+    "куча",
+    "количество",
+    "объем",
+    "часть",
+    "млн",
+    "тыс",
+    "млрд",
+}
 
 
 def _prepare(low: str) -> str:
@@ -159,6 +172,14 @@ def _span(n: str, tokens: list[str], after: int) -> bool:
     )
 
 
+def _of(tokens: list[str], forms: list[tuple[str, ...]], i: int) -> bool:
+    """Is token `i` a noun in the genitive that modifies the noun before it ("звонки клиентов", "история
+    продаж")? English puts such a modifier first. Not a quantity ("тысяча отзывов", "отзывов тысяч 30")."""
+    if _QUANTITY & set(forms[i] + forms[i - 1]):
+        return False
+    return noun_case(tokens[i]) == "gent" and noun_case(tokens[i - 1]) != ""
+
+
 def _asks(tokens: list[str], i: int) -> bool:
     """Does the sentence from token `i` end in a question mark?"""
     end = next((t for t in tokens[i:] if t in {".", "!", "?"}), "")
@@ -199,6 +220,7 @@ def gloss_text(low: str, gloss: Gloss | None = None) -> str:
     forms = [(*lemmas(t), EXACT + t) for t in tokens]  # its dictionary forms, then the form itself
     words = [t[0].isalnum() or t[0] in "$€£₽" for t in tokens]
     out: list[str] = []
+    owner = (-1, -1)  # the token the last piece of `out` glosses, and where, if a word of its own
     i = 0
     while i < len(tokens):
         years = _years(tokens, forms, i, gloss)
@@ -270,7 +292,12 @@ def gloss_text(low: str, gloss: Gloss | None = None) -> str:
             out[-1] = f"about {number} {out[-1]}"  # "тысяч 15", "лет семь": about 15 thousand
             i += 1
             continue
-        out.append(known if known is not None else "" if cyrillic[i] else tokens[i].strip())
+        piece = known if known is not None else "" if cyrillic[i] else tokens[i].strip()
+        if piece and out and out[-1] and owner == (i - 1, len(out) - 1) and _of(tokens, forms, i):
+            out[-1] = f"{piece} {out[-1]}"  # "звонки клиентов": customer calls
+        else:
+            out.append(piece)
+        owner = (i, len(out) - 1)
         i += 1
     text = ""
     for piece in filter(None, out):
