@@ -35,7 +35,7 @@ _BEFORE = {"we don't have": "we have no", "no": "no", "ignore": "ignore", "what 
 _SPAN_NOT = frozenset({"в", "на", "раз", "через", "каждый"})  # "в год", "через 2 года": not a history
 _HAVE = frozenset({"have", "we have"})
 _NO_REACH = 4  # words "нет" reaches back over
-_STOPS = frozenset({"-", "and", "but", "we have", "have", "there", "here", "also", "what if", "if"})
+_STOPS = frozenset({"-", "and", "but", "we have", "have", "there", "here", "also", "what if", "if", "so"})
 _FILLERS = frozenset(
     {
         "совсем",
@@ -180,6 +180,11 @@ def _of(tokens: list[str], forms: list[tuple[str, ...]], i: int) -> bool:
     return noun_case(tokens[i]) == "gent" and noun_case(tokens[i - 1]) != ""
 
 
+def _denied(out: list[str]) -> bool:
+    """Does a "no" open the noun group just glossed ("no faces" before "и")?"""
+    return any(p == "no" or p.startswith("no ") for p in out[_group_start(out) - 1 :]) if out else False
+
+
 def _asks(tokens: list[str], i: int) -> bool:
     """Does the sentence from token `i` end in a question mark?"""
     end = next((t for t in tokens[i:] if t in {".", "!", "?"}), "")
@@ -293,6 +298,8 @@ def gloss_text(low: str, gloss: Gloss | None = None) -> str:
             i += 1
             continue
         piece = known if known is not None else "" if cyrillic[i] else tokens[i].strip()
+        if piece == "and" and _denied(out):
+            piece = "or"  # "никаких лиц и личных данных": no faces or personal data
         if piece and out and out[-1] and owner == (i - 1, len(out) - 1) and _of(tokens, forms, i):
             out[-1] = f"{piece} {out[-1]}"  # "звонки клиентов": customer calls
         else:
