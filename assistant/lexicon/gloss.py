@@ -38,6 +38,7 @@ __all__ = [
     "lint_gloss",
     "load_gloss",
     "noun_case",
+    "part_of_speech",
     "read_gloss",
 ]
 
@@ -87,6 +88,13 @@ def lemmas(word: str) -> tuple[str, ...]:
         return (word,)
     word = word.replace("ё", "е")
     return tuple(dict.fromkeys(p.normal_form.replace("ё", "е") for p in _analyser().parse(word))) or (word,)
+
+
+@functools.lru_cache(maxsize=50_000)
+def part_of_speech(word: str) -> str:
+    """The part of speech the analyser likeliest reads a Russian word as ("NOUN", "ADJF", "ADVB"...)."""
+    parses = _analyser().parse(word.replace("ё", "е")) if _CYRILLIC.match(word) else []
+    return str(parses[0].tag.POS or "") if parses else ""
 
 
 @functools.lru_cache(maxsize=50_000)

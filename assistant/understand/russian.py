@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from ..lexicon.gloss import ANY, EXACT, Gloss, Phrase, default_gloss, lemmas, noun_case
+from ..lexicon.gloss import ANY, EXACT, Gloss, Phrase, default_gloss, lemmas, noun_case, part_of_speech
 
 __all__ = ["gloss_text"]
 
@@ -180,6 +180,17 @@ def _of(tokens: list[str], forms: list[tuple[str, ...]], i: int) -> bool:
     return noun_case(tokens[i]) == "gent" and noun_case(tokens[i - 1]) != ""
 
 
+def _predicate(tokens: list[str], forms: list[tuple[str, ...]], i: int, out: list[str]) -> bool:
+    """Is token `i` an adjective closing its clause after the noun it describes, a predicate?"""
+    return (
+        part_of_speech(tokens[i]) == "ADJF"
+        and i > 0
+        and bool(out)
+        and out[-1] not in _ATTACHED | _STOPS
+        and _ends_clause(tokens, forms, i + 1)
+    )
+
+
 def _denied(out: list[str]) -> bool:
     """Does a "no" open the noun group just glossed ("no faces" before "и")?"""
     return any(p == "no" or p.startswith("no ") for p in out[_group_start(out) - 1 :]) if out else False
@@ -298,6 +309,9 @@ def gloss_text(low: str, gloss: Gloss | None = None) -> str:
             i += 1
             continue
         piece = known if known is not None else "" if cyrillic[i] else tokens[i].strip()
+        if piece and _predicate(tokens, forms, i, out):
+            # "данные полностью публичные": Russian leaves out "is" (data is fully public)
+            out.insert(len(out) - (part_of_speech(tokens[i - 1]) == "ADVB"), "is")
         if piece == "and" and _denied(out):
             piece = "or"  # "никаких лиц и личных данных": no faces or personal data
         if piece and out and out[-1] and owner == (i - 1, len(out) - 1) and _of(tokens, forms, i):
