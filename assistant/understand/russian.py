@@ -120,7 +120,12 @@ def _aside(phrase: Phrase, j: int, forms: tuple[str, ...]) -> bool:
 def _word(token: str, forms: tuple[str, ...], gloss: Gloss) -> str | None:
     if token in gloss.exact:
         return gloss.exact[token]
-    return next((gloss.words[f] for f in forms if f in gloss.words), None)
+    found = next((gloss.words[f] for f in forms if f in gloss.words), None)
+    if found is None:  # a reflexive or passive verb means what its verb does: "вытаскивались" - вытаскивать
+        found = next(
+            (gloss.words[f[:-2]] for f in forms if f.endswith(("ся", "сь")) and f[:-2] in gloss.words), None
+        )
+    return found
 
 
 def _slots(
