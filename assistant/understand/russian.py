@@ -33,6 +33,7 @@ _NEGATIVE = frozenset({"none", "nothing", "nobody", "never", "nowhere"})
 # "сообщение не учитывай" (ignore the message), "LoRA — это что" (what is LoRA)
 _BEFORE = {"we don't have": "we have no", "no": "no", "ignore": "ignore", "what is it": "what is"}
 _SPAN_NOT = frozenset({"в", "на", "раз", "через", "каждый"})  # "в год", "через 2 года": not a history
+_RATES = frozenset({"per day", "per second", "per month", "per hour", "per minute", "per week", "per year"})
 _HAVE = frozenset({"have", "we have"})
 _NO_REACH = 4  # words "нет" reaches back over
 _STOPS = frozenset({"-", "and", "but", "we have", "have", "there", "here", "also", "what if", "if", "so"})
@@ -201,6 +202,16 @@ def _denied(out: list[str]) -> bool:
     return any(p == "no" or p.startswith("no ") for p in out[_group_start(out) - 1 :]) if out else False
 
 
+def _counts(tokens: list[str], forms: list[tuple[str, ...]], i: int, gloss: Gloss) -> bool:
+    """Is there a number between token `i` and the end of its clause?"""
+    for k in range(i, len(tokens)):
+        if tokens[k] in _ATTACHED or tokens[k].strip() in {"-", "и", "а", "но"}:
+            return False
+        if tokens[k][0].isdigit() or _number(tokens[k], forms[k], gloss) or _QUANTITY & set(forms[k]):
+            return True
+    return False
+
+
 def _asks(tokens: list[str], i: int) -> bool:
     """Does the sentence from token `i` end in a question mark?"""
     end = next((t for t in tokens[i:] if t in {".", "!", "?"}), "")
@@ -243,7 +254,11 @@ def gloss_text(low: str, gloss: Gloss | None = None) -> str:
     out: list[str] = []
     owner = (-1, -1)  # the token the last piece of `out` glosses, and where, if a word of its own
     i = 0
+    rate = ""  # a rate said before its count, kept for the end of the clause
     while i < len(tokens):
+        if rate and (tokens[i] in _ATTACHED or tokens[i].strip() in {"-", "и", "а", "но"}):
+            out.append(rate)
+            rate = ""
         years = _years(tokens, forms, i, gloss)
         if years is not None:
             i = years[1]
@@ -260,6 +275,13 @@ def gloss_text(low: str, gloss: Gloss | None = None) -> str:
             phrase, covered = found
             slots = _slots(phrase, covered, tokens, forms, gloss)
             i = covered[-1] + 1
+            if (
+                phrase.en in _RATES
+                and (not out or out[-1] in _ATTACHED | _STOPS)
+                and _counts(tokens, forms, i, gloss)
+            ):
+                rate = phrase.en  # "в день приходит 200 тыс. объявлений": 200 thousand listings per day
+                continue
             if (
                 phrase.en in _BEFORE
                 and out
@@ -310,7 +332,8 @@ def gloss_text(low: str, gloss: Gloss | None = None) -> str:
             continue
         number = tokens[i] if tokens[i][0].isdigit() else known
         if number and number[0].isdigit() and i and _COUNTED & set(forms[i - 1]) and out and out[-1]:
-            out[-1] = f"about {number} {out[-1]}"  # "тысяч 15", "лет семь": about 15 thousand
+            # "тысяч 15": about 15 thousand; "штук 300 договоров": about 300 contracts
+            out[-1] = f"about {number}" + ("" if "штука" in forms[i - 1] else f" {out[-1]}")
             i += 1
             continue
         piece = known if known is not None else "" if cyrillic[i] else tokens[i].strip()
@@ -325,6 +348,7 @@ def gloss_text(low: str, gloss: Gloss | None = None) -> str:
             out.append(piece)
         owner = (i, len(out) - 1)
         i += 1
+    out.append(rate)
     text = ""
     for piece in filter(None, out):
         text += piece if piece in _ATTACHED or not text else f" {piece}"
