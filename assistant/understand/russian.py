@@ -212,6 +212,11 @@ def _counts(tokens: list[str], forms: list[tuple[str, ...]], i: int, gloss: Glos
     return False
 
 
+def _allows(tokens: list[str], i: int) -> bool:
+    """Does "можно" open a clause that names what is allowed, not what one can do ("можно использовать")?"""
+    return i + 1 < len(tokens) and tokens[i + 1][0].isalnum() and part_of_speech(tokens[i + 1]) != "INFN"
+
+
 def _asks(tokens: list[str], i: int) -> bool:
     """Does the sentence from token `i` end in a question mark?"""
     end = next((t for t in tokens[i:] if t in {".", "!", "?"}), "")
@@ -254,7 +259,7 @@ def gloss_text(low: str, gloss: Gloss | None = None) -> str:
     out: list[str] = []
     owner = (-1, -1)  # the token the last piece of `out` glosses, and where, if a word of its own
     i = 0
-    rate = ""  # a rate said before its count, kept for the end of the clause
+    rate = ""  # a rate said before its count (or "is allowed"), kept for the end of the clause
     while i < len(tokens):
         if rate and (tokens[i] in _ATTACHED or tokens[i].strip() in {"-", "и", "а", "но"}):
             out.append(rate)
@@ -296,6 +301,9 @@ def gloss_text(low: str, gloss: Gloss | None = None) -> str:
         if tokens[i] == "может" and (not out or out[-1] in _ATTACHED | {"and"}) and _asks(tokens, i):
             out.append("what about")  # "может, свою CNN обучим?": a suggestion, not "can"
             i += 2 if i + 1 < len(tokens) and tokens[i + 1] == "," else 1
+            continue
+        if tokens[i] == "можно" and (not out or out[-1] in _ATTACHED | _STOPS) and _allows(tokens, i):
+            rate, i = "is allowed", i + 1  # "можно Claude по API": Claude via the API is allowed
             continue
         if tokens[i] == "можно" and out and out[-1] not in _ATTACHED and _ends_clause(tokens, forms, i + 1):
             out.append("is allowed")  # "OpenAI можно": the thing allowed comes first
