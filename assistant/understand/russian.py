@@ -192,7 +192,7 @@ def _predicate(tokens: list[str], forms: list[tuple[str, ...]], i: int, out: lis
         part_of_speech(tokens[i]) == "ADJF"
         and i > 0
         and bool(out)
-        and out[-1] not in _ATTACHED | _STOPS
+        and out[-1] not in _ATTACHED | _STOPS | {"will be", "was", "were", "is", "be"}
         and _ends_clause(tokens, forms, i + 1)
     )
 
@@ -210,6 +210,13 @@ def _counts(tokens: list[str], forms: list[tuple[str, ...]], i: int, gloss: Glos
         if tokens[k][0].isdigit() or _number(tokens[k], forms[k], gloss) or _QUANTITY & set(forms[k]):
             return True
     return False
+
+
+def _granted(tokens: list[str], i: int, out: list[str]) -> bool:
+    """Is token `i` a permission after the thing permitted: "OpenAI можно", "API — пожалуйста"?"""
+    if tokens[i] == "пожалуйста":
+        return bool(out) and out[-1] == "-"
+    return tokens[i] == "можно" and bool(out) and out[-1] not in _ATTACHED
 
 
 def _allows(tokens: list[str], i: int) -> bool:
@@ -305,8 +312,10 @@ def gloss_text(low: str, gloss: Gloss | None = None) -> str:
         if tokens[i] == "можно" and (not out or out[-1] in _ATTACHED | _STOPS) and _allows(tokens, i):
             rate, i = "is allowed", i + 1  # "можно Claude по API": Claude via the API is allowed
             continue
-        if tokens[i] == "можно" and out and out[-1] not in _ATTACHED and _ends_clause(tokens, forms, i + 1):
-            out.append("is allowed")  # "OpenAI можно": the thing allowed comes first
+        if _granted(tokens, i, out) and _ends_clause(tokens, forms, i + 1):
+            if out[-1] == "-":
+                out.pop()
+            out.append("is allowed")  # "OpenAI можно", "внешние API — пожалуйста": the thing allowed first
             i += 1
             continue
         if _NO & set(forms[i]) and out and out[-1] not in _ATTACHED and _ends_clause(tokens, forms, i + 1):
