@@ -188,11 +188,13 @@ def _of(tokens: list[str], forms: list[tuple[str, ...]], i: int) -> bool:
 
 def _predicate(tokens: list[str], forms: list[tuple[str, ...]], i: int, out: list[str]) -> bool:
     """Is token `i` an adjective closing its clause after the noun it describes, a predicate?"""
+    noun = i - 2 if i > 1 and part_of_speech(tokens[i - 1]) == "ADVB" else i - 1
     return (
         part_of_speech(tokens[i]) == "ADJF"
-        and i > 0
+        and noun >= 0
+        and (part_of_speech(tokens[noun]) == "NOUN" or "данные" in forms[noun])
         and bool(out)
-        and out[-1] not in _ATTACHED | _STOPS | {"will be", "was", "were", "is", "be"}
+        and out[-1] not in _ATTACHED | _STOPS
         and _ends_clause(tokens, forms, i + 1)
     )
 
