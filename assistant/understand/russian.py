@@ -56,7 +56,7 @@ _FILLERS = frozenset(
     | {"ни", "и", "тоже", "также", "ничего"}
 )
 _PAUSES = frozenset({",", "-", "--", "—"})  # passed over inside a phrase: "API — ок" is "API ок"
-_PARTICLES = frozenset({"вообще", "ваще", "же", "вот", "ведь", "уж"})
+_PARTICLES = frozenset({"вообще", "ваще", "же", "вот", "ведь", "уж", "еще"})
 # Words a "*" in the middle of a phrase stood for that say nothing there ("никто у нас модели не обучал")
 _SLOT_SKIP = frozenset(
     {"us", "we", "me", "i", "you", "it", "its", "our", "their", "from", "in", "on", "with", "and", "or"}
