@@ -223,7 +223,9 @@ def _granted(tokens: list[str], i: int, out: list[str]) -> bool:
 
 def _allows(tokens: list[str], i: int) -> bool:
     """Does "можно" open a clause that names what is allowed, not what one can do ("можно использовать")?"""
-    return i + 1 < len(tokens) and tokens[i + 1][0].isalnum() and part_of_speech(tokens[i + 1]) != "INFN"
+    if i + 1 >= len(tokens) or not tokens[i + 1][0].isalnum():
+        return False
+    return not _CYRILLIC.match(tokens[i + 1]) or part_of_speech(tokens[i + 1]) in {"NOUN", "ADJF", "PREP"}
 
 
 def _asks(tokens: list[str], i: int) -> bool:
