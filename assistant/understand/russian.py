@@ -34,6 +34,7 @@ _NEGATIVE = frozenset({"none", "nothing", "nobody", "never", "nowhere"})
 _BEFORE = {"we don't have": "we have no", "no": "no", "ignore": "ignore", "what is it": "what is"}
 _SPAN_NOT = frozenset({"в", "на", "раз", "через", "каждый"})  # "в год", "через 2 года": not a history
 _RATES = frozenset({"per day", "per second", "per month", "per hour", "per minute", "per week", "per year"})
+_PLURALIA = frozenset({"sales", "news", "series", "analytics", "logistics", "statistics", "metrics"})
 _HAVE = frozenset({"have", "we have"})
 _NO_REACH = 4  # words "нет" reaches back over
 _STOPS = frozenset({"-", "and", "but", "we have", "have", "there", "here", "also", "what if", "if", "so"})
@@ -228,6 +229,13 @@ def _allows(tokens: list[str], i: int) -> bool:
     return not _CYRILLIC.match(tokens[i + 1]) or part_of_speech(tokens[i + 1]) in {"NOUN", "ADJF", "PREP"}
 
 
+def _singular(word: str) -> str:
+    """An English noun as a compound's modifier is singular: "customers" -> "customer" (not "sales")."""
+    if " " in word or not word.endswith("s") or word.endswith(("ss", "us")) or word in _PLURALIA:
+        return word
+    return word[:-3] + "y" if word.endswith("ies") else word[:-1]
+
+
 def _asks(tokens: list[str], i: int) -> bool:
     """Does the sentence from token `i` end in a question mark?"""
     end = next((t for t in tokens[i:] if t in {".", "!", "?"}), "")
@@ -364,7 +372,7 @@ def gloss_text(low: str, gloss: Gloss | None = None) -> str:
         if piece == "and" and _denied(out):
             piece = "or"  # "никаких лиц и личных данных": no faces or personal data
         if piece and out and out[-1] and owner == (i - 1, len(out) - 1) and _of(tokens, forms, i):
-            out[-1] = f"{piece} {out[-1]}"  # "звонки клиентов": customer calls
+            out[-1] = f"{_singular(piece)} {out[-1]}"  # "звонки клиентов": customer calls
         else:
             out.append(piece)
         owner = (i, len(out) - 1)
