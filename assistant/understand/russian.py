@@ -32,6 +32,7 @@ _NEGATIVE = frozenset({"none", "nothing", "nobody", "never", "nowhere"})
 # Phrases that, closing a clause, bear on the words before them: "разметки нет вообще никакой" (no labels),
 # "сообщение не учитывай" (ignore the message), "LoRA — это что" (what is LoRA)
 _BEFORE = {"we don't have": "we have no", "no": "no", "ignore": "ignore", "what is it": "what is"}
+_BEFORE["nobody has ever trained"] = "nobody has ever trained"  # "модели никто из нас никогда не обучал"
 _SPAN_NOT = frozenset({"в", "на", "раз", "через", "каждый"})  # "в год", "через 2 года": not a history
 _RATES = frozenset({"per day", "per second", "per month", "per hour", "per minute", "per week", "per year"})
 _PLURALIA = frozenset({"sales", "news", "series", "analytics", "logistics", "statistics", "metrics"})
@@ -60,8 +61,8 @@ _PAUSES = frozenset({",", "-", "--", "—"})  # passed over inside a phrase: "AP
 _PARTICLES = frozenset({"вообще", "ваще", "же", "вот", "ведь", "уж", "еще"})
 # Words a "*" in the middle of a phrase stood for that say nothing there ("никто у нас модели не обучал")
 _SLOT_SKIP = frozenset(
-    {"us", "we", "me", "i", "you", "it", "its", "our", "their", "from", "in", "on", "with", "and", "or"}
-)
+    {"us", "we", "me", "i", "you", "it", "its", "our", "their", "from", "in", "on", "with"}
+) | {"and", "or", "never"}
 # Nouns that a number after them makes approximate: "тысяч 15" is "about 15 thousand"
 _COUNTED = frozenset(
     {"тысяча", "миллион", "год", "штука", "человек", "час", "минута", "день", "месяц", "неделя"}
