@@ -203,7 +203,9 @@ def _predicate(tokens: list[str], forms: list[tuple[str, ...]], i: int, out: lis
 
 def _denied(out: list[str]) -> bool:
     """Does a "no" open the noun group just glossed ("no faces" before "и")?"""
-    return any(p == "no" or p.startswith("no ") for p in out[_group_start(out) - 1 :]) if out else False
+    return (
+        any(p == "no" or p.startswith("no ") for p in out[max(0, _group_start(out) - 1) :]) if out else False
+    )
 
 
 def _counts(tokens: list[str], forms: list[tuple[str, ...]], i: int, gloss: Gloss) -> bool:
