@@ -9,7 +9,8 @@ and tense of a word: "команда", "команды", "командой"; "з
 
     words:    a Russian word (any form) -> its English gloss ("" : a filler word, read as nothing)
     exact:    a word form matched as it is, before its dictionary form ("больше" is not "большой")
-    phrases:  several words in a row (each by its dictionary form; "*": any one word) -> English; a phrase
+    phrases:  several words in a row (each by its dictionary form; "*": any one word; "=form": that form
+              only) -> English; a phrase
               wins over the words it is made of, a longer phrase over a shorter one
 Every phrase carries `examples` (Russian text whose gloss must contain its English); `modelchoice lexicon
 check` reads them.
@@ -36,11 +37,14 @@ __all__ = [
     "lemmas",
     "lint_gloss",
     "load_gloss",
+    "noun_case",
+    "part_of_speech",
     "read_gloss",
 ]
 
 GLOSS_FILE = LEXICON_DIR / "ru" / "gloss.yaml"
 ANY = "*"
+EXACT = "="  # "=годы": this word form only, not every form of its word ("на годы", not "на год")
 _CYRILLIC = re.compile(r"[а-яё]")
 _WORD = re.compile(r"^(?:[а-яё]+|[a-z0-9]+)$")  # one token: Russian (by its forms) or Latin / digits (as is)
 
@@ -51,6 +55,14 @@ class Phrase:
     en: str
     line: int
     examples: tuple[str, ...] = ()
+    # every dictionary form each word may be: pymorphy guesses "саентист" as "саентистый" but
+    # "саентистов" as "саентист", so a word matches when any of its forms is one of the token's
+    forms: tuple[frozenset[str], ...] = ()
+
+    def matches(self, at: int, token_forms: tuple[str, ...]) -> bool:
+        if self.forms:
+            return not self.forms[at].isdisjoint(token_forms)
+        return self.stems[at] in token_forms
 
 
 @dataclass(frozen=True)
@@ -78,6 +90,23 @@ def lemmas(word: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(p.normal_form.replace("ё", "е") for p in _analyser().parse(word))) or (word,)
 
 
+@functools.lru_cache(maxsize=50_000)
+def part_of_speech(word: str) -> str:
+    """The part of speech the analyser likeliest reads a Russian word as ("NOUN", "ADJF", "ADVB"...)."""
+    parses = _analyser().parse(word.replace("ё", "е")) if _CYRILLIC.match(word) else []
+    return str(parses[0].tag.POS or "") if parses else ""
+
+
+@functools.lru_cache(maxsize=50_000)
+def noun_case(word: str) -> str:
+    """The case of a Russian noun as the analyser likeliest reads it ("клиентов": "gent"), "?" when it is
+    unsure of the case, "" for anything but a noun."""
+    parses = _analyser().parse(word.replace("ё", "е")) if _CYRILLIC.match(word) else []
+    if not parses or parses[0].tag.POS != "NOUN":
+        return ""
+    return str(parses[0].tag.case) if parses[0].score >= 0.6 else "?"
+
+
 def _lemma(word: str) -> str:
     return lemmas(word)[0]
 
@@ -103,13 +132,15 @@ def read_gloss(path: Path = GLOSS_FILE) -> tuple[Gloss, list[Problem]]:
     for item, line in zip(raw_phrases, getattr(raw_phrases, "lines", [0] * len(raw_phrases)), strict=False):
         phrase = _phrase(item, line, file, bad)
         for p in phrase:
-            phrases.setdefault(p.stems[0], []).append(p)
+            for first in p.forms[0]:
+                phrases.setdefault(first, []).append(p)
     ordered = {k: tuple(sorted(v, key=lambda p: -len(p.stems))) for k, v in phrases.items()}
     return Gloss(words, exact, ordered, file), problems
 
 
 def _words(raw: object, part: str, key_of: Callable[[str], str], file: str, bad: Report) -> dict[str, str]:
     out: dict[str, str] = {}
+    written: dict[str, str] = {}
     if not isinstance(raw, dict):
         bad(file, 0, None, part, "expected a mapping of words to English")
         return out
@@ -130,7 +161,9 @@ def _words(raw: object, part: str, key_of: Callable[[str], str], file: str, bad:
         if key in out and out[key] != en:
             bad(file, line, str(word), part, f"its dictionary form {key!r} is already read as {out[key]!r}")
         out[key] = en
-    return out
+        written[str(word)] = en
+    # the word as written is a dictionary form too: pymorphy guesses "тикет" as "тикета", "тикетов" as "тикет"
+    return written | out
 
 
 def _phrase(item: object, line: int, file: str, bad: Report) -> list[Phrase]:
@@ -142,7 +175,11 @@ def _phrase(item: object, line: int, file: str, bad: Report) -> list[Phrase]:
     out = []
     for form in forms:
         words = str(form).lower().split()
-        if not words or not all(w == ANY or _WORD.match(w) for w in words) or words[0] == ANY:
+        if (
+            not words
+            or not all(w == ANY or _WORD.match(w.removeprefix(EXACT)) for w in words)
+            or words[0] == ANY
+        ):
             bad(
                 file,
                 line,
@@ -151,7 +188,9 @@ def _phrase(item: object, line: int, file: str, bad: Report) -> list[Phrase]:
                 "expected lower-case words (and `*` for any one word after the first)",
             )
             continue
-        out.append(Phrase(tuple(w if w == ANY else _lemma(w) for w in words), item["en"], line, examples))
+        stems = tuple(w if w == ANY or w.startswith(EXACT) else _lemma(w) for w in words)
+        alternatives = tuple(frozenset({w} if w == ANY or w.startswith(EXACT) else lemmas(w)) for w in words)
+        out.append(Phrase(stems, item["en"], line, examples, alternatives))
     if not examples:
         bad(file, line, str(forms[0]), "examples", "a phrase needs an example it must be read in")
     return out

@@ -80,6 +80,28 @@ def test_russian_numbers_word_order_and_mixed_text(russian, english):
     assert gloss_text(russian.lower()) == english
 
 
+@pytest.mark.parametrize(
+    ("russian", "english"),
+    [
+        ("продажи по магазинам за семь лет", "7 years of sales by shop"),  # the history's length first
+        ("история заказов есть лет за 10", "about 10 years of order history have"),
+        ("звонки водителей", "driver calls"),  # a genitive modifier goes first, singular
+        ("данные полностью открытые", "data is fully public"),  # the copula Russian leaves out
+        ("в неделю приходит около 500 счетов", "about 500 invoices per week"),  # the rate after its count
+        ("openai можно", "openai is allowed"),
+        ("можно claude через api", "claude via api is allowed"),
+        ("внешние api - пожалуйста", "external apis is allowed"),
+        ("никаких лиц и личных данных", "no faces or personal data"),  # the negation covers the list
+        ("может, обучим свою сетку?", "what about train our own?"),  # a suggestion, not "can"
+        ("сообщение выше не учитывай", "ignore messages"),  # the object is said first
+        ("вытаскивались реквизиты", "extract"),  # a passive verb reads as its verb
+        ("снимаем на телефон", "shoot with a phone"),  # accusative: not "on the device"
+    ],
+)
+def test_russian_constructions_read_in_english_order(russian, english):
+    assert gloss_text(russian) == english
+
+
 def test_an_unknown_russian_word_is_read_as_nothing():
     assert gloss_text("квазиблямба") == ""
 
