@@ -56,9 +56,9 @@ _LEARNED_INTENTS = frozenset(
 )
 _FACT_INTENTS = frozenset({Intent.DESCRIBE, Intent.WHAT_IF})
 _DESCRIBES = 2  # a recommend request naming this many facts also describes the project
-# What an answer about another field only refers to: the data and the task were described before ("the notes
-# have owners' names in them" answers the privacy question; "about 300 recordings where we know the outcome"
-# answers the labels question), so the answer does not state them again.
+# What a short answer about another field only refers to: the data and the task were described before ("the
+# notes have owners' names in them" answers the privacy question; "about 300 recordings where we know the
+# outcome" answers the labels question), so the answer does not state them again.
 _REFERRED = frozenset({"data_type", "task"})
 _MIXED = re.compile(r"\b(?=\w*\d)(?=\w*[a-z])\w+\b")  # words mixing letters and digits ("y0ur")
 
@@ -140,9 +140,11 @@ class RuleBasedUnderstander:
             decision = _learned_intent(decision, scores, classifier)
         intent = decision.intent
         changes = self._kept(intent, stated, mentioned) | {k: v for k, v in answer.items() if k not in stated}
+        # A one-sentence answer refers to the data and the task; a whole description states them again.
+        short = len(sentence_spans(flat)) == 1
         referred = (
             _REFERRED - {asked}
-            if answered and asked is not None and intent is Intent.DESCRIBE
+            if answered and short and asked is not None and intent is Intent.DESCRIBE
             else frozenset()
         )
         for name in referred:
