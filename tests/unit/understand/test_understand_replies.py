@@ -88,16 +88,12 @@ def test_a_short_answer_about_another_field_refers_to_the_data_and_the_task():
     """Asked about labels, "about 2,000 tagged support tickets" answers the labels question; the data and the
     task were described before, so they are not stated again. A whole description given in reply to a
     question states everything it says."""
-    from assistant.types import TurnContext
-    from assistant.understand import RuleBasedUnderstander
-
-    u = RuleBasedUnderstander()
-    assert u.understand("we have about 2,000 tagged support tickets").changes["data_type"] == "text"
-    answer = u.understand("we have about 2,000 tagged support tickets", TurnContext("labeled_data"))
+    assert U.understand("we have about 2,000 tagged support tickets").changes["data_type"] == "text"
+    answer = U.understand("we have about 2,000 tagged support tickets", Context("labeled_data"))
     assert answer.changes == {"labeled_data": "some"}
     description = (
-        "We make a smart speaker that recognises 30 fixed voice commands. It has to run offline on the device. "
-        "We have thousands of hours of labelled recordings."
+        "We make a smart speaker that recognises 30 fixed voice commands. "
+        "It has to run offline on the device. We have thousands of hours of labelled recordings."
     )
-    changes = u.understand(description, TurnContext("data_type")).changes
+    changes = U.understand(description, Context("data_type")).changes
     assert changes["data_type"] == "audio" and changes["task"] == "narrow"
