@@ -3,7 +3,8 @@
     .venv/bin/python benchmarks/turn_bench.py [--rounds 20] [--data-dir DIR] [--profile] [--json]
 
 One process, one Conversation warmed up (embedding model loaded, store opened), then `--rounds` fresh
-sessions of the same 10-turn conversation. Two cases:
+sessions of the same 10-turn conversation, in English and in Russian (`TURNS_RU`: the gloss, the Russian
+learned layer and the Russian index, USE-m3's query cache cleared with MiniLM's). Two cases each:
 - new questions: the query-embedding cache is cleared before every turn, so each turn embeds its text
   (what a question never seen by this process costs);
 - repeated questions: the cache is kept (the same texts again: the embedding is a cache hit).
@@ -46,6 +47,19 @@ TURNS = [
     "quick internal HR chatbot prototype, no ML engineers, OpenAI API is fine",
     "what if our data were strictly confidential and could not leave our servers?",
 ]
+# The same conversation in Russian: the gloss, the Russian learned layer over USE-m3 and the Russian index.
+TURNS_RU = [
+    "Мы банк, оцениваем заявки на кредит по табличным данным; данные не могут покидать наши серверы.",
+    "У нас есть команда data science и много размеченной истории.",
+    "почему?",
+    "почему не фундаментальная модель?",
+    "а если бы у нас не было ML-команды?",
+    "оставим как было",
+    "что могло бы изменить твоё мнение?",
+    "что такое дистилляция знаний?",
+    "быстрый прототип HR-чатбота для сотрудников, ML-инженеров нет, OpenAI API можно",
+    "а если бы данные были строго конфиденциальными и не могли покидать наши серверы?",
+]
 TARGET_MS = 10.0
 
 
@@ -62,11 +76,13 @@ def stats(times: list[float]) -> dict[str, float]:
     }
 
 
-def run_turns(conversation: Conversation, clear: Callable[[], None] | None, rounds: int) -> list[float]:
+def run_turns(
+    conversation: Conversation, clear: Callable[[], None] | None, rounds: int, turns: list[str] = TURNS
+) -> list[float]:
     times: list[float] = []
     for _ in range(rounds):
         session = Session()
-        for text in TURNS:
+        for text in turns:
             if clear is not None:
                 clear()
             start = time.perf_counter()
@@ -102,12 +118,21 @@ def main(argv: list[str] | None = None) -> int:
     if clear is None:
         raise SystemExit(f"{backend.name}: no query cache to clear; the new-question case needs one")
 
+    from assistant.multilingual import UseEmbeddings
+
+    def clear_both() -> None:
+        clear()
+        UseEmbeddings.query_vector.cache_clear()
+
     run_turns(conversation, clear, 2)  # warm-up: first-use costs of every code path
+    run_turns(conversation, clear_both, 2, TURNS_RU)
     results: dict[str, object] = {
         "embedding": backend.name,
         "data_dir": str(settings.data_dir),
         "new_questions": stats(run_turns(conversation, clear, args.rounds)),
         "repeated_questions": stats(run_turns(conversation, None, args.rounds)),
+        "russian_new_questions": stats(run_turns(conversation, clear_both, args.rounds, TURNS_RU)),
+        "russian_repeated_questions": stats(run_turns(conversation, None, args.rounds, TURNS_RU)),
     }
     embed: list[float] = []
     for _ in range(args.rounds):
@@ -134,16 +159,17 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         print(json.dumps(results, indent=2))
         return 0
-    for case in ("new_questions", "repeated_questions", "query_embedding_only"):
+    cases = ("new_questions", "repeated_questions", "russian_new_questions", "russian_repeated_questions")
+    for case in (*cases, "query_embedding_only"):
         s = results[case]
         assert isinstance(s, dict)
         label = case.replace("_", " ")
         verdict = ""
-        if case != "query_embedding_only":
+        if case in cases[:2]:
             verdict = "met" if s["median_ms"] < TARGET_MS else "MISSED"
             verdict = f"   target median < {TARGET_MS:.0f} ms: {verdict}"
         print(
-            f"{label:<22} {s['turns']:>4} turns  median {s['median_ms']:7.2f} ms  p95 {s['p95_ms']:7.2f} ms"
+            f"{label:<28} {s['turns']:>4} turns  median {s['median_ms']:7.2f} ms  p95 {s['p95_ms']:7.2f} ms"
             f"{verdict}"
         )
     print(f"embedding: {backend.name}; data dir {settings.data_dir}")
