@@ -85,7 +85,7 @@ def test_russian_numbers_word_order_and_mixed_text(russian, english):
     [
         ("продажи по магазинам за семь лет", "7 years of sales by shop"),  # the history's length first
         ("история заказов есть лет за 10", "about 10 years of order history have"),
-        ("звонки водителей", "driver calls"),  # a genitive modifier goes first, singular
+        ("звонки водителей", "driver phone calls"),  # a genitive modifier goes first, singular
         ("данные полностью открытые", "data is fully public"),  # the copula Russian leaves out
         ("в неделю приходит около 500 счетов", "about 500 invoices per week"),  # the rate after its count
         ("openai можно", "openai is allowed"),
