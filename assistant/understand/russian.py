@@ -25,6 +25,7 @@ _ABBREVIATION = re.compile(
 )
 _ONE_C = re.compile(r"\b1с\b")  # the accounting system "1С", typed in Cyrillic
 _K_SUFFIX = re.compile(r"(?<=\d)к\b")
+_BARE_NE = re.compile(r"^не(?:-не)?(?=\s*(?:[,.!]|$))")  # a reply "не" / "не, нельзя" is spoken "нет"
 _HYPHEN = re.compile(r"(?<=[а-яё])-(?=\w)|(?<=\w)-(?=[а-яё])")
 _ATTACHED = frozenset(",.?!;:)")
 _NO = frozenset({"нет", "нету", "ноль"})
@@ -87,7 +88,7 @@ def _prepare(low: str) -> str:
     text = _THOUSANDS.sub("", text)
     text = _DECIMAL.sub(".", text)
     text = _ABBREVIATION.sub(lambda m: m.group(1).replace(".", ""), text)
-    text = _K_SUFFIX.sub("k", text)
+    text = _BARE_NE.sub("нет", _K_SUFFIX.sub("k", text))
     return _HYPHEN.sub(" ", text)
 
 

@@ -85,7 +85,7 @@ def test_russian_numbers_word_order_and_mixed_text(russian, english):
     [
         ("продажи по магазинам за семь лет", "7 years of sales by shop"),  # the history's length first
         ("история заказов есть лет за 10", "about 10 years of order history have"),
-        ("звонки водителей", "driver calls"),  # a genitive modifier goes first, singular
+        ("звонки водителей", "driver phone calls"),  # a genitive modifier goes first, singular
         ("данные полностью открытые", "data is fully public"),  # the copula Russian leaves out
         ("в неделю приходит около 500 счетов", "about 500 invoices per week"),  # the rate after its count
         ("openai можно", "openai is allowed"),
@@ -96,6 +96,8 @@ def test_russian_numbers_word_order_and_mixed_text(russian, english):
         ("сообщение выше не учитывай", "ignore messages"),  # the object is said first
         ("вытаскивались реквизиты", "extract"),  # a passive verb reads as its verb
         ("снимаем на телефон", "shoot with a phone"),  # accusative: not "on the device"
+        ("не, так нельзя", "no, so can't"),  # a bare "не" opening a reply is "нет"
+        ("не знаю", "don't know"),  # but not before its verb
     ],
 )
 def test_russian_constructions_read_in_english_order(russian, english):
@@ -124,7 +126,7 @@ def test_a_russian_question_states_no_facts():
     assert (turn.intent, turn.target, dict(turn.changes)) == (Intent.WHY_NOT, "foundation", {})
 
 
-@pytest.mark.parametrize(("reply", "value"), [("да", True), ("нет", False)])
+@pytest.mark.parametrize(("reply", "value"), [("да", True), ("нет", False), ("не", False), ("не-не", False)])
 def test_a_short_russian_reply_answers_the_question_asked(reply, value):
     turn = understand(reply, TurnContext(asked_field="ml_team"))
     assert (turn.lang, dict(turn.changes)) == ("ru", {"ml_team": value})
