@@ -44,7 +44,7 @@ DATA_DIRS = {"understanding": DATA, "understanding-ru": HERE / "understanding-ru
 EXTRACTION_FILE = HERE / "extraction.yaml"
 SPLITS = ("train", "train2", "train3", "train4", "dev", "test")
 # train2, train3 and train4 (written 2026-12-01, independently of the understander) were each measured
-# once untouched, then tuned on; the Russian train4 is measured but not tuned on yet.
+# untouched before they were tuned on (see each set's README).
 EXTRACTION_SPLITS = ("train", "dev", "test")
 QUESTION_INTENTS = frozenset({"recommend", "why", "why_not", "change_mind", "concept", "help"})
 # Fields the understanding data labels (`control` is not in its schema, so it is not scored there).

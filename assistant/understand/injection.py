@@ -69,13 +69,10 @@ def injection_spans(low: str) -> list[tuple[int, int]]:
             if _header().search(low[x:y]):
                 found.append((x, b))
                 break
-            if _OPTION.search(low, x, y) and i and _COMPLEMENT.match(low, x):
+            pushes = _OPTION.search(low, x, y) is not None
+            if pushes and i and _COMPLEMENT.match(low, x):
                 found.append((cuts[i - 1], y))
-            elif (
-                is_injection(low[x:y])
-                or _OPTION.search(low, x, y)
-                or (found and found[-1][1] == x and _GOES_ON.match(low, x))
-            ):
+            elif pushes or is_injection(low[x:y]) or (found and found[-1][1] == x and _GOES_ON.match(low, x)):
                 found.append((x, y))
         if not found and is_injection(low[a:b]):
             found.append((a, b))  # an instruction that spans a comma: the whole sentence is the attacker's

@@ -57,8 +57,8 @@ _LEARNED_INTENTS = frozenset(
 _FACT_INTENTS = frozenset({Intent.DESCRIBE, Intent.WHAT_IF})
 _DESCRIBES = 2  # a recommend request naming this many facts also describes the project
 # What a short answer about another field only refers to: the data and the task were described before ("the
-# notes have owners' names in them" answers the privacy question; "about 300 recordings where we know the
-# outcome" answers the labels question), so the answer does not state them again.
+# notes have owners' names in them" answers the privacy question; "we have about 2,000 tagged support
+# tickets" answers the labels question), so the answer does not state them again.
 _REFERRED = frozenset({"data_type", "task"})
 _MIXED = re.compile(r"\b(?=\w*\d)(?=\w*[a-z])\w+\b")  # words mixing letters and digits ("y0ur")
 
