@@ -91,17 +91,21 @@ def lemmas(word: str) -> tuple[str, ...]:
 
 
 @functools.lru_cache(maxsize=50_000)
+def _parses(word: str) -> list[Any]:
+    """The analyser's readings of a Russian word, likeliest first (none for anything else)."""
+    return list(_analyser().parse(word.replace("ё", "е"))) if _CYRILLIC.match(word) else []
+
+
 def part_of_speech(word: str) -> str:
     """The part of speech the analyser likeliest reads a Russian word as ("NOUN", "ADJF", "ADVB"...)."""
-    parses = _analyser().parse(word.replace("ё", "е")) if _CYRILLIC.match(word) else []
+    parses = _parses(word)
     return str(parses[0].tag.POS or "") if parses else ""
 
 
-@functools.lru_cache(maxsize=50_000)
 def noun_case(word: str) -> str:
     """The case of a Russian noun as the analyser likeliest reads it ("клиентов": "gent"), "?" when it is
     unsure of the case, "" for anything but a noun."""
-    parses = _analyser().parse(word.replace("ё", "е")) if _CYRILLIC.match(word) else []
+    parses = _parses(word)
     if not parses or parses[0].tag.POS != "NOUN":
         return ""
     return str(parses[0].tag.case) if parses[0].score >= 0.6 else "?"
