@@ -5,10 +5,8 @@ The utterances are the developers' own (see support.understand_cases); evals/ext
 by the threshold test at the end.
 """
 
-import os
 import subprocess
 import sys
-import time
 
 import pytest
 from support.understand_cases import CASES, INJECTIONS, INTENT_CASES, U
@@ -16,7 +14,7 @@ from support.understand_cases import CASES, INJECTIONS, INTENT_CASES, U
 from assistant.profile import FIELDS, parse_value
 from assistant.types import Turn, Understander
 from assistant.types import TurnContext as Context
-from assistant.understand import INTENTS, warm_up
+from assistant.understand import INTENTS
 
 # ----------------------------------------------------------------------------------------- API shape
 
@@ -46,36 +44,12 @@ def test_changes_are_always_schema_valid(text):
         assert name in FIELDS and parse_value(name, value) == value
 
 
-@pytest.mark.slow  # a timing assertion
-def test_speed_per_utterance():
-    warm_up()
-    texts = [c[0] for c in CASES] + [c[0] for c in INTENT_CASES]
-    start = time.perf_counter()
-    for _ in range(5):
-        for text in texts:
-            U.understand(text)
-    per_call = (time.perf_counter() - start) / (5 * len(texts))
-    assert per_call < 1e-3, per_call
-
-
-@pytest.mark.slow  # a timing assertion (and two interpreters)
-def test_import_is_cheap(tmp_path):
-    """No pattern is compiled at import (they compile on first use or in warm_up()); with a bytecode cache
-    the import takes a few ms (generous bound for loaded CI machines)."""
-    code = (
-        "import time, assistant.profile; t = time.perf_counter(); import assistant.understand; "
-        "d = time.perf_counter() - t; from assistant.understand.patterns import compiled_count; "
-        "print(d, compiled_count())"
-    )
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-    env["PYTHONPYCACHEPREFIX"] = str(tmp_path)
-    runs = [
-        subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env)
-        for _ in range(2)
-    ]  # the first run writes the bytecode cache
-    seconds, compiled = runs[-1].stdout.split()
-    assert compiled == "0"
-    assert float(seconds) < 0.05
+def test_import_compiles_no_pattern():
+    """Patterns compile on first use or in warm_up(), never at import (benchmarks/cold_bench.py times it)."""
+    code = "import assistant.understand; from assistant.understand.patterns import compiled_count; "
+    code += "print(compiled_count())"
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert run.stdout.strip() == "0"
 
 
 # ----------------------------------------------------------------------------------------- labelled set
