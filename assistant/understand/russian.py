@@ -34,6 +34,7 @@ _NEGATIVE = frozenset({"none", "nothing", "nobody", "never", "nowhere"})
 # "сообщение не учитывай" (ignore the message), "LoRA — это что" (what is LoRA)
 _BEFORE = {"we don't have": "we have no", "no": "no", "ignore": "ignore", "what is it": "what is"}
 _BEFORE["nobody has ever trained"] = "nobody has ever trained"  # "модели никто из нас никогда не обучал"
+_BEFORE["almost no"] = "almost no"  # "денег почти нет": almost no money
 _SPAN_NOT = frozenset({"в", "на", "раз", "через", "каждый"})  # "в год", "через 2 года": not a history
 _RATES = frozenset({"per day", "per second", "per month", "per hour", "per minute", "per week", "per year"})
 _PLURALIA = frozenset({"sales", "news", "series", "analytics", "logistics", "statistics", "metrics"})
