@@ -92,6 +92,8 @@ def test_russian_numbers_word_order_and_mixed_text(russian, english):
         ("можно claude через api", "claude via api is allowed"),
         ("внешние api - пожалуйста", "external apis is allowed"),
         ("никаких лиц и личных данных", "no faces or personal data"),  # the negation covers the list
+        ("денег почти нет", "almost no money"),  # "почти нет" closes its clause like "нет"
+        ("про сутки не учитывай", "ignore what i just said about day"),  # the phrase keeps what "*" was
         ("может, обучим свою сетку?", "what about train our own?"),  # a suggestion, not "can"
         ("сообщение выше не учитывай", "ignore messages"),  # the object is said first
         ("вытаскивались реквизиты", "extract"),  # a passive verb reads as its verb
