@@ -115,3 +115,8 @@ def test_an_amount_later_in_a_longer_reply_is_not_the_answer():
     reply = "the nurses wrote the reports over about 3000 shifts"
     turn = U.understand(reply, Context(asked_field="labeled_data"))
     assert "labeled_data" not in turn.changes
+
+
+def test_a_string_of_numbers_is_not_an_amount():
+    reply = "1 0 1 0 and 4 in 1 4 and 0 3 to 0 3 1 0 4 3"
+    assert "labeled_data" not in U.understand(reply, Context(asked_field="labeled_data")).changes
