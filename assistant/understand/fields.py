@@ -59,7 +59,7 @@ _ATTACHED = LazyRe(r"\s+(?:[\w']+\s+){0,2}?(?:attached|on (?:each|every|them|it)
 # the episode audio", "listing descriptions drafted from the spreadsheet columns"
 # ("headlines rewritten for SEO" is not one: what is rewritten is the input itself)
 _MADE_AFTER = LazyRe(
-    r"(?:\s+[\w'-]+){0,5}?\s+(?:generated|drafted|written|produced|composed|created)\s+(?!by\b)"
+    r"(?:\s+[\w'-]+){0,5}?\s+(?:auto-?|automatically\s+)?(?:generated|drafted|written|produced|composed|created)\s+(?!by\b)"
     r"(?:from|off|out of|automatically|for|based)\b"
 )
 _WISHED = LazyRe(r"\b(?:want|wants|wanted|need|needs|like|love|get)\b")
@@ -81,6 +81,7 @@ _SHORT_SENTENCE = 10  # words
 # ever annotated", "nobody on staff knows anything about machine learning", "none of this is personal"
 _HEAD_NEGATED = frozenset({"labeled_data", "ml_team", "privacy"})
 _NAMED_GROUP = re.compile(r"\(\?P<\w+>")
+_DATA_NEGATION_WORDS = 4
 
 
 @functools.cache
@@ -130,8 +131,11 @@ def _made(text: str, start: int, end: int) -> bool:
 
 def _value(cue: Cue, text: str, m: re.Match[str]) -> Value | None:
     data = cue.field == "data_type"  # "none of the clips were annotated": still clips
+    # a data noun is negated only by a negator right before it ("no photos", "don't have any audio"):
+    # "nobody has ever tagged these vibration logs" negates the tagging, the logs exist
+    words = _DATA_NEGATION_WORDS if data else 6
     if cue.negated is not FIXED and (
-        negated(text, m.start(), partitive=not data, head=cue.field in _HEAD_NEGATED)
+        negated(text, m.start(), words, partitive=not data, head=cue.field in _HEAD_NEGATED)
         or _POST_NEGATION.match(text, m.end())
     ):
         return None if cue.negated is IGNORE else cue.negated

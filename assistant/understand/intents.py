@@ -189,12 +189,14 @@ def _fallback(text: str) -> Decision:
 def _asks_between_options(text: str) -> bool:
     """ "foundation model, custom model or hybrid?", "custom model yes or no?", "do we train something or use
     something off the shelf?": different options on the two sides of "or" (checked per sentence: one regex
-    for this would backtrack badly on long pastes)."""
+    for this would backtrack badly on long pastes). Two options on one side only compare them ("is a custom
+    model the same as fine-tuning a foundation model, or different?")."""
     for m in _SENTENCE.finditer(text):
         sentence = m.group()
         if "?" in sentence and " or " in sentence:
-            options = set(_OPTION.findall(sentence))
-            if len(options) >= 2 or (options and "yes or no" in sentence):
+            left, _, right = sentence.rpartition(" or ")
+            named = set(_OPTION.findall(left)), set(_OPTION.findall(right))
+            if (all(named) and len(named[0] | named[1]) >= 2) or (any(named) and "yes or no" in sentence):
                 return True
             left, _, right = sentence.partition(" or ")
             named = _why_not_target(left, 0), _why_not_target(right, 0)

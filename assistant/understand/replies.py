@@ -50,6 +50,15 @@ def _answers(name: str) -> tuple[tuple[Value, LazyRe], ...]:
 
 
 _SHORT_REPLY_WORDS = 8
+_AMOUNT_FIELDS = frozenset({"volume", "labeled_data"})
+_AMOUNTS_IN_A_REPLY = 2
+_COUNTED = LazyRe(r"\s*(?:[,;:-]\s*)?[a-z]")  # the amount counts something named in words
+# What may come before the amount a longer reply opens with: "about", "we have maybe", "yeah, roughly"
+_AMOUNT_LEAD = LazyRe(
+    r"^\W*(?:(?:about|around|roughly|approximately|approx|maybe|probably|perhaps|possibly|only|just|like|"
+    r"well|so|hmm+|um+|uh+|oh|ok|okay|yeah|yes|yep|we|i|have|has|'ve|got|there|are|is|'s|think|guess|"
+    r"say|reckon|over|under|nearly|almost|at least|up to|some)\W+)*$"
+)
 
 
 def reply_polarity(text: str, states_facts: bool) -> Polarity | None:
@@ -87,6 +96,17 @@ def read_answer(
     return {asked: value}
 
 
+def _opens_with_amount(text: str, qty: list[tuple[float, int, int]]) -> bool:
+    """Does a longer reply open with an amount of something ("about 3,000 old reports ...")? Not a string
+    of numbers (leetspeak read through the gloss: "1 0 1 0 and 4 ...")."""
+    first = qty[0]
+    return (
+        len(qty) <= _AMOUNTS_IN_A_REPLY
+        and bool(_AMOUNT_LEAD.match(text[: first[1]]))
+        and bool(_COUNTED.match(text, first[2]))
+    )
+
+
 def _answer(name: str, text: str, polarity: Polarity | None, suggested: Value | None) -> Value | None:
     """A short reply read as an answer to the question about `name`."""
     if suggested is not None and polarity is not None:
@@ -98,13 +118,15 @@ def _answer(name: str, text: str, polarity: Polarity | None, suggested: Value | 
         for value, pattern in _answers(name):
             if pattern.search(text):
                 return value
-        if name in {"volume", "labeled_data"}:
-            qty = quantities(text)
-            if qty:
-                amount = qty[-1][0]
-                if name == "volume":
-                    return volume_level(amount)  # a bare number answering "how many requests?" is per day
-                return "plenty" if amount >= LABELS_PLENTY else "some" if amount > 0 else "none"
+    if name in _AMOUNT_FIELDS:
+        qty = quantities(text)
+        # a short reply's last amount, or the amount a longer reply opens with ("a few thousand old reports
+        # we could match up to the images, maybe"): the answer comes first, the rest qualifies it
+        if qty and (short or _opens_with_amount(text, qty)):
+            amount = qty[-1][0] if short else qty[0][0]
+            if name == "volume":
+                return volume_level(amount)  # a bare number answering "how many requests?" is per day
+            return "plenty" if amount >= LABELS_PLENTY else "some" if amount > 0 else "none"
     if polarity and name in YES_NO:
         return YES_NO[name][0 if polarity == "yes" else 1]
     return None

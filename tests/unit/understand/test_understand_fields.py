@@ -57,3 +57,15 @@ def test_paraphrases_from_the_issue():
     assert fields("needs to run at 30 fps on phones") == {"latency": "realtime", "edge": True}
     assert fields("we just want to show investors something next week") == {"stage": "prototype"}
     assert fields("we're past the MVP") == {"stage": "production"}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("we don't have any photos", None),
+        # the negation is about the tagging, not the logs: they exist
+        ("nobody has ever tagged these vibration logs, they're completely raw", "tabular"),
+    ],
+)
+def test_a_data_noun_is_negated_only_right_after_the_negator(text, expected):
+    assert fields(text).get("data_type") == expected

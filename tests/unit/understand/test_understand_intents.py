@@ -46,3 +46,16 @@ def test_describe_with_a_question_is_recommend():
 def test_priority_what_if_beats_why_and_recommend():
     assert intent("what if we had no labels - why would that change your recommendation?") == "what_if"
     assert intent("start over, what if we had a huge budget?") == "reset"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("foundation model, custom model or hybrid?", "recommend"),
+        ("should we use a foundation model or go custom?", "recommend"),
+        # both options on one side of "or": a comparison of them, not a choice between them
+        ("is a custom model the same as fine-tuning a foundation model, or different?", "concept"),
+    ],
+)
+def test_a_choice_names_options_on_both_sides_of_or(text, expected):
+    assert intent(text) == expected

@@ -97,3 +97,26 @@ def test_a_short_answer_about_another_field_refers_to_the_data_and_the_task():
     )
     changes = U.understand(description, Context("data_type")).changes
     assert changes["data_type"] == "audio" and changes["task"] == "narrow"
+
+
+@pytest.mark.parametrize(
+    ("reply", "asked", "expected"),
+    [
+        # a longer reply that opens with the amount answers the amount question
+        ("a few thousand old reports we could match up to the images, maybe", "labeled_data", "some"),
+        ("roughly 3 million, most of them checked by the nurses over the years", "labeled_data", "plenty"),
+    ],
+)
+def test_a_longer_reply_opening_with_an_amount_answers_it(reply, asked, expected):
+    assert U.understand(reply, Context(asked_field=asked)).changes == {asked: expected}
+
+
+def test_an_amount_later_in_a_longer_reply_is_not_the_answer():
+    reply = "the nurses wrote the reports over about 3000 shifts"
+    turn = U.understand(reply, Context(asked_field="labeled_data"))
+    assert "labeled_data" not in turn.changes
+
+
+def test_a_string_of_numbers_is_not_an_amount():
+    reply = "1 0 1 0 and 4 in 1 4 and 0 3 to 0 3 1 0 4 3"
+    assert "labeled_data" not in U.understand(reply, Context(asked_field="labeled_data")).changes
