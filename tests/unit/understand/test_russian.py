@@ -142,3 +142,29 @@ def test_a_russian_injection_keeps_only_the_plain_facts():
 def test_english_is_not_read_through_the_gloss():
     turn = understand("we have no labels")
     assert (turn.lang, dict(turn.changes)) == ("en", {"labeled_data": "none"})
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["денег, понятное дело, почти нет", "денег, честно говоря, почти нет", "честно говоря, денег почти нет"],
+)
+def test_an_aside_between_commas_does_not_split_the_fact(text):
+    assert gloss_text(text) == "almost no money"
+
+
+def test_an_aside_is_kept_when_it_is_not_set_off():
+    assert "actually" in gloss_text("на самом деле данных у нас немного")
+
+
+@pytest.mark.parametrize("reply", ["можно", "можно, там ничего секретного", "да, можно", "конечно можно"])
+def test_a_bare_mozhno_answers_yes(reply):
+    turn = understand(reply, TurnContext(asked_field="external_api_ok"))
+    assert turn.changes.get("external_api_ok") is True
+
+
+def test_mozhno_that_names_what_is_allowed_is_not_a_bare_yes():
+    assert gloss_text("можно облако").startswith("cloud")
+
+
+def test_please_inside_a_phrase_is_passed_over():
+    assert gloss_text("поясните, пожалуйста, термин") == "explain the term"
