@@ -13,6 +13,8 @@ import re
 
 from ..lexicon.gloss import ANY, EXACT, Gloss, Phrase, default_gloss, lemmas, noun_case, part_of_speech
 from .russian_prepare import prepare
+from .russian_questions import asks as _asks
+from .russian_questions import suggestion
 
 __all__ = ["gloss_text"]
 
@@ -223,12 +225,6 @@ def _singular(word: str) -> str:
     return word[:-3] + "y" if word.endswith("ies") else word[:-1]
 
 
-def _asks(tokens: list[str], i: int) -> bool:
-    """Does the sentence from token `i` end in a question mark?"""
-    end = next((t for t in tokens[i:] if t in {".", "!", "?"}), "")
-    return end == "?"
-
-
 def _concord(out: list[str]) -> bool:
     """Is there a negative word earlier in the clause being glossed ("none of the", "nothing", "nobody")?"""
     for piece in reversed(out):
@@ -303,6 +299,14 @@ def gloss_text(low: str, gloss: Gloss | None = None) -> str:
                 out.insert(_group_start(out), _BEFORE[phrase.en])
             else:
                 out += [phrase.en, *slots]
+            continue
+        taken, said = suggestion(tokens, i)
+        if taken:  # "а гибрид не надёжнее будет?": "and wouldn't it be safer hybrid?"
+            at = len(out)
+            while at and out[at - 1] not in _ATTACHED | _STOPS:
+                at -= 1
+            out.insert(at, said)
+            i += taken
             continue
         if tokens[i] == "может" and (not out or out[-1] in _ATTACHED | {"and"}) and _asks(tokens, i):
             out.append("what about")  # "может, свою CNN обучим?": a suggestion, not "can"

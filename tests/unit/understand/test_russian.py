@@ -168,3 +168,20 @@ def test_mozhno_that_names_what_is_allowed_is_not_a_bare_yes():
 
 def test_please_inside_a_phrase_is_passed_over():
     assert gloss_text("поясните, пожалуйста, термин") == "explain the term"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "а комбинация двух подходов не надёжнее будет?",
+        "не дешевле будет через API?",
+        "не проще было бы взять GPT?",
+    ],
+)
+def test_a_comparative_asked_after_ne_suggests_an_option(text):
+    assert "wouldn't it be" in gloss_text(text.lower())
+    assert understand(text).intent == Intent.WHY_NOT
+
+
+def test_a_comparative_after_ne_that_is_not_asked_is_not_a_suggestion():
+    assert "wouldn't" not in gloss_text("это не дешевле, но надёжнее")
