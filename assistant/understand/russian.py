@@ -12,21 +12,14 @@ from __future__ import annotations
 import re
 
 from ..lexicon.gloss import ANY, EXACT, Gloss, Phrase, default_gloss, lemmas, noun_case, part_of_speech
+from .russian_prepare import prepare
+from .russian_questions import asks as _asks
+from .russian_questions import suggestion
 
 __all__ = ["gloss_text"]
 
 _CYRILLIC = re.compile(r"[а-яё]")
 _TOKEN = re.compile(r"<!--|-->|[а-яё]+|[a-z0-9$€£₽%]+(?:[-'./+:][a-z0-9$€£₽%]+)*|\s-+\s|[^\s\w]")
-# "10 000" is one number; "1,5 млн" a decimal; "тыс." an abbreviation, not a sentence end; "50к" is "50k"
-_THOUSANDS = re.compile(r"(?<=\d) (?=\d{3}\b)")
-_DECIMAL = re.compile(r"(?<=\d),(?=\d{1,2}\b)")
-_ABBREVIATION = re.compile(
-    r"\b(тыс|млн|млрд|руб|мин|сек|мес|ч|шт|др|пр|т\.е|т\.к|т\.д|т\.п)\.(?=\s*[а-яёa-z0-9,;)]|$)"
-)
-_ONE_C = re.compile(r"\b1с\b")  # the accounting system "1С", typed in Cyrillic
-_K_SUFFIX = re.compile(r"(?<=\d)к\b")
-_BARE_NE = re.compile(r"^не(?:-не)?(?=\s*(?:[,.!]|$))")  # a reply "не" / "не, нельзя" is spoken "нет"
-_HYPHEN = re.compile(r"(?<=[а-яё])-(?=\w)|(?<=\w)-(?=[а-яё])")
 _ATTACHED = frozenset(",.?!;:)")
 _NO = frozenset({"нет", "нету", "ноль"})
 _NEGATIVE = frozenset({"none", "nothing", "nobody", "never", "nowhere"})
@@ -60,7 +53,7 @@ _FILLERS = frozenset(
     | {"ни", "и", "тоже", "также", "ничего"}
 )
 _PAUSES = frozenset({",", "-", "--", "—"})  # passed over inside a phrase: "API — ок" is "API ок"
-_PARTICLES = frozenset({"вообще", "ваще", "же", "вот", "ведь", "уж", "еще"})
+_PARTICLES = frozenset({"вообще", "ваще", "же", "вот", "ведь", "уж", "еще", "пожалуйста"})
 # Words a "*" in the middle of a phrase stood for that say nothing there ("никто у нас модели не обучал")
 _SLOT_SKIP = frozenset(
     {"us", "we", "me", "i", "you", "it", "its", "our", "their", "from", "in", "on", "with"}
@@ -82,15 +75,6 @@ _QUANTITY = _COUNTED | {
     "тыс",
     "млрд",
 }
-
-
-def _prepare(low: str) -> str:
-    text = _ONE_C.sub("1c", low.replace("ё", "е")).replace("«", '"').replace("»", '"')
-    text = _THOUSANDS.sub("", text)
-    text = _DECIMAL.sub(".", text)
-    text = _ABBREVIATION.sub(lambda m: m.group(1).replace(".", ""), text)
-    text = _BARE_NE.sub("нет", _K_SUFFIX.sub("k", text))
-    return _HYPHEN.sub(" ", text)
 
 
 def _phrase_at(
@@ -241,12 +225,6 @@ def _singular(word: str) -> str:
     return word[:-3] + "y" if word.endswith("ies") else word[:-1]
 
 
-def _asks(tokens: list[str], i: int) -> bool:
-    """Does the sentence from token `i` end in a question mark?"""
-    end = next((t for t in tokens[i:] if t in {".", "!", "?"}), "")
-    return end == "?"
-
-
 def _concord(out: list[str]) -> bool:
     """Is there a negative word earlier in the clause being glossed ("none of the", "nothing", "nobody")?"""
     for piece in reversed(out):
@@ -276,7 +254,7 @@ def gloss_text(low: str, gloss: Gloss | None = None) -> str:
     """Lower-cased Russian (or mixed) text in the lexicon's English: "данные не должны покидать наш
     контур" -> "data must not leave our perimeter"."""
     gloss = gloss or default_gloss()
-    tokens = _TOKEN.findall(_prepare(low))
+    tokens = _TOKEN.findall(prepare(low))
     cyrillic = [bool(_CYRILLIC.match(t)) for t in tokens]
     forms = [(*lemmas(t), EXACT + t) for t in tokens]  # its dictionary forms, then the form itself
     words = [t[0].isalnum() or t[0] in "$€£₽" for t in tokens]
@@ -321,6 +299,14 @@ def gloss_text(low: str, gloss: Gloss | None = None) -> str:
                 out.insert(_group_start(out), _BEFORE[phrase.en])
             else:
                 out += [phrase.en, *slots]
+            continue
+        taken, said = suggestion(tokens, i)
+        if taken:  # "а гибрид не надёжнее будет?": "and wouldn't it be safer hybrid?"
+            at = len(out)
+            while at and out[at - 1] not in _ATTACHED | _STOPS:
+                at -= 1
+            out.insert(at, said)
+            i += taken
             continue
         if tokens[i] == "может" and (not out or out[-1] in _ATTACHED | {"and"}) and _asks(tokens, i):
             out.append("what about")  # "может, свою CNN обучим?": a suggestion, not "can"

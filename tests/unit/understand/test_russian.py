@@ -142,3 +142,46 @@ def test_a_russian_injection_keeps_only_the_plain_facts():
 def test_english_is_not_read_through_the_gloss():
     turn = understand("we have no labels")
     assert (turn.lang, dict(turn.changes)) == ("en", {"labeled_data": "none"})
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["денег, понятное дело, почти нет", "денег, честно говоря, почти нет", "честно говоря, денег почти нет"],
+)
+def test_an_aside_between_commas_does_not_split_the_fact(text):
+    assert gloss_text(text) == "almost no money"
+
+
+def test_an_aside_is_kept_when_it_is_not_set_off():
+    assert "actually" in gloss_text("на самом деле данных у нас немного")
+
+
+@pytest.mark.parametrize("reply", ["можно", "можно, там ничего секретного", "да, можно", "конечно можно"])
+def test_a_bare_mozhno_answers_yes(reply):
+    turn = understand(reply, TurnContext(asked_field="external_api_ok"))
+    assert turn.changes.get("external_api_ok") is True
+
+
+def test_mozhno_that_names_what_is_allowed_is_not_a_bare_yes():
+    assert gloss_text("можно облако").startswith("cloud")
+
+
+def test_please_inside_a_phrase_is_passed_over():
+    assert gloss_text("поясните, пожалуйста, термин") == "explain the term"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "а комбинация двух подходов не надёжнее будет?",
+        "не дешевле будет через API?",
+        "не проще было бы взять GPT?",
+    ],
+)
+def test_a_comparative_asked_after_ne_suggests_an_option(text):
+    assert "wouldn't it be" in gloss_text(text.lower())
+    assert understand(text).intent == Intent.WHY_NOT
+
+
+def test_a_comparative_after_ne_that_is_not_asked_is_not_a_suggestion():
+    assert "wouldn't" not in gloss_text("это не дешевле, но надёжнее")
