@@ -2,7 +2,7 @@
 
     .venv/bin/python benchmarks/understand_bench.py
 
-Over every utterance of the understanding train/train2/train3/train4/dev splits (never the frozen test
+Over every utterance of the understanding train/train2-train5/dev splits (never the frozen test
 splits), and the same for the Russian set (read through the gloss; its learned layer is its own classifier
 over USE-m3).
 The learned layer's cost is its matrix products on a precomputed embedding: the embedding itself is the
@@ -26,7 +26,7 @@ import yaml  # noqa: E402
 from assistant.understand import RuleBasedUnderstander, warm_up  # noqa: E402
 from assistant.understand.learned import ARTIFACT_RU, load_classifier  # noqa: E402
 
-SPLITS = ("train", "train2", "train3", "train4", "dev")
+SPLITS = ("train", "train2", "train3", "train4", "train5", "dev")
 
 
 def _times(understander: RuleBasedUnderstander, texts: list[str]) -> list[float]:

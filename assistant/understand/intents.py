@@ -195,12 +195,12 @@ def _asks_between_options(text: str) -> bool:
         sentence = m.group()
         if "?" in sentence and " or " in sentence:
             left, _, right = sentence.rpartition(" or ")
-            named = set(_OPTION.findall(left)), set(_OPTION.findall(right))
-            if (all(named) and len(named[0] | named[1]) >= 2) or (any(named) and "yes or no" in sentence):
+            found = set(_OPTION.findall(left)), set(_OPTION.findall(right))
+            if (all(found) and len(found[0] | found[1]) >= 2) or (any(found) and "yes or no" in sentence):
                 return True
             left, _, right = sentence.partition(" or ")
-            named = _why_not_target(left, 0), _why_not_target(right, 0)
-            if None not in named and named[0] != named[1]:
+            targets = _why_not_target(left, 0), _why_not_target(right, 0)
+            if None not in targets and targets[0] != targets[1]:
                 return True
     return False
 
