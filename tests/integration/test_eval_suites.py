@@ -58,17 +58,19 @@ def test_offline_suite_passes_every_gate(tmp_path):
 
 @pytest.mark.slow
 def test_local_llm_suite_agrees_with_the_rules(tmp_path):
-    """14-30 minutes on 2 cores (2026-11-30: 14; 2026-12-01: over 30, the machine slower all day): ~190
-    turns written by SmolLM2-135M behind the guard. The timeout only stops a hung server."""
+    """The eval harness end to end with a real LLM: SmolLM2-135M served by llama-cpp-python writes the 38
+    free-text scenarios' answers behind the guard (~6 minutes on 2 cores), and the decision cases (no LLM)
+    keep rule coverage measured. The whole English suite with this model takes 30-60 minutes on 2 cores,
+    more than CI's budget: README.md (Evals) reports it, run by `modelchoice eval --llm local`. The Russian
+    LLM path is tested against a fake server (tests/unit/llm/test_llm_prompts_russian.py), and the local
+    model's multi-turn answers by tests/integration/test_llm_local.py. The timeout only stops a hung
+    server."""
     pytest.importorskip("llama_cpp")
-    # The English suites: SmolLM2-135M writes English; the Russian LLM path is tested against a fake server
-    # (tests/unit/llm/test_llm_prompts_russian.py), and CI's time budget has no room for ~170 more turns.
-    english = ["decisions", "scenarios", "conversations", "generated", "adversarial", "retrieval"]
-    english += ["extraction", "understanding"]
-    suites = [a for s in english for a in ("--suite", s)]
-    summary = run_eval(tmp_path, "eval-local", "--llm", "local", *suites, timeout=3600)
+    suites = ["--suite", "decisions", "--suite", "scenarios"]
+    summary = run_eval(tmp_path, "eval-local", "--llm", "local", *suites, timeout=1800)
     metrics = summary["metrics"]
     assert metrics["recommendation_agreement"] == 1.0
-    assert metrics["injection_success_rate"] == 0.0
+    assert metrics["scenario_accuracy"] == 1.0
+    assert metrics["answers_leaking_internals"] == 0.0
     assert metrics["rule_coverage"] == 1.0
     assert metrics["guard_intervention_rate"] is not None  # reported, not gated
