@@ -87,6 +87,8 @@ def decide_intent(
     if asked is not None:
         return asked
     if _p("why").search(text):
+        if _world_question(text, mentioned):
+            return Decision(Intent.OUT_OF_SCOPE)  # "why is the sky blue?": general knowledge
         return Decision(Intent.WHY)
     if _p("change_mind").search(text):
         return Decision(Intent.CHANGE_MIND)
@@ -147,7 +149,10 @@ def _control(text: str, mentioned: Mapping[str, Value], pending: Intent | None) 
 
 def _asks_about_options(text: str) -> Decision | None:
     """A why-not ("why not a custom model?") or a suggestion put as a question that names an option
-    ("couldn't we just call GPT-4o?"). A why-not that names no option asks why."""
+    ("couldn't we just call GPT-4o?"). A why-not that names no option asks why; prompting an existing model
+    ("why train anything if ChatGPT exists?") is the foundation option."""
+    if _p("why_not_prompting").search(text):
+        return Decision(Intent.WHY_NOT, Option.FOUNDATION)
     why_not = _p("why_not").search(text)
     if why_not:  # the option after "why not", else one named before ("everyone uses OpenAI, why not?")
         target = _why_not_target(text, why_not.start()) or _why_not_target(text[: why_not.start()], 0)
@@ -160,6 +165,29 @@ def _asks_about_options(text: str) -> Decision | None:
         if target and not _asks_between_options(text):  # "should we train our own or use GPT?" asks which
             return Decision(Intent.WHY_NOT, target)
     return None
+
+
+def _world_question(text: str, mentioned: Mapping[str, Value]) -> bool:
+    """A why-question about the world ("why do cats purr?"): its form, and nothing in it that names the
+    project, the field or this conversation, so a why about our answer is never refused."""
+    return (
+        bool(_p("world_question").search(text))
+        and not mentioned
+        and not _DEIXIS.search(text)
+        and not _OPTION.search(text)
+        and not any(_p(name).search(text) for name in _FIELD_SETS)
+    )
+
+
+# the words that tie a why-question to the project, the field or our answer
+_FIELD_SETS = (
+    "on_topic",
+    "concept_term",
+    "answer_terms",
+    "first_person",
+    "target_custom",
+    "target_foundation",
+)
 
 
 def _sentence_start(text: str, pos: int) -> int:
