@@ -12,6 +12,10 @@ and tense of a word: "команда", "команды", "командой"; "з
     phrases:  several words in a row (each by its dictionary form; "*": any one word; "=form": that form
               only) -> English; a phrase
               wins over the words it is made of, a longer phrase over a shorter one
+    asides:   parenthetical words set off by commas ("понятное дело", "к сожалению"): read as nothing,
+              commas and all, so a fact is not split around them
+    comparatives: a comparative (as written) -> English; "не" + it in a question suggests an option ("а
+              гибрид не надёжнее будет?": "wouldn't it be safer")
 Every phrase carries `examples` (Russian text whose gloss must contain its English); `modelchoice lexicon
 check` reads them.
 """
@@ -21,7 +25,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -47,6 +51,7 @@ ANY = "*"
 EXACT = "="  # "=годы": this word form only, not every form of its word ("на годы", not "на год")
 _CYRILLIC = re.compile(r"[а-яё]")
 _WORD = re.compile(r"^(?:[а-яё]+|[a-z0-9]+)$")  # one token: Russian (by its forms) or Latin / digits (as is)
+_PARTS = ("words", "exact", "phrases", "asides", "comparatives")
 
 
 @dataclass(frozen=True)
@@ -71,6 +76,8 @@ class Gloss:
     exact: dict[str, str]  # word form -> English, before stemming (where two words share a stem)
     phrases: dict[str, tuple[Phrase, ...]]  # first word's form -> phrases starting with it, longest first
     file: str = ""
+    asides: tuple[str, ...] = ()  # lower-case word sequences, as written
+    comparatives: dict[str, str] = field(default_factory=dict)  # word form -> English comparative
 
 
 @functools.cache
@@ -126,8 +133,8 @@ def read_gloss(path: Path = GLOSS_FILE) -> tuple[Gloss, list[Problem]]:
     read, raw = read_document(path, bad)
     if not read:
         return Gloss({}, {}, {}, file), problems
-    if not isinstance(raw, dict) or set(raw) - {"words", "exact", "phrases", "__line__", "__lines__"}:
-        bad(file, 1, None, None, "expected a mapping with `words`, `exact` and `phrases`")
+    if not isinstance(raw, dict) or set(raw) - {*_PARTS, "__line__", "__lines__"}:
+        bad(file, 1, None, None, f"expected a mapping with {', '.join(f'`{p}`' for p in _PARTS)}")
         return Gloss({}, {}, {}, file), problems
     words = _words(raw.get("words"), "words", _lemma, file, bad)
     exact = _words(raw.get("exact"), "exact", str, file, bad)
@@ -139,7 +146,23 @@ def read_gloss(path: Path = GLOSS_FILE) -> tuple[Gloss, list[Problem]]:
             for first in p.forms[0]:
                 phrases.setdefault(first, []).append(p)
     ordered = {k: tuple(sorted(v, key=lambda p: -len(p.stems))) for k, v in phrases.items()}
-    return Gloss(words, exact, ordered, file), problems
+    asides = _asides(raw.get("asides") or [], raw.get("__lines__", {}).get("asides", 0), file, bad)
+    comparatives = _words(raw.get("comparatives") or {}, "comparatives", str, file, bad)
+    return Gloss(words, exact, ordered, file, asides, comparatives), problems
+
+
+def _asides(raw: object, line: int, file: str, bad: Report) -> tuple[str, ...]:
+    if not isinstance(raw, list):
+        bad(file, line, None, "asides", "expected a list of phrases")
+        return ()
+    out = []
+    for item, at in zip(raw, getattr(raw, "lines", [line] * len(raw)), strict=False):
+        words = str(item).split()
+        if not words or not all(_CYRILLIC.match(w) and _WORD.match(w) for w in words):
+            bad(file, at, str(item), "asides", "expected lower-case Russian words")
+            continue
+        out.append(" ".join(words))
+    return tuple(out)
 
 
 def _words(raw: object, part: str, key_of: Callable[[str], str], file: str, bad: Report) -> dict[str, str]:

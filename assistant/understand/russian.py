@@ -254,7 +254,7 @@ def gloss_text(low: str, gloss: Gloss | None = None) -> str:
     """Lower-cased Russian (or mixed) text in the lexicon's English: "данные не должны покидать наш
     контур" -> "data must not leave our perimeter"."""
     gloss = gloss or default_gloss()
-    tokens = _TOKEN.findall(prepare(low))
+    tokens = _TOKEN.findall(prepare(low, gloss.asides))
     cyrillic = [bool(_CYRILLIC.match(t)) for t in tokens]
     forms = [(*lemmas(t), EXACT + t) for t in tokens]  # its dictionary forms, then the form itself
     words = [t[0].isalnum() or t[0] in "$€£₽" for t in tokens]
@@ -300,7 +300,7 @@ def gloss_text(low: str, gloss: Gloss | None = None) -> str:
             else:
                 out += [phrase.en, *slots]
             continue
-        taken, said = suggestion(tokens, i)
+        taken, said = suggestion(tokens, i, gloss.comparatives)
         if taken:  # "а гибрид не надёжнее будет?": "and wouldn't it be safer hybrid?"
             at = len(out)
             while at and out[at - 1] not in _ATTACHED | _STOPS:

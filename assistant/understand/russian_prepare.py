@@ -2,12 +2,13 @@
 
 Why its own module: these are rewrites of the raw text, not of words: numbers written the Russian way
 ("10 000", "1,5 млн", "50к"), abbreviations whose dot is not a sentence end ("тыс."), a bare "не" or
-"можно" that is a whole reply, and asides set off by commas ("денег, понятное дело, почти нет"), which
-say nothing about the project but would split the fact around them in two.
+"можно" that is a whole reply, and the gloss's asides set off by commas ("денег, понятное дело, почти нет"),
+which say nothing about the project but would split the fact around them in two.
 """
 
 from __future__ import annotations
 
+import functools
 import re
 
 __all__ = ["prepare"]
@@ -24,26 +25,25 @@ _BARE_NE = re.compile(r"^не(?:-не)?(?=\s*(?:[,.!]|$))")  # a reply "не" / 
 # a reply "можно" / "да, можно" / "конечно можно, ..." to a yes-no question is a "да"
 _BARE_YES = re.compile(r"^(?:(?:да|конечно|ну)\s*,?\s*)*можно(?=\s*(?:[,.!—-]|$))")
 _HYPHEN = re.compile(r"(?<=[а-яё])-(?=\w)|(?<=\w)-(?=[а-яё])")
-# Parenthetical words a Russian speaker sets off by commas: read as nothing, commas and all
-_ASIDE_WORDS = (
-    "понятное дело|понятно дело|понятно|само собой|само собой разумеется|разумеется|конечно|естественно|"
-    "честно говоря|если честно|по правде говоря|откровенно говоря|честно|к сожалению|увы|как обычно|"
-    "как всегда|как водится|видимо|кстати|впрочем|в общем|в целом|в принципе|"
-    "как ни странно|как ни крути|скажем так|так сказать|по сути|пожалуй"
-)
-_ASIDE = re.compile(rf"(?:,\s*|^\s*)(?:{_ASIDE_WORDS})\s*,\s*")
 
 
 def _drop_aside(match: re.Match[str]) -> str:
     return " " if match.group(0).lstrip().startswith(",") else ""
 
 
-def prepare(low: str) -> str:
+@functools.cache
+def _aside(asides: tuple[str, ...]) -> re.Pattern[str]:
+    """The gloss's asides (knowledge/lexicon/ru/gloss.yaml), set off by commas or opening the text."""
+    words = "|".join(re.escape(a).replace(r"\ ", r"\s+") for a in sorted(asides, key=len, reverse=True))
+    return re.compile(rf"(?:,\s*|^\s*)(?:{words or '(?!)'})\s*,\s*")
+
+
+def prepare(low: str, asides: tuple[str, ...] = ()) -> str:
     """Lower-cased Russian text with its numbers, abbreviations, bare replies and asides normalised."""
     text = _ONE_C.sub("1c", low.replace("ё", "е")).replace("«", '"').replace("»", '"')
     text = _THOUSANDS.sub("", text)
     text = _DECIMAL.sub(".", text)
     text = _ABBREVIATION.sub(lambda m: m.group(1).replace(".", ""), text)
-    text = _ASIDE.sub(_drop_aside, text)
+    text = _aside(asides).sub(_drop_aside, text)
     text = _BARE_YES.sub("да", _BARE_NE.sub("нет", _K_SUFFIX.sub("k", text)))
     return _HYPHEN.sub(" ", text)

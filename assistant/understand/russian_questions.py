@@ -9,22 +9,6 @@ from __future__ import annotations
 
 __all__ = ["asks", "suggestion"]
 
-# comparatives that weigh one option against another
-_COMPARATIVES = {
-    "лучше": "better",
-    "проще": "simpler",
-    "дешевле": "cheaper",
-    "надежнее": "safer",
-    "быстрее": "faster",
-    "легче": "easier",
-    "разумнее": "smarter",
-    "умнее": "smarter",
-    "выгоднее": "cheaper",
-    "эффективнее": "better",
-    "правильнее": "better",
-    "логичнее": "smarter",
-    "удобнее": "easier",
-}
 # what may follow the comparative: "ли", "будет", "было бы", "был бы"
 _TAIL = frozenset({"ли", "будет", "было", "был", "была", "были", "бы", "же", "ведь"})
 
@@ -35,12 +19,12 @@ def asks(tokens: list[str], i: int) -> bool:
     return end == "?"
 
 
-def suggestion(tokens: list[str], i: int) -> tuple[int, str]:
-    """How many tokens a suggestion at `i` takes ("не" and a comparative in a question, with its "ли" or
-    "будет"), and its English ("wouldn't it be better"); (0, "") when there is none."""
-    if tokens[i] != "не" or i + 1 >= len(tokens) or tokens[i + 1] not in _COMPARATIVES or not asks(tokens, i):
+def suggestion(tokens: list[str], i: int, comparatives: dict[str, str]) -> tuple[int, str]:
+    """How many tokens a suggestion at `i` takes ("не" and one of the gloss's comparatives in a question,
+    with its "ли" or "будет"), and its English ("wouldn't it be better"); (0, "") when there is none."""
+    if tokens[i] != "не" or i + 1 >= len(tokens) or tokens[i + 1] not in comparatives or not asks(tokens, i):
         return 0, ""
     end = i + 2
     while end < len(tokens) and tokens[end] in _TAIL:
         end += 1
-    return end - i, f"wouldn't it be {_COMPARATIVES[tokens[i + 1]]}"
+    return end - i, f"wouldn't it be {comparatives[tokens[i + 1]]}"

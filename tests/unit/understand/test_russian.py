@@ -43,6 +43,18 @@ def test_problems_name_the_file_line_and_entry(tmp_path):
     assert problems[2].startswith(f"error: {where}:7: entry 'у нас нет': examples: a phrase needs an example")
 
 
+def test_asides_and_comparatives_are_data(tmp_path):
+    gloss, problems = _gloss(
+        tmp_path,
+        "words:\n  деньги: money\n  нет: 'no'\nexact: {}\nphrases: []\n"
+        "asides:\n  - к слову\n  - by the way\ncomparatives:\n  шустрее: faster\n",
+    )
+    where = str(tmp_path / "gloss.yaml")
+    assert problems == [f"error: {where}:8: entry 'by the way': asides: expected lower-case Russian words"]
+    assert gloss_text("деньги, к слову, нет", gloss) == "no money"  # the aside does not split the fact
+    assert gloss_text("а не шустрее будет?", gloss).startswith("wouldn't it be faster")
+
+
 def test_a_broken_gloss_refuses_to_load(tmp_path):
     path = tmp_path / "gloss.yaml"
     path.write_text("words: [", encoding="utf-8")
