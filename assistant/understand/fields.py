@@ -133,9 +133,9 @@ def _value(cue: Cue, text: str, m: re.Match[str]) -> Value | None:
     data = cue.field == "data_type"  # "none of the clips were annotated": still clips
     # a data noun is negated only by a negator right before it ("no photos", "don't have any audio"):
     # "nobody has ever tagged these vibration logs" negates the tagging, the logs exist
-    words = _DATA_NEGATION_WORDS if data else 6
+    reach = {"words": _DATA_NEGATION_WORDS} if data else {}
     if cue.negated is not FIXED and (
-        negated(text, m.start(), words, partitive=not data, head=cue.field in _HEAD_NEGATED)
+        negated(text, m.start(), **reach, partitive=not data, head=cue.field in _HEAD_NEGATED)
         or _POST_NEGATION.match(text, m.end())
     ):
         return None if cue.negated is IGNORE else cue.negated

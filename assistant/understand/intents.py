@@ -175,12 +175,12 @@ def _world_question(text: str, mentioned: Mapping[str, Value]) -> bool:
         and not mentioned
         and not _DEIXIS.search(text)
         and not _OPTION.search(text)
-        and not any(_p(name).search(text) for name in _FIELD_SETS)
+        and not any(_p(name).search(text) for name in _TOPICAL_SETS)
     )
 
 
 # the words that tie a why-question to the project, the field or our answer
-_FIELD_SETS = (
+_TOPICAL_SETS = (
     "on_topic",
     "concept_term",
     "answer_terms",
