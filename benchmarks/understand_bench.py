@@ -22,11 +22,12 @@ sys.path.insert(0, str(ROOT))
 
 import numpy as np  # noqa: E402
 import yaml  # noqa: E402
+from assistant.evals.understanding_eval import SPLITS as ALL_SPLITS  # noqa: E402
 
 from assistant.understand import RuleBasedUnderstander, warm_up  # noqa: E402
 from assistant.understand.learned import ARTIFACT_RU, load_classifier  # noqa: E402
 
-SPLITS = ("train", "train2", "train3", "train4", "train5", "dev")
+SPLITS = tuple(s for s in ALL_SPLITS if s != "test")  # never the frozen test split
 
 
 def _times(understander: RuleBasedUnderstander, texts: list[str]) -> list[float]:

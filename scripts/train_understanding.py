@@ -40,6 +40,7 @@ from assistant.evals.understanding_eval import (  # noqa: E402
     DATA,
     DATA_DIRS,
     EXTRACTION_FILE,
+    NEWER_SPLITS,
     UNDERSTANDING_FIELDS,
     Case,
     load_conversation_turns,
@@ -57,7 +58,7 @@ FOLDS = 5
 C_GRID = (0.25, 0.5, 1.0, 2.0, 4.0, 8.0, 16.0)
 T_GRID = tuple(np.round(np.arange(0.3, 3.01, 0.05), 2))
 # The sets written independently of the patterns, by language: fit and threshold choice share them.
-NEWER = {"en": ("train2", "train3", "train4", "train5"), "ru": ("train2", "train3", "train4", "train5")}
+NEWER = {"en": NEWER_SPLITS, "ru": NEWER_SPLITS}
 
 
 def _files(folder: str, splits: tuple[str, ...]) -> tuple[str, ...]:
@@ -70,7 +71,7 @@ DATA_FILES = {
     "en": (*ENGLISH, "evals/extraction.yaml"),
     "ru": (*_files("understanding-ru", ("train", *NEWER["ru"])), *ENGLISH),
 }
-SELECT_SHARE = 3  # of every 10 train2/train3 cases (by a hash of the text), held out to choose thresholds
+SELECT_SHARE = 3  # of every 10 newer-split cases (by a hash of the text), held out to choose thresholds
 INTENT_GRID = (0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95, 0.98, 1.01)
 FIELD_GRID = (0.5, 0.6, 0.7, 0.75, 0.8, 0.85, 0.9, 0.93, 0.95, 0.97, 0.99, 1.01)
 MIN_PRECISION = 0.95  # an intent the classifier chooses alone must be right this often
