@@ -2,7 +2,7 @@
 
     .venv/bin/python benchmarks/understand_bench.py
 
-Over every utterance of the understanding train/train2-train5/dev splits (never the frozen test
+Over every utterance of the understanding train, newer train (train2 on) and dev splits (never the frozen test
 splits), and the same for the Russian set (read through the gloss; its learned layer is its own classifier
 over USE-m3).
 The learned layer's cost is its matrix products on a precomputed embedding: the embedding itself is the

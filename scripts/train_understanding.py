@@ -57,19 +57,18 @@ SEED = 12
 FOLDS = 5
 C_GRID = (0.25, 0.5, 1.0, 2.0, 4.0, 8.0, 16.0)
 T_GRID = tuple(np.round(np.arange(0.3, 3.01, 0.05), 2))
-# The sets written independently of the patterns, by language: fit and threshold choice share them.
-NEWER = {"en": NEWER_SPLITS, "ru": NEWER_SPLITS}
 
 
 def _files(folder: str, splits: tuple[str, ...]) -> tuple[str, ...]:
+    """The data files of these splits that this set has (not every set has every newer split)."""
     names = [f"evals/{folder}/{kind}-{s}.yaml" for s in splits for kind in ("utterances", "conversations")]
-    return (*names, f"evals/{folder}/utterances-dev.yaml")
+    return (*(n for n in names if (ROOT / n).is_file()), f"evals/{folder}/utterances-dev.yaml")
 
 
-ENGLISH = _files("understanding", ("train", *NEWER["en"]))
+ENGLISH = _files("understanding", ("train", *NEWER_SPLITS))
 DATA_FILES = {
     "en": (*ENGLISH, "evals/extraction.yaml"),
-    "ru": (*_files("understanding-ru", ("train", *NEWER["ru"])), *ENGLISH),
+    "ru": (*_files("understanding-ru", ("train", *NEWER_SPLITS)), *ENGLISH),
 }
 SELECT_SHARE = 3  # of every 10 newer-split cases (by a hash of the text), held out to choose thresholds
 INTENT_GRID = (0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95, 0.98, 1.01)
@@ -122,10 +121,10 @@ def _cases(split: str, data: Path = DATA) -> list[Case]:
 def cases(lang: str) -> tuple[list[Case], list[Case]]:
     """(fit, select): the cases that fit the weights and those that choose the thresholds."""
     data = RU if lang == "ru" else DATA
-    fit, select = split_newer([c for s in NEWER[lang] for c in _cases(s, data)])
+    fit, select = split_newer([c for s in NEWER_SPLITS for c in _cases(s, data)])
     fit = _cases("train", data) + fit
     if lang == "ru":
-        fit += [c for s in ("train", *NEWER["en"], "dev") for c in _cases(s)]
+        fit += [c for s in ("train", *NEWER_SPLITS, "dev") for c in _cases(s)]
     else:
         fit += load_extraction(EXTRACTION_FILE)
     return fit, _cases("dev", data) + select
