@@ -4,16 +4,17 @@
 
 English (knowledge/learned/understanding.npz) and Russian (understanding-ru.npz); both by default.
 
-Data: the TRAIN split of evals/understanding/ (utterances and conversation turns), seven tenths of TRAIN2,
-TRAIN3 and TRAIN4, and evals/extraction.yaml fit the weights; DEV and the other three tenths of TRAIN2/3/4
-choose the thresholds of the fusion with the patterns (pooled, and per field where a field has enough
-predictions to judge). The frozen TEST split is never read. Features: the query sentence embedding
-(all-MiniLM-L6-v2, the model retrieval uses).
-Russian: the same recipe on evals/understanding-ru/ (train, seven tenths of train2/3/4; dev and the rest
-choose the thresholds), with every English train/dev case added to the fit, over USE-m3 (the multilingual
-model Russian retrieval uses: English and Russian sentences that mean the same land close, so the English
-data teaches the Russian heads too). Measured before it shipped, fitting on the other Russian sets and
-scoring a held-out one, the English data lifted intent accuracy by 1-4 points.
+Data: the TRAIN split of evals/understanding/ (utterances and conversation turns), seven tenths of each newer
+train split (NEWER_SPLITS: train2 on, written independently of the patterns) and evals/extraction.yaml fit
+the weights; DEV and the other three tenths of the newer splits choose the thresholds of the fusion with the
+patterns (pooled, and per field where a field has enough predictions to judge). The frozen TEST split is
+never read. Features: the query sentence embedding (all-MiniLM-L6-v2, the model retrieval uses) and the
+message's words (TF-IDF over the fit texts' vocabulary, see `lexical`).
+Russian: the same recipe on evals/understanding-ru/ (train, seven tenths of its newer splits; dev and the
+rest choose the thresholds), with every English train/dev case added to the fit, over USE-m3 alone (the
+multilingual model Russian retrieval uses: English and Russian sentences that mean the same land close, so
+the English data teaches the Russian heads too). Measured before it shipped, fitting on the other Russian
+sets and scoring a held-out one, the English data lifted intent accuracy by 1-4 points.
 Heads: one multinomial logistic regression for the intent and one per profile field (its values plus "-",
 not stated), each with its regularisation chosen by 5-fold cross-validation on train and a temperature
 fitted on the out-of-fold predictions (calibration). Seeds are fixed; the artifact records the sha256 of
@@ -48,7 +49,7 @@ from assistant.evals.understanding_eval import (  # noqa: E402
     load_utterances,
 )
 
-from assistant.understand.learned import ABSENT, Classifier, Head  # noqa: E402
+from assistant.understand.learned import ABSENT, Classifier, Head, Lexical  # noqa: E402
 
 OUT = {"en": ROOT / "knowledge" / "learned" / "understanding.npz"}
 OUT["ru"] = OUT["en"].with_name("understanding-ru.npz")
@@ -78,6 +79,7 @@ MIN_FIELD_PRECISION = 0.98  # a fact it stores alone even more often: a wrong fa
 MIN_SUGGESTION_PRECISION = 0.6  # a question to confirm a guess should be right more often than not
 MIN_SUPPORT = 5  # predictions above a threshold needed to judge its precision
 MIN_FIELD_SUPPORT = 12  # the same for one field's own threshold
+LEXICAL_MIN_DF = 2  # a word joins the English heads' vocabulary when this many fit texts use it
 
 
 def data_sha256(lang: str, root: Path = ROOT) -> str:
@@ -112,6 +114,24 @@ def embed(texts: list[str], lang: str) -> np.ndarray:
         backend = get_embeddings("local")
     vectors = backend.embeddings.embed_documents([" ".join(t.split()) for t in texts])
     return np.asarray(vectors, dtype=np.float32)
+
+
+def lexical(texts: list[str]) -> Lexical:
+    """The vocabulary and IDF of the fit texts (English heads only: Russian words inflect too much for a
+    bag of words over this little data, and USE-m3 carries them)."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    vectorizer = TfidfVectorizer(min_df=LEXICAL_MIN_DF, sublinear_tf=True).fit(texts)
+    words = sorted(vectorizer.vocabulary_, key=vectorizer.vocabulary_.__getitem__)
+    return Lexical({w: i for i, w in enumerate(words)}, vectorizer.idf_.astype(np.float32))
+
+
+def features(vectors: np.ndarray, texts: list[str], words: Lexical | None) -> np.ndarray:
+    """What the heads read, computed by the run-time code itself (`Lexical.features`), so training and
+    inference cannot drift apart."""
+    if words is None:
+        return vectors
+    return np.hstack([vectors, np.stack([words.features(t) for t in texts])])
 
 
 def _cases(split: str, data: Path = DATA) -> list[Case]:
@@ -208,17 +228,16 @@ def _nll(logits: np.ndarray, target: np.ndarray) -> float:
     return float(-logp[np.arange(len(target)), target].mean())
 
 
-def choose_thresholds(heads: dict[str, Head], meta: dict, dev: list[Case], vectors: np.ndarray) -> dict:
+def choose_thresholds(classifier: Classifier, dev: list[Case], vectors: np.ndarray) -> dict:
     """Thresholds from the classifier's own precision on DEV (not from how much it adds to the patterns:
     the patterns were tuned on dev too, so that would say nothing). `intent`: the lowest probability at
     which its intents are right at least MIN_PRECISION of the time; `field_high`: the same for the field
     values it states; `field_low`: the lowest at which a stated value is right at least
     MIN_SUGGESTION_PRECISION of the time (worth asking the user to confirm)."""
-    classifier = Classifier({**meta, "thresholds": {}}, heads)
     intent_scores: list[tuple[float, bool]] = []
     field_scores: dict[str, list[tuple[float, bool]]] = {name: [] for name in UNDERSTANDING_FIELDS}
     for case, vector in zip(dev, vectors, strict=True):
-        scores = classifier.scores(vector)
+        scores = classifier.scores(vector, case.text)
         intent_scores.append((scores.intent_p, scores.intent == case.intent))
         for name, (value, p) in scores.fields.items():
             field_scores[name].append((p, case.fields.get(name) == value))
@@ -257,11 +276,14 @@ def _lowest(
     return chosen
 
 
-def train(lang: str) -> tuple[dict, dict[str, Head]]:
+def train(lang: str) -> tuple[dict, dict[str, Head], Lexical | None]:
     start = time.perf_counter()
     fit, dev = cases(lang)
-    x = embed([c.text for c in fit], lang)
+    texts = [c.text for c in fit]
+    vectors = embed(texts, lang)
     dev_x = embed([c.text for c in dev], lang)
+    words = lexical(texts) if lang == "en" else None
+    x = features(vectors, texts, words)
     intents, fields = labels(fit)
     heads: dict[str, Head] = {}
     report: dict[str, dict[str, float]] = {}
@@ -275,7 +297,7 @@ def train(lang: str) -> tuple[dict, dict[str, Head]]:
         "version": 1,
         "lang": lang,
         "embedding_model": USE_MODEL_NAME if lang == "ru" else LOCAL_MODEL_NAME,
-        "dims": int(x.shape[1]),
+        "dims": int(vectors.shape[1]),  # the embedding's; the heads also read len(vocabulary) words
         "data_files": list(DATA_FILES[lang]),
         "data_sha256": data_sha256(lang),
         "train_cases": len(fit),
@@ -286,16 +308,20 @@ def train(lang: str) -> tuple[dict, dict[str, Head]]:
             for k, h in heads.items()
         },
     }
-    meta["thresholds"] = choose_thresholds(heads, meta, dev, dev_x)
+    if words is not None:
+        meta["lexical"] = {"vocabulary": list(words.vocabulary), "min_df": LEXICAL_MIN_DF}
+    meta["thresholds"] = choose_thresholds(Classifier(meta, heads, words), dev, dev_x)
     print(
         f"{lang}: trained {len(heads)} heads on {len(fit)} cases in {time.perf_counter() - start:.1f}s; "
         f"thresholds (dev): {meta['thresholds']}"
     )
-    return meta, heads
+    return meta, heads, words
 
 
-def save(meta: dict, heads: dict[str, Head], path: Path) -> None:
+def save(meta: dict, heads: dict[str, Head], words: Lexical | None, path: Path) -> None:
     arrays: dict[str, np.ndarray] = {"meta": np.array(json.dumps(meta, sort_keys=True))}
+    if words is not None:
+        arrays["lexical/idf"] = words.idf.astype(np.float32)
     for name, head in heads.items():
         arrays[f"{name}/weights"] = head.weights.astype(np.float32)
         arrays[f"{name}/bias"] = head.bias.astype(np.float32)
@@ -311,19 +337,20 @@ def main(argv: list[str] | None = None) -> int:
     assert DATA.is_dir() and RU.is_dir()
     status = 0
     for lang in args.lang or sorted(OUT):
-        meta, heads = train(lang)
+        meta, heads, words = train(lang)
         out = OUT[lang]
         if args.check:
             from assistant.understand.learned import read_artifact
 
             shipped = read_artifact(out)
-            same = shipped.meta.get("thresholds") == meta["thresholds"] and all(
+            same = shipped.meta.get("thresholds") == meta["thresholds"]
+            same &= shipped.meta.get("lexical") == meta.get("lexical") and all(
                 np.allclose(shipped.heads[k].weights, h.weights, atol=1e-4) for k, h in heads.items()
             )
             print(f"{out.name}: " + ("reproducible" if same else "differs from a fresh training run"))
             status |= not same
             continue
-        save(meta, heads, out)
+        save(meta, heads, words, out)
         print(f"wrote {out} ({out.stat().st_size // 1024} KB)")
     return status
 

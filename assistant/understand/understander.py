@@ -192,7 +192,7 @@ class RuleBasedUnderstander:
         if classifier is None or embed is None:
             return None
         vector = embed(clean)
-        return None if vector is None else classifier.scores(vector)
+        return None if vector is None else classifier.scores(vector, clean)
 
 
 def _learned_intent(decision: Decision, scores: Scores, classifier: Classifier | None) -> Decision:

@@ -13,14 +13,22 @@ from support.paths import ROOT
 from assistant.embeddings import LOCAL_MODEL_NAME
 from assistant.multilingual import USE_MODEL_NAME
 from assistant.understand import RuleBasedUnderstander
-from assistant.understand.learned import ABSENT, ARTIFACT, ARTIFACT_RU, Classifier, Head, read_artifact
+from assistant.understand.learned import (
+    ABSENT,
+    ARTIFACT,
+    ARTIFACT_RU,
+    Classifier,
+    Head,
+    Lexical,
+    read_artifact,
+)
 
 DIMS = 4
 
 
-def _head(classes, favourite, strength=8.0):
+def _head(classes, favourite, strength=8.0, dims=DIMS):
     """A head that picks `favourite` when the input's first component is 1 (else the first class)."""
-    weights = np.zeros((len(classes), DIMS), np.float32)
+    weights = np.zeros((len(classes), dims), np.float32)
     weights[classes.index(favourite), 0] = strength
     return Head(tuple(classes), weights, np.zeros(len(classes), np.float32), 1.0)
 
@@ -79,6 +87,44 @@ def test_without_embeddings_the_patterns_work_alone():
     assert RuleBasedUnderstander().classifier is None
 
 
+def test_lexical_features_match_scikit_learns_tfidf():
+    """Training fits the vocabulary with scikit-learn; inference recomputes the features in numpy. They
+    must agree, or the heads read something else at run time than what they were fitted on."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    corpus = [
+        "the QA team scores calls, 40k scored calls so far",
+        "calls calls calls! Ünïcode wörds and a 3rd-party API",
+        "every hammer price recorded since 2009",
+        "scored hammer API calls",
+    ]
+    vectorizer = TfidfVectorizer(min_df=2, sublinear_tf=True).fit(corpus)
+    words = sorted(vectorizer.vocabulary_, key=vectorizer.vocabulary_.__getitem__)
+    lexical = Lexical({w: i for i, w in enumerate(words)}, vectorizer.idf_.astype(np.float32))
+    for text in [*corpus, "nothing known here", "CALLS and Calls: the API, the api"]:
+        expected = vectorizer.transform([text]).toarray()[0]
+        assert np.allclose(lexical.features(text), expected, atol=1e-6), text
+
+
+def test_a_classifier_with_words_reads_the_text_beside_the_embedding():
+    """A head over [embedding, words] weighs a word the embedding does not show."""
+    lexical = Lexical({"lawyers": 0, "public": 1}, np.ones(2, np.float32))
+    weights = np.zeros((4, DIMS + 2), np.float32)
+    weights[3, DIMS] = 12.0  # "lawyers" -> strict
+    heads = {
+        "intent": _head(["describe", "concept", "out_of_scope", "reset"], "describe", dims=DIMS + 2),
+        "field:privacy": Head((ABSENT, "none", "sensitive", "strict"), weights, np.zeros(4, np.float32), 1.0),
+    }
+    classifier = Classifier(
+        {"thresholds": {"intent": 0.9, "field_high": 0.95, "field_low": 0.6}}, heads, lexical
+    )
+    vector = np.zeros(DIMS, np.float32)
+    assert classifier.scores(vector, "our lawyers, hmm").fields["privacy"][0] == "strict"
+    assert classifier.scores(vector, "our data, hmm").fields["privacy"][1] < 0.5
+    understander = RuleBasedUnderstander(embed=lambda text: vector, classifier=classifier)
+    assert understander.understand("our lawyers were quite firm about it").changes["privacy"] == "strict"
+
+
 def _never(text):
     raise AssertionError(f"the other language's embedder was asked for {text!r}")
 
@@ -128,13 +174,14 @@ def test_the_artifact_is_fresh_for_its_data(artifact, model):
 
 @pytest.mark.parametrize("artifact", [ARTIFACT, ARTIFACT_RU])
 def test_the_artifact_is_small_and_complete(artifact):
-    assert artifact.stat().st_size < 500_000
+    assert artifact.stat().st_size < 1_000_000  # English: ~60 heads' classes x (384 dims + ~1,900 words)
     classifier = read_artifact(artifact)
     assert set(classifier.heads) >= {"intent", "field:privacy", "field:data_type"}
     thresholds = classifier.meta["thresholds"]
     assert thresholds["field_low"] <= thresholds["field_high"]
-    scores = classifier.scores(np.ones(classifier.meta["dims"], np.float32) / 20)
+    scores = classifier.scores(np.ones(classifier.meta["dims"], np.float32) / 20, "we have 5k tagged photos")
     assert 0.0 <= scores.intent_p <= 1.0
+    assert (classifier.lexical is not None) == (artifact == ARTIFACT)  # words: the English heads only
     json.dumps(classifier.meta)
 
 
