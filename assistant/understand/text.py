@@ -62,7 +62,9 @@ _ASKS = LazyRe(
 _MIN_QUESTION_WORDS = 3  # "labels?" or "budget?" heads a short answer; it is not a question
 # A statement said with a rising tone: "teachers have marked maybe 2,000?", "I guess? we know who left". With
 # no interrogative word, a hedge makes the "?" an estimate, not a question.
-_HEDGED = LazyRe(r"\b(?:maybe|roughly|around|about|approximately|perhaps|probably|i guess|i think|i reckon)\b|~")
+_HEDGED = LazyRe(
+    r"\b(?:maybe|roughly|around|about|approximately|perhaps|probably|i guess|i think|i reckon)\b|~"
+)
 
 
 def clause_start(text: str, pos: int, reach: int = 120) -> int:
