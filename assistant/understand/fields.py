@@ -5,9 +5,9 @@ policies that decide between several mentions of a field:
   - a cue preceded by a negator in its clause ("we don't have an ML team", "nothing is annotated") or
     followed by a negative answer ("labels? none", "on-device isn't needed") takes its negated value;
   - overlapping hits keep the longest; then the last mention wins, except data_type (the first mention is
-    the main data; two types joined by "and" = multimodal; a noun right after a writing verb is output, not
-    input: "drafts cover letters"), privacy / latency (the strictest requirement wins) and ml_team (any ML
-    people at all: true);
+    the main data; two types joined by "and", or used "from both", = multimodal; a noun right after a
+    writing verb is output, not input: "drafts cover letters"), privacy / latency (the strictest
+    requirement wins) and ml_team (any ML people at all: true);
   - stated request rates set `volume` ("2M/day"; a bare count is not a volume);
   - hits inside `exclude` spans (the questions of a message) state nothing;
   - convention: strict privacy implies external_api_ok false unless the text says otherwise.
@@ -63,6 +63,12 @@ _MADE_AFTER = LazyRe(
     r"(?:from|off|out of|automatically|for|based)\b"
 )
 _WISHED = LazyRe(r"\b(?:want|wants|wanted|need|needs|like|love|get)\b")
+# Two kinds of data named apart and then used together: "site diaries are typed, and the drone films a
+# weekly flyover. we want a progress estimate from both" ("from both sites" speaks of something else)
+_BOTH = LazyRe(
+    r"\b(?:from|using|combining|combine|with|on|use|uses|of) both\b"
+    r"(?!\s+(?!of them|together|sources|inputs|kinds|types|modalities)[a-z])|\bcombin\w+ (?:the two|them)\b"
+)
 # After a writing verb, these words make what follows its input again: "draft replies *to* emails"
 _INPUT_AGAIN = frozenset(
     {"from", "of", "on", "about", "using", "based", "to", "in", "into", "for", "with", "over"}
@@ -224,6 +230,6 @@ def _data_type(text: str, hits: list[Hit]) -> Value | None:
     ]
     for i, (a, b) in enumerate(pairwise(valued)):
         listed = _DATA_LIST.match(text[a[1] : b[0]]) and i + 1 < len(joined) and joined[i + 1]
-        if a[2] != b[2] and (joined[i] or listed):
+        if a[2] != b[2] and (joined[i] or listed or _BOTH.search(text, b[1])):
             return "multimodal"
     return valued[0][2]

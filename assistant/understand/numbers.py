@@ -101,6 +101,10 @@ _PLURALS: dict[str, float] = {
     "several": 5,
     # money talk: "a few grand a month", "low thousands a month"
     "a few grand": 3e3,
+    "a few k": 3e3,  # "budget is a few k a month"
+    "a couple of k": 2e3,
+    "a couple k": 2e3,
+    "several k": 5e3,
     "a couple of grand": 2e3,
     "a couple grand": 2e3,
     "several grand": 5e3,
@@ -117,7 +121,7 @@ _QTY = LazyRe(
     r"thousand|million|mil|billion|hundred))?\b"
     rf"|(?P<words>{_WORDS_ALT})\s+(?P<wscale>hundred|thousand|million|billion)s?\b"
     r"|(?P<plural>(?:tens|hundreds) of (?:thousands|millions)|a few grand|a couple (?:of )?grand|"
-    r"several grand|"
+    r"several grand|a few k|a couple (?:of )?k|several k|"
     r"low thousands|low hundreds|high hundreds|hundreds|thousands|millions|billions|a handful|"
     r"a few|a couple|several|a dozen|dozens|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
     r"fifteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)\b)"
@@ -210,7 +214,8 @@ _MONEY_NEAR = LazyRe(
 _WORKING_HOURS = LazyRe(
     r"\b(?:business|working|office|opening|shop|store|daytime|day-?time|trading|school) hours\b|"
     r"\bduring the day\b|\b9(?: ?am)? ?(?:-|to) ?5(?: ?pm)?\b|"
-    r"\bwhile (?:we're|we are|the (?:shops?|stores?|offices?) (?:is|are)) open\b"
+    r"\bwhile (?:we're|we are|the (?:shops?|stores?|offices?) (?:is|are)) open\b|"
+    r"\b(?:on|in|during|over) (?:a |one |the |each |our )?(?:single )?(?:day|morning|working) shifts?\b"
 )
 _HOURS_PER_WORKING_DAY = 10
 # A bare amount per month or year ("a few thousand a month", "3k a month") is money more often than traffic;

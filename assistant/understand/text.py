@@ -60,6 +60,11 @@ _ASKS = LazyRe(
     r"can't|doesn't|don't|any|thoughts|surely|foundation|custom|hybrid)\b"
 )
 _MIN_QUESTION_WORDS = 3  # "labels?" or "budget?" heads a short answer; it is not a question
+# A statement said with a rising tone: "teachers have marked maybe 2,000?", "I guess? we know who left". With
+# no interrogative word, a hedge makes the "?" an estimate, not a question.
+_HEDGED = LazyRe(
+    r"\b(?:maybe|roughly|around|about|approximately|perhaps|probably|i guess|i think|i reckon)\b|~"
+)
 
 
 def clause_start(text: str, pos: int, reach: int = 120) -> int:
@@ -152,6 +157,8 @@ def question_spans(text: str) -> list[tuple[int, int]]:
         if not sentence.rstrip().endswith("?") or len(sentence.split()) < _MIN_QUESTION_WORDS:
             continue
         m = _ASKS.search(sentence.lstrip(" ."))  # on the sentence alone, so "^" is its start
+        if m is None and _HEDGED.search(sentence):
+            continue
         offset = start + len(sentence) - len(sentence.lstrip(" ."))
         spans.append((offset + m.start() if m else start, end))
     return spans
