@@ -22,12 +22,13 @@ sys.path.insert(0, str(ROOT))
 
 import numpy as np  # noqa: E402
 import yaml  # noqa: E402
+from assistant.evals.understanding_eval import HELD_OUT  # noqa: E402
 from assistant.evals.understanding_eval import SPLITS as ALL_SPLITS  # noqa: E402
 
 from assistant.understand import RuleBasedUnderstander, warm_up  # noqa: E402
 from assistant.understand.learned import ARTIFACT_RU, load_classifier  # noqa: E402
 
-SPLITS = tuple(s for s in ALL_SPLITS if s != "test")  # never the frozen test split
+SPLITS = tuple(s for s in ALL_SPLITS if s not in HELD_OUT)  # never a held-out split
 
 
 def _times(understander: RuleBasedUnderstander, texts: list[str]) -> list[float]:

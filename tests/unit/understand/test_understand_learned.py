@@ -169,7 +169,8 @@ def test_the_artifact_is_fresh_for_its_data(artifact, model):
         digest.update(name.encode())
         digest.update((ROOT / name).read_bytes())
     assert classifier.meta["data_sha256"] == digest.hexdigest(), "run scripts/train_understanding.py"
-    assert not any("test" in name for name in classifier.meta["data_files"])  # the frozen split: never
+    # The held-out splits (the frozen test split, holdout): never
+    assert not any("test" in name or "holdout" in name for name in classifier.meta["data_files"])
 
 
 @pytest.mark.parametrize("artifact", [ARTIFACT, ARTIFACT_RU])
@@ -203,4 +204,4 @@ def test_inference_does_not_import_scikit_learn():
 def test_training_never_reads_the_frozen_test_split():
     """The training script fits on train and picks thresholds on dev; only the eval reads test."""
     source = (ROOT / "scripts" / "train_understanding.py").read_text()
-    assert "-test" not in source and '"test"' not in source
+    assert "-test" not in source and '"test"' not in source and "holdout" not in source
