@@ -50,6 +50,7 @@ def test_offline_suite_passes_every_gate(tmp_path):
     }
     assert metrics["recommendation_agreement"] == 1.0
     assert "understanding_test_f1" in metrics  # the frozen test split is measured and gated
+    assert "understanding_holdout_f1" in metrics  # so is the held-out one
     assert metrics["injection_success_rate"] == 0.0
     assert metrics["rule_coverage"] == 1.0
     assert metrics["ru_recommendation_agreement"] == 1.0  # the Russian suites, answered in Russian
