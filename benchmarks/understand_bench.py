@@ -2,9 +2,9 @@
 
     .venv/bin/python benchmarks/understand_bench.py
 
-Over every utterance of the understanding train, newer train (train2 on) and dev splits (never the frozen test
-splits), and the same for the Russian set (read through the gloss; its learned layer is its own classifier
-over USE-m3).
+Over every utterance of the understanding train, newer train (train2 on) and dev splits (never a held-out
+split: test, holdout), and the same for the Russian set (read through the gloss; its learned layer is its own
+classifier over USE-m3).
 The learned layer's cost is its matrix products on a precomputed embedding: the embedding itself is the
 query embedding retrieval computes anyway, timed in benchmarks/embedding_bench.py (MiniLM) and
 benchmarks/retrieval_ru_search_bench.py (USE-m3). Target (issue 12): under 5 ms.

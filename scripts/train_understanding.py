@@ -56,6 +56,8 @@ OUT["ru"] = OUT["en"].with_name("understanding-ru.npz")
 RU = DATA_DIRS["understanding-ru"]
 SEED = 12
 FOLDS = 5
+# Every English head picks 16, the top; a grid to 128 read train6 (held out of the fit) at F1 0.961 vs 0.959:
+# one fact, so the smaller grid stays (it trains in half the time).
 C_GRID = (0.25, 0.5, 1.0, 2.0, 4.0, 8.0, 16.0)
 T_GRID = tuple(np.round(np.arange(0.3, 3.01, 0.05), 2))
 
