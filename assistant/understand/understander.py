@@ -55,6 +55,9 @@ _LEARNED_INTENTS = frozenset(
     | {Intent.OUT_OF_SCOPE}
 )
 _FACT_INTENTS = frozenset({Intent.DESCRIBE, Intent.WHAT_IF})
+# The intents whose turn may answer the question the assistant asked: a why-not after "nobody on the team
+# builds ML models: is that right?" is a new question, and its "not" is no answer ("why not just use GPT-4?").
+_ANSWERING = _FACT_INTENTS | {Intent.RECOMMEND}
 _DESCRIBES = 2  # a recommend request naming this many facts also describes the project
 # What a short answer about another field only refers to: the data and the task were described before ("the
 # notes have owners' names in them" answers the privacy question; "we have about 2,000 tagged support
@@ -139,6 +142,8 @@ class RuleBasedUnderstander:
         if scores is not None and not decision.strong:
             decision = _learned_intent(decision, scores, classifier)
         intent = decision.intent
+        if intent not in _ANSWERING:
+            answer = {}
         changes = self._kept(intent, stated, mentioned) | {k: v for k, v in answer.items() if k not in stated}
         # A one-sentence answer refers to the data and the task; a whole description states them again.
         short = len(sentence_spans(flat)) == 1

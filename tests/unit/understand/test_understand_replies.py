@@ -120,3 +120,15 @@ def test_an_amount_later_in_a_longer_reply_is_not_the_answer():
 def test_a_string_of_numbers_is_not_an_amount():
     reply = "1 0 1 0 and 4 in 1 4 and 0 3 to 0 3 1 0 4 3"
     assert "labeled_data" not in U.understand(reply, Context(asked_field="labeled_data")).changes
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["why not just use GPT-4 for it?", "isn't a hybrid safer, no?", "why not a custom model then?"],
+)
+def test_a_question_after_a_suggestion_is_no_answer_to_it(text):
+    """The assistant asked "nobody on the team builds ML models: is that right?"; a new question with a
+    "not" or "no" in it is not a "no, that's wrong" (it once stored ml_team=true from "why not ...?")."""
+    context = Context("ml_team", suggested={"ml_team": False})
+    turn = U.understand(text, context)
+    assert (turn.intent, turn.changes) == ("why_not", {})
