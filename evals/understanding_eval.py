@@ -80,7 +80,7 @@ def _gold(raw: dict[str, Any] | None) -> dict[str, Value]:
 
 
 def frozen_ok(data: Path = DATA) -> bool:
-    """Do the test files still match SPLIT.sha256?"""
+    """Do the held-out files (test, and holdout where a set has one) still match SPLIT.sha256?"""
     for line in (data / "SPLIT.sha256").read_text(encoding="utf-8").splitlines():
         if not line.strip():
             continue
@@ -330,7 +330,7 @@ def summary_line(name: str, s: dict[str, Any]) -> str:
 def format_report(report: dict[str, Any], max_failures: int = 30) -> str:
     lines = [
         f"Understanding eval on {report['dataset']}"
-        + ("" if report["frozen_ok"] else "  (WARNING: the frozen test files do not match SPLIT.sha256)"),
+        + ("" if report["frozen_ok"] else "  (WARNING: the held-out files do not match SPLIT.sha256)"),
         "",
         f"{'split':<22}{'cases':>6}{'prec':>7}{'rec':>7}{'f1':>7}{'minrec':>8}{'exact':>7}{'intent':>8}"
         f"{'refused':>8}{'q>fact':>7}",

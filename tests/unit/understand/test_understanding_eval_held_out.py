@@ -10,6 +10,7 @@ def test_held_out_splits_are_reported_in_aggregate_only():
     report = evaluate(RuleBasedUnderstander(), splits=("dev", "holdout"))
     text = format_report(report, max_failures=10_000)
     held_out = load_cases("understanding", "holdout")
+    assert report["frozen_ok"]  # SPLIT.sha256 pins the holdout files beside the test files
     assert report["splits"]["holdout"]["cases"] == len(held_out) > 0
     assert "[holdout] per field:" in text
     assert not any(repr(case.text) in text for case in held_out)
