@@ -48,12 +48,14 @@ _SHORT_MESSAGE = 600  # characters; longer, or several paragraphs: a paste, whos
 _SHORT_LINES = 3
 # What a pasted document looks like even when short: paragraphs, or the user saying so.
 _PASTED = re.compile(r"\n[ \t]*\n|\bpasted\b|\bcopied (?:in|from|below|here)\b", re.I)
-# The intents the learned layer may choose when no pattern decided (never reset, undo, adopt, discard or
-# injection: those change or protect the profile and need the user's words).
+# The intents the learned layer may choose when no pattern decided. Never reset or injection: one wipes the
+# profile, the other protects it, and both need the user's words. Undo takes back one statement (the user
+# can say it again); adopt and discard only answer a what-if that is waiting for them.
 _LEARNED_INTENTS = frozenset(
     {Intent.DESCRIBE, Intent.RECOMMEND, Intent.WHY, Intent.CHANGE_MIND, Intent.CONCEPT, Intent.HELP}
-    | {Intent.OUT_OF_SCOPE}
+    | {Intent.OUT_OF_SCOPE, Intent.UNDO}
 )
+_PENDING_INTENTS = frozenset({Intent.ADOPT, Intent.DISCARD})
 _FACT_INTENTS = frozenset({Intent.DESCRIBE, Intent.WHAT_IF})
 # The intents whose turn may answer the question the assistant asked: a why-not after "nobody on the team
 # builds ML models: is that right?" is a new question, and its "not" is no answer ("why not just use GPT-4?").
@@ -140,7 +142,7 @@ class RuleBasedUnderstander:
         classifier = self._classifier(lang) if needed else None
         scores = self._scores(clean, lang, classifier)
         if scores is not None and not decision.strong:
-            decision = _learned_intent(decision, scores, classifier)
+            decision = _learned_intent(decision, scores, classifier, context.pending_what_if)
         intent = decision.intent
         if intent not in _ANSWERING:
             answer = {}
@@ -200,10 +202,13 @@ class RuleBasedUnderstander:
         return None if vector is None else classifier.scores(vector, clean)
 
 
-def _learned_intent(decision: Decision, scores: Scores, classifier: Classifier | None) -> Decision:
+def _learned_intent(
+    decision: Decision, scores: Scores, classifier: Classifier | None, pending: bool
+) -> Decision:
     assert classifier is not None
     learned = Intent(scores.intent)
-    if learned in _LEARNED_INTENTS and scores.intent_p >= classifier.intent_threshold:
+    allowed = _LEARNED_INTENTS | _PENDING_INTENTS if pending else _LEARNED_INTENTS
+    if learned in allowed and scores.intent_p >= classifier.intent_threshold:
         return Decision(learned, None, False)
     return decision
 

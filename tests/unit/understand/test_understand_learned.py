@@ -12,6 +12,7 @@ from support.paths import ROOT
 
 from assistant.embeddings import LOCAL_MODEL_NAME
 from assistant.multilingual import USE_MODEL_NAME
+from assistant.types import TurnContext
 from assistant.understand import RuleBasedUnderstander
 from assistant.understand.learned import (
     ABSENT,
@@ -35,7 +36,7 @@ def _head(classes, favourite, strength=8.0, dims=DIMS):
 
 def _classifier(field_p_strength=8.0, intent="describe"):
     heads = {
-        "intent": _head(["describe", "concept", "out_of_scope", "reset"], intent),
+        "intent": _head(["describe", "concept", "out_of_scope", "reset", "adopt", "discard", "undo"], intent),
         "field:privacy": _head([ABSENT, "none", "sensitive", "strict"], "strict", field_p_strength),
     }
     meta = {"thresholds": {"intent": 0.9, "field_high": 0.95, "field_low": 0.6}, "embedding_model": "fake"}
@@ -76,6 +77,23 @@ def test_the_classifier_only_overrules_a_fallback_intent():
     assert _understander(classifier).understand("start over").intent == "reset"  # a pattern decided
     reset_lover = _classifier(0.0, intent="reset")  # never a destructive intent from the classifier
     assert _understander(reset_lover).understand("we like this stuff a lot").intent == "describe"
+
+
+@pytest.mark.parametrize("learned", ["adopt", "discard"])
+def test_the_classifier_answers_a_waiting_what_if_only(learned):
+    """Adopt and discard answer a what-if: the classifier may read an unfamiliar reply as one only while a
+    what-if waits, and never overrules a pattern's reading of the reply."""
+    understander = _understander(_classifier(0.0, intent=learned))
+    waiting = TurnContext(pending_what_if=True)
+    assert understander.understand("the board signed off on it this morning", waiting).intent == learned
+    assert understander.understand("the board signed off on it this morning").intent == "describe"
+    assert understander.understand("why not a custom model?", waiting).intent == "why_not"
+
+
+def test_the_classifier_may_take_back_a_statement_but_never_reset():
+    undoer = _understander(_classifier(0.0, intent="undo"))
+    assert undoer.understand("hmm, my previous figure was way off").intent == "undo"
+    assert undoer.understand("we have 20k labelled tickets").intent == "describe"  # a pattern decided
 
 
 def test_without_embeddings_the_patterns_work_alone():
