@@ -65,6 +65,8 @@ _DESCRIBES = 2  # a recommend request naming this many facts also describes the 
 # notes have owners' names in them" answers the privacy question; "we have about 2,000 tagged support
 # tickets" answers the labels question), so the answer does not state them again.
 _REFERRED = frozenset({"data_type", "task"})
+_WORD = re.compile(r"[^\W\d_]+")
+_ASIDE_WORDS = 4  # fewer words than this outside a message's questions: a preamble, not a statement
 _MIXED = re.compile(r"\b(?=\w*\d)(?=\w*[a-z])\w+\b")  # words mixing letters and digits ("y0ur")
 
 
@@ -142,7 +144,10 @@ class RuleBasedUnderstander:
         classifier = self._classifier(lang) if needed else None
         scores = self._scores(clean, lang, classifier)
         if scores is not None and not decision.strong:
-            decision = _learned_intent(decision, scores, classifier, context.pending_what_if)
+            allowed = _LEARNED_INTENTS | _PENDING_INTENTS if context.pending_what_if else _LEARNED_INTENTS
+            if _asks_only(flat, questions):
+                allowed -= {Intent.DESCRIBE}  # a question states nothing, in whatever words
+            decision = _learned_intent(decision, scores, classifier, allowed)
         intent = decision.intent
         if intent not in _ANSWERING:
             answer = {}
@@ -203,11 +208,10 @@ class RuleBasedUnderstander:
 
 
 def _learned_intent(
-    decision: Decision, scores: Scores, classifier: Classifier | None, pending: bool
+    decision: Decision, scores: Scores, classifier: Classifier | None, allowed: frozenset[Intent]
 ) -> Decision:
     assert classifier is not None
     learned = Intent(scores.intent)
-    allowed = _LEARNED_INTENTS | _PENDING_INTENTS if pending else _LEARNED_INTENTS
     if learned in allowed and scores.intent_p >= classifier.intent_threshold:
         return Decision(learned, None, False)
     return decision
@@ -234,6 +238,18 @@ def _learned_fields(
         elif p >= classifier.low(name) and may_ask:
             suggested.append((p, name, value))
     return {name: value for _, name, value in sorted(suggested, key=lambda s: -s[0])}
+
+
+def _asks_only(flat: str, questions: list[tuple[int, int]]) -> bool:
+    """Is the text its questions and at most a few words around them ("quick q: does RAG work on-prem?")?"""
+    if not questions:
+        return False
+    rest, end = [], 0
+    for start, stop in sorted(questions):
+        rest.append(flat[end:start])
+        end = stop
+    rest.append(flat[end:])
+    return len(_WORD.findall(" ".join(rest))) < _ASIDE_WORDS
 
 
 def _what_if_last(flat: str, hits: dict[str, list[Hit]], questions: list[tuple[int, int]]) -> bool:

@@ -79,6 +79,22 @@ def test_the_classifier_only_overrules_a_fallback_intent():
     assert _understander(reset_lover).understand("we like this stuff a lot").intent == "describe"
 
 
+def test_a_question_is_never_read_as_a_description():
+    """A question the patterns could not place states nothing, even when the classifier reads facts in it
+    ("does RAG still work if every document has to stay on our own servers?")."""
+    understander = _understander(_classifier(8.0, intent="describe"))
+    for text in (
+        "does it still work when our lawyers are firm about it?",
+        "quick q: is it ok if lawyers object?",
+    ):
+        turn = understander.understand(text)
+        assert (turn.intent, turn.changes, turn.suggested) == ("concept", {}, {})
+    turn = understander.understand(
+        "our lawyers were firm about it. what then?"
+    )  # a statement, then a question
+    assert turn.changes == {"privacy": "strict", "external_api_ok": False}
+
+
 @pytest.mark.parametrize("learned", ["adopt", "discard"])
 def test_the_classifier_answers_a_waiting_what_if_only(learned):
     """Adopt and discard answer a what-if: the classifier may read an unfamiliar reply as one only while a
