@@ -12,9 +12,10 @@ Why its own module: it only sequences the parts, so the order of the steps is vi
   5. the intent, by priority (`intents.decide_intent`);
   6. the learned layer (`learned`), when the conversation gives an embedder for the message's language
      (English: the retrieval model; Russian: the multilingual one): it may overrule a fallback
-     intent (never a pattern), fills a field no pattern caught when its calibrated probability clears the
-     high threshold, and between the low and the high threshold suggests the fact for the assistant to
-     confirm (`Turn.suggested`) instead of guessing.
+     intent (never a pattern; adopt or discard only while a what-if waits; never reset or injection;
+     never describe for a message that only asks), fills a field no pattern caught when its calibrated
+     probability clears the high threshold, and between the low and the high threshold suggests the fact
+     for the assistant to confirm (`Turn.suggested`) instead of guessing.
 
 Facts are kept for describe (what the text states), what_if (what it supposes), recommend (when it also
 describes the project) and injection (see 3); questions (why, why_not, change_mind, concept, help) and the
