@@ -59,7 +59,7 @@ _ATTACHED = LazyRe(r"\s+(?:[\w']+\s+){0,2}?(?:attached|on (?:each|every|them|it)
 # the episode audio", "listing descriptions drafted from the spreadsheet columns"
 # ("headlines rewritten for SEO" is not one: what is rewritten is the input itself)
 _MADE_AFTER = LazyRe(
-    r"(?:\s+[\w'-]+){0,5}?\s+(?:auto-?|automatically\s+)?(?:generated|drafted|written|produced|composed|created)\s+(?!by\b)"
+    r"(?:\s+(?:[\w'-]+|[+&])){0,5}?\s+(?:auto-?|automatically\s+)?(?:generated|drafted|written|produced|composed|created)\s+(?!by\b)"
     r"(?:from|off|out of|automatically|for|based)\b"
 )
 _WISHED = LazyRe(r"\b(?:want|wants|wanted|need|needs|like|love|get)\b")

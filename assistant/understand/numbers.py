@@ -185,6 +185,7 @@ _PER_DAY: dict[str, float] = {
 }
 # After a number: up to 4 words (the thing counted), then a time unit ("2M card transactions a day").
 _RATE_TAIL = LazyRe(
+    r"(?:-?ish\b|\s+or so\b)?"  # "a million-ish queries a week"
     r"(?:\s*of)?(?P<noun>(?:\s+(?!(?:where|which|that|when|who|if|because|and|but|per|for)\b)[a-z][\w'-]*){0,4}?)\s*"
     r"(?:(?:/|\bper\b|\ba\b|\ban\b|\beach\b|\bevery\b)\s*(?:single\s+)?(?P<unit>second|sec|s|minute|min|hour|hr|h|day|d|week|"
     r"wk|month|mo|year|yr)s?\b(?!\s+(?:marker|opinion|look|pass|reviewer|person|hand|round|line|level|one|time))|"
@@ -193,7 +194,7 @@ _RATE_TAIL = LazyRe(
     r"users|visitors|subscribers|customers|members|revenue|income|sales|budget|costs?|fees?)\b))"
 )
 _NOT_REQUESTS = LazyRe(
-    r"\b(?:fps|frames?|ms|milliseconds?|seconds?|minutes?|hours?|days?|weeks?|months?|years?|people|"
+    r"\b(?:fps|frames?|ms|milliseconds?|seconds?|minutes?|hours?|days?|weeks?|months?|years?|yrs?|people|"
     r"persons?|engineers?|scientists?|devs?|developers?|hires?|staff|employees|dollars?|euros?|gb|tb|mb|"
     r"percent|label\w*|annotat\w*|hand-label\w*|examples?|samples?|steps|epochs?|"
     r"metres?|meters?|km|kilomet\w+|miles?|kg|kilos?|tonnes?|litres?|liters?|degrees?|mph|kph|rpm)\b"
@@ -265,11 +266,17 @@ _MONEY_AFTER_RATE = LazyRe(
     r"servers?|the api|api|tokens|this|it)\b"
 )
 _SENTENCE_START = re.compile(r"[.?!;\n]")
+_ARRIVING = LazyRe(
+    r"\s*(?:come|comes|coming|arrive|arrives|arriving|land|lands|get submitted|are submitted|get filed|"
+    r"are filed|get sent|are sent|roll) in\b|\s*(?:arrive|arrives|arriving)\b"
+)
 
 
 def _is_money(text: str, start: int, end: int) -> bool:
     """Is the number at `start` an amount of money ("we can put a few thousand a month towards it")?"""
     opening = max((m.end() for m in _SENTENCE_START.finditer(text, 0, start)), default=0)
+    if _ARRIVING.match(text, end):
+        return False  # "~200 a day come in": items arriving, not money
     return bool(_MONEY_NEAR.search(text, opening, start) or _MONEY_AFTER_RATE.match(text, end))
 
 

@@ -44,12 +44,16 @@ _RANGE_END = LazyRe(r"(?:\d\s*-|\bto|\bout of|-to-)\s*$")  # "a 1-to-10 score": 
 _YEAR_BEFORE = LazyRe(
     r"\b(?:since|in|from|until|before|after|by|of)\s*$"
 )  # "since 2017": a year, not a count
-_EVERY_ONE = LazyRe(r"\b(?:every|each|no|any|which|the|this|that)\s*$")  # "every one of them": not a count
+# "every one of them", "every single one": not a count
+_EVERY_ONE = LazyRe(r"\b(?:every|each|no|any|which|the|this|that)(?: single| and every)?\s*$")
 _NOT_A_COUNT = LazyRe(
     r"\+?\s*(?:%|percent|ms|milli\w*|s\b|secs?|seconds?|minutes?|mins?|hours?|hrs?|days?|weeks?|months?|years?|"
     r"yrs|decades?|seasons|winters|summers|harvests|fps|gb|tb|mb|people|engineers?|scientists?|devs?|developers?|staff|employees|stars?|-\d|"
     r"-?to-?\s*\d|out of \d|"
     r"quants?|analysts?|annotators?|members|folks|persons?|nurses?|doctors?|agents?|reps?|clinics?|stores?|"
+    # the people who label, counted: "the 311 dispatchers have routed every message"
+    r"dispatchers|operators|inspectors|reviewers|moderators|radiologists|clinicians|vets|surveyors|auditors|"
+    r"adjusters|underwriters|recruiters|editors|librarians|paralegals|lawyers|technicians|pharmacists|"
     r"of (?:hours|days|minutes|years|weeks)\b|"
     r"to \d|(?:[\w-]+ ){0,3}(?:a|per|/|each) (?:second|sec|minute|min|hour|day|week|month|year)\b)"
 )
@@ -81,7 +85,7 @@ def label_amount(text: str, m: re.Match[str], default: Value | None) -> Value | 
         for q in quantities(text[start:end])
         if not _RANGE_END.search(text[max(0, start + q[1] - 8) : start + q[1]])
         and not _NOT_A_COUNT.match(text, start + q[2])
-        and not (q[0] == 1 and _EVERY_ONE.search(text[max(0, start + q[1] - 8) : start + q[1]]))
+        and not (q[0] == 1 and _EVERY_ONE.search(text[max(0, start + q[1] - 18) : start + q[1]]))
         and not (1900 <= q[0] <= 2100 and _YEAR_BEFORE.search(text[max(0, start + q[1] - 8) : start + q[1]]))
     ]
     # the nearest of a count and a span of years says how much: "40 gyms ... logs which go back three years
@@ -93,10 +97,34 @@ def label_amount(text: str, m: re.Match[str], default: Value | None) -> Value | 
             return "plenty" if value >= LABELS_PLENTY else "some" if value > 0 else "none"
     if spans:
         return "plenty"
+    after = _count_after(text, end)
+    if after is not None:
+        return "plenty" if after >= LABELS_PLENTY else "some"
     near = " ".join((lead + m.group()).split()[-8:])
     if _words("LABELS_PLENTY_WORDS").search(near) and not _words("LABELS_SOME_WORDS").search(near):
         return "plenty"
     return "some"
+
+
+# A short sentence right after that opens with a count says how many: "the engineer assigns an ATA chapter
+# to each one. about 2.5 million write-ups in AMOS"
+_OPENS_WITH_COUNT = LazyRe(
+    r"\W*(?:(?:about|around|roughly|some|over|nearly|almost|maybe|approx\w*|~)\s*)?(?=[\d~])"
+)
+_SHORT_AFTER = 8  # words
+
+
+def _count_after(text: str, end: int) -> float | None:
+    """The count opening the next sentence when it is a short one."""
+    following = next(((a, b) for a, b in sentence_spans(text) if a >= end), None)
+    if following is None or len(text[following[0] : following[1]].split()) > _SHORT_AFTER:
+        return None
+    if not _OPENS_WITH_COUNT.match(text, following[0]):
+        return None
+    counts = quantities(text[following[0] : following[1]])
+    if not counts or _NOT_A_COUNT.match(text, following[0] + counts[0][2]):
+        return None
+    return counts[0][0]
 
 
 _KEY_VALUE = LazyRe(r"\s*[:=]\s*")
