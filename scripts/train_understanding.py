@@ -76,6 +76,7 @@ DATA_FILES = {
 SELECT_SHARE = 3  # of every 10 newer-split cases (by a hash of the text), held out to choose thresholds
 INTENT_GRID = (0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95, 0.98, 1.01)
 FIELD_GRID = (0.5, 0.6, 0.7, 0.75, 0.8, 0.85, 0.9, 0.93, 0.95, 0.97, 0.99, 1.01)
+FACT_INTENTS = ("describe", "what_if")  # the turns the learned layer may fill fields in (see understander)
 MIN_PRECISION = 0.95  # an intent the classifier chooses alone must be right this often
 MIN_FIELD_PRECISION = 0.98  # a fact it stores alone even more often: a wrong fact silently changes the answer
 MIN_SUGGESTION_PRECISION = 0.6  # a question to confirm a guess should be right more often than not
@@ -235,12 +236,16 @@ def choose_thresholds(classifier: Classifier, dev: list[Case], vectors: np.ndarr
     the patterns were tuned on dev too, so that would say nothing). `intent`: the lowest probability at
     which its intents are right at least MIN_PRECISION of the time; `field_high`: the same for the field
     values it states; `field_low`: the lowest at which a stated value is right at least
-    MIN_SUGGESTION_PRECISION of the time (worth asking the user to confirm)."""
+    MIN_SUGGESTION_PRECISION of the time (worth asking the user to confirm). Field values are judged on
+    the describe and what-if cases only: the understander reads no learned field into any other turn, so a
+    question's "privacy: strict" (its topic) would only make the thresholds stricter for nothing."""
     intent_scores: list[tuple[float, bool]] = []
     field_scores: dict[str, list[tuple[float, bool]]] = {name: [] for name in UNDERSTANDING_FIELDS}
     for case, vector in zip(dev, vectors, strict=True):
         scores = classifier.scores(vector, case.text)
         intent_scores.append((scores.intent_p, scores.intent == case.intent))
+        if case.intent not in FACT_INTENTS:
+            continue
         for name, (value, p) in scores.fields.items():
             field_scores[name].append((p, case.fields.get(name) == value))
     pooled = [s for rows in field_scores.values() for s in rows]
