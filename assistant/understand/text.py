@@ -151,9 +151,12 @@ def question_spans(text: str) -> list[tuple[int, int]]:
     """The parts of `text` that ask rather than state: in each sentence ending with "?", from the clause
     where the question starts ("no labels and a tight deadline, what would you go for?": from "what"). The
     facts they mention are topics, not statements ("couldn't we just call GPT-4o?")."""
-    spans = []
+    spans: list[tuple[int, int]] = []
     for start, end in sentence_spans(text):
         sentence = text[start:end]
+        if _details_hypothetical(text, spans, start, sentence):
+            spans.append((start, end))
+            continue
         if not sentence.rstrip().endswith("?") or len(sentence.split()) < _MIN_QUESTION_WORDS:
             continue
         m = _ASKS.search(sentence.lstrip(" ."))  # on the sentence alone, so "^" is its start
@@ -162,3 +165,22 @@ def question_spans(text: str) -> list[tuple[int, int]]:
         offset = start + len(sentence) - len(sentence.lstrip(" ."))
         spans.append((offset + m.start() if m else start, end))
     return spans
+
+
+# A short sentence right after a what-if question that says nothing of "us" fills in the hypothetical
+# ("what if we pooled data with the operator next door? they've got ten years of labelled data", "what if
+# it has to gate failover? sub-50 ms."); one that speaks of us states facts ("... it's a trial, and we're
+# allowed to use chatgpt").
+_FIRST_PERSON = LazyRe(r"\b(?:we|we're|we've|we'd|we'll|our|ours|us|i|i'm|i've|i'd|my|me)\b")
+_DETAIL_WORDS = 20
+
+
+def _details_hypothetical(text: str, spans: list[tuple[int, int]], start: int, sentence: str) -> bool:
+    if not spans or text[spans[-1][1] : start].strip() or len(sentence.split()) > _DETAIL_WORDS:
+        return False
+    before = text[spans[-1][0] : spans[-1][1]]
+    return (
+        before.rstrip().endswith("?")
+        and vocab.pattern("what_if").search(before) is not None
+        and not _FIRST_PERSON.search(sentence)
+    )

@@ -55,6 +55,8 @@ _NOT_A_COUNT = LazyRe(
     r"dispatchers|operators|inspectors|reviewers|moderators|radiologists|clinicians|vets|surveyors|auditors|"
     r"adjusters|underwriters|recruiters|editors|librarians|paralegals|lawyers|technicians|pharmacists|"
     r"of (?:hours|days|minutes|years|weeks)\b|"
+    # how many classes, not how many items: "triaged into one of 14 queues"
+    r"(?:[\w-]+ )?(?:queues|categories|classes|teams|departments|folders|buckets|bins|types|groups|options)\b|"
     r"to \d|(?:[\w-]+ ){0,3}(?:a|per|/|each) (?:second|sec|minute|min|hour|day|week|month|year)\b)"
 )
 
@@ -224,13 +226,17 @@ def history_labels(text: str, m: re.Match[str], default: Value | None) -> Value 
     """Years of records with a supervised target in the message ("predict churn from ten years of billing
     records", "predict injury risk. we have six seasons of injury records"): the history holds the answers,
     so there are plenty of labels."""
-    if vocab.pattern("supervised_task").search(text) or _FORECAST.search(text):
+    if (
+        vocab.pattern("supervised_task").search(text)
+        or _FORECAST.search(text)
+        or _words("LABEL").search(m.group())  # "ten years of labelled acoustic data" names its labels
+    ):
         return "plenty"
     return None
 
 
 # A forecast's target is its own history: years of orders hold the answers wherever the forecast is named
-_FORECAST = LazyRe(r"\bforecast(?:s|ing|ed)?\b(?! (?:team|group|people|analysts|department))")
+_FORECAST = LazyRe(r"\bfore?cast(?:s|ing|ed)?\b(?! (?:team|group|people|analysts|department))")
 
 
 _INPUT_USE = LazyRe(
