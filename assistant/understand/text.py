@@ -114,6 +114,10 @@ _PREPOSITION = LazyRe(
     r"(?:on|in|at|from|by|into|onto|through|via|across|inside|under|over|near|around|along)\s"
 )
 _WITHOUT_TAIL = LazyRe(r"\bwithout(?:\s+[\w'-]+){1,4}\s*$")
+# "no developers, let alone machine learning specialists": the negation carries over to what follows
+_LET_ALONE = LazyRe(
+    r"\b(?:let alone|much less|still less|never mind|not even)\s+(?:an?\s+|any\s+)?(?:[\w-]+\s+)?$"
+)
 
 
 def negated(text: str, pos: int, words: int = 6, partitive: bool = True, head: bool = True) -> bool:
@@ -127,7 +131,7 @@ def negated(text: str, pos: int, words: int = 6, partitive: bool = True, head: b
         near = _WITHOUT_TAIL.sub(" ", near)
     if not partitive:
         near = _PARTITIVE.sub(" ", near)
-    if vocab.negators().search(near):
+    if vocab.negators().search(near) or _LET_ALONE.search(text, max(0, pos - 40), pos):
         return True
     start = clause_start(text, pos)
     lead = text[start:pos]

@@ -56,7 +56,8 @@ _NOT_A_COUNT = LazyRe(
     r"adjusters|underwriters|recruiters|editors|librarians|paralegals|lawyers|technicians|pharmacists|"
     r"of (?:hours|days|minutes|years|weeks)\b|"
     # how many classes, not how many items: "triaged into one of 14 queues"
-    r"(?:[\w-]+ )?(?:queues|categories|classes|teams|departments|folders|buckets|bins|types|groups|options)\b|"
+    r"(?:[\w-]+ )?(?:queues|categories|classes|teams|departments|folders|buckets|bins|types|groups|"
+    r"options)\b|"
     r"to \d|(?:[\w-]+ ){0,3}(?:a|per|/|each) (?:second|sec|minute|min|hour|day|week|month|year)\b)"
 )
 
