@@ -46,6 +46,7 @@ _YEAR_BEFORE = LazyRe(
 )  # "since 2017": a year, not a count
 # "every one of them", "every single one": not a count
 _EVERY_ONE = LazyRe(r"\b(?:every|each|no|any|which|the|this|that)(?: single| and every)?\s*$")
+_ONE_OF = LazyRe(r"\s+of\b")  # "triaged into one of 14 queues": a choice among classes, not a count
 _NOT_A_COUNT = LazyRe(
     r"\+?\s*(?:%|percent|ms|milli\w*|s\b|secs?|seconds?|minutes?|mins?|hours?|hrs?|days?|weeks?|months?|years?|"
     r"yrs|decades?|seasons|winters|summers|harvests|fps|gb|tb|mb|people|engineers?|scientists?|devs?|developers?|staff|employees|stars?|-\d|"
@@ -88,7 +89,13 @@ def label_amount(text: str, m: re.Match[str], default: Value | None) -> Value | 
         for q in quantities(text[start:end])
         if not _RANGE_END.search(text[max(0, start + q[1] - 8) : start + q[1]])
         and not _NOT_A_COUNT.match(text, start + q[2])
-        and not (q[0] == 1 and _EVERY_ONE.search(text[max(0, start + q[1] - 18) : start + q[1]]))
+        and not (
+            q[0] == 1
+            and (
+                _EVERY_ONE.search(text[max(0, start + q[1] - 18) : start + q[1]])
+                or _ONE_OF.match(text, start + q[2])
+            )
+        )
         and not (1900 <= q[0] <= 2100 and _YEAR_BEFORE.search(text[max(0, start + q[1] - 8) : start + q[1]]))
     ]
     # the nearest of a count and a span of years says how much: "40 gyms ... logs which go back three years
