@@ -187,7 +187,9 @@ _PER_DAY: dict[str, float] = {
 _RATE_TAIL = LazyRe(
     r"(?:-?ish\b|\s+or so\b)?"  # "a million-ish queries a week"
     r"(?:\s*of)?(?P<noun>(?:\s+(?!(?:where|which|that|when|who|if|because|and|but|per|for)\b)[a-z][\w'-]*){0,4}?)\s*"
-    r"(?:(?:/|\bper\b|\ba\b|\ban\b|\beach\b|\bevery\b)\s*(?:single\s+)?(?P<unit>second|sec|s|minute|min|hour|hr|h|day|d|week|"
+    # "3,000 items per working day", "10, 15 in one day"
+    r"(?:(?:/|\bper\b|\ba\b|\ban\b|\beach\b|\bevery\b|\bin (?:a|one|a single)\b)\s*(?:single\s+)?"
+    r"(?:(?:working|business|school|trading|calendar|normal|busy|typical|peak)\s+)?(?P<unit>second|sec|s|minute|min|hour|hr|h|day|d|week|"
     r"wk|month|mo|year|yr)s?\b(?!\s+(?:marker|opinion|look|pass|reviewer|person|hand|round|line|level|one|time))|"
     r"\b(?P<adv>daily|nightly|hourly|weekly|monthly|yearly|annually|rps|qps|tps)\b(?!\s+(?:snapshots?|data|records|files|"
     r"reports?|summaries|averages?|totals?|values?|readings?|aggregates?|batch(?:es)?|extracts?|exports?|active|"

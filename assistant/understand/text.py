@@ -114,6 +114,10 @@ _PREPOSITION = LazyRe(
     r"(?:on|in|at|from|by|into|onto|through|via|across|inside|under|over|near|around|along)\s"
 )
 _WITHOUT_TAIL = LazyRe(r"\bwithout(?:\s+[\w'-]+){1,4}\s*$")
+# "no developers, let alone machine learning specialists": the negation carries over to what follows
+_LET_ALONE = LazyRe(
+    r"\b(?:let alone|much less|still less|never mind|not even)\s+(?:an?\s+|any\s+)?(?:[\w-]+\s+)?$"
+)
 
 
 def negated(text: str, pos: int, words: int = 6, partitive: bool = True, head: bool = True) -> bool:
@@ -127,7 +131,7 @@ def negated(text: str, pos: int, words: int = 6, partitive: bool = True, head: b
         near = _WITHOUT_TAIL.sub(" ", near)
     if not partitive:
         near = _PARTITIVE.sub(" ", near)
-    if vocab.negators().search(near):
+    if vocab.negators().search(near) or _LET_ALONE.search(text, max(0, pos - 40), pos):
         return True
     start = clause_start(text, pos)
     lead = text[start:pos]
@@ -151,9 +155,12 @@ def question_spans(text: str) -> list[tuple[int, int]]:
     """The parts of `text` that ask rather than state: in each sentence ending with "?", from the clause
     where the question starts ("no labels and a tight deadline, what would you go for?": from "what"). The
     facts they mention are topics, not statements ("couldn't we just call GPT-4o?")."""
-    spans = []
+    spans: list[tuple[int, int]] = []
     for start, end in sentence_spans(text):
         sentence = text[start:end]
+        if _details_hypothetical(text, spans, start, sentence):
+            spans.append((start, end))
+            continue
         if not sentence.rstrip().endswith("?") or len(sentence.split()) < _MIN_QUESTION_WORDS:
             continue
         m = _ASKS.search(sentence.lstrip(" ."))  # on the sentence alone, so "^" is its start
@@ -162,3 +169,22 @@ def question_spans(text: str) -> list[tuple[int, int]]:
         offset = start + len(sentence) - len(sentence.lstrip(" ."))
         spans.append((offset + m.start() if m else start, end))
     return spans
+
+
+# A short sentence right after a what-if question that says nothing of "us" fills in the hypothetical
+# ("what if we pooled data with the operator next door? they've got ten years of labelled data", "what if
+# it has to gate failover? sub-50 ms."); one that speaks of us states facts ("... it's a trial, and we're
+# allowed to use chatgpt").
+_FIRST_PERSON = LazyRe(r"\b(?:we|we're|we've|we'd|we'll|our|ours|us|i|i'm|i've|i'd|my|me)\b")
+_DETAIL_WORDS = 20
+
+
+def _details_hypothetical(text: str, spans: list[tuple[int, int]], start: int, sentence: str) -> bool:
+    if not spans or text[spans[-1][1] : start].strip() or len(sentence.split()) > _DETAIL_WORDS:
+        return False
+    before = text[spans[-1][0] : spans[-1][1]]
+    return (
+        before.rstrip().endswith("?")
+        and vocab.pattern("what_if").search(before) is not None
+        and not _FIRST_PERSON.search(sentence)
+    )

@@ -46,6 +46,7 @@ _YEAR_BEFORE = LazyRe(
 )  # "since 2017": a year, not a count
 # "every one of them", "every single one": not a count
 _EVERY_ONE = LazyRe(r"\b(?:every|each|no|any|which|the|this|that)(?: single| and every)?\s*$")
+_ONE_OF = LazyRe(r"\s+of\b")  # "triaged into one of 14 queues": a choice among classes, not a count
 _NOT_A_COUNT = LazyRe(
     r"\+?\s*(?:%|percent|ms|milli\w*|s\b|secs?|seconds?|minutes?|mins?|hours?|hrs?|days?|weeks?|months?|years?|"
     r"yrs|decades?|seasons|winters|summers|harvests|fps|gb|tb|mb|people|engineers?|scientists?|devs?|developers?|staff|employees|stars?|-\d|"
@@ -55,6 +56,9 @@ _NOT_A_COUNT = LazyRe(
     r"dispatchers|operators|inspectors|reviewers|moderators|radiologists|clinicians|vets|surveyors|auditors|"
     r"adjusters|underwriters|recruiters|editors|librarians|paralegals|lawyers|technicians|pharmacists|"
     r"of (?:hours|days|minutes|years|weeks)\b|"
+    # how many classes, not how many items: "triaged into one of 14 queues"
+    r"(?:[\w-]+ )?(?:queues|categories|classes|teams|departments|folders|buckets|bins|types|groups|"
+    r"options)\b|"
     r"to \d|(?:[\w-]+ ){0,3}(?:a|per|/|each) (?:second|sec|minute|min|hour|day|week|month|year)\b)"
 )
 
@@ -85,7 +89,13 @@ def label_amount(text: str, m: re.Match[str], default: Value | None) -> Value | 
         for q in quantities(text[start:end])
         if not _RANGE_END.search(text[max(0, start + q[1] - 8) : start + q[1]])
         and not _NOT_A_COUNT.match(text, start + q[2])
-        and not (q[0] == 1 and _EVERY_ONE.search(text[max(0, start + q[1] - 18) : start + q[1]]))
+        and not (
+            q[0] == 1
+            and (
+                _EVERY_ONE.search(text[max(0, start + q[1] - 18) : start + q[1]])
+                or _ONE_OF.match(text, start + q[2])
+            )
+        )
         and not (1900 <= q[0] <= 2100 and _YEAR_BEFORE.search(text[max(0, start + q[1] - 8) : start + q[1]]))
     ]
     # the nearest of a count and a span of years says how much: "40 gyms ... logs which go back three years
@@ -224,13 +234,17 @@ def history_labels(text: str, m: re.Match[str], default: Value | None) -> Value 
     """Years of records with a supervised target in the message ("predict churn from ten years of billing
     records", "predict injury risk. we have six seasons of injury records"): the history holds the answers,
     so there are plenty of labels."""
-    if vocab.pattern("supervised_task").search(text) or _FORECAST.search(text):
+    if (
+        vocab.pattern("supervised_task").search(text)
+        or _FORECAST.search(text)
+        or _words("LABEL").search(m.group())  # "ten years of labelled acoustic data" names its labels
+    ):
         return "plenty"
     return None
 
 
 # A forecast's target is its own history: years of orders hold the answers wherever the forecast is named
-_FORECAST = LazyRe(r"\bforecast(?:s|ing|ed)?\b(?! (?:team|group|people|analysts|department))")
+_FORECAST = LazyRe(r"\bfore?cast(?:s|ing|ed)?\b(?! (?:team|group|people|analysts|department))")
 
 
 _INPUT_USE = LazyRe(
