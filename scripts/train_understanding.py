@@ -18,7 +18,8 @@ sets and scoring a held-out one, the English data lifted intent accuracy by 1-4 
 Heads: one multinomial logistic regression for the intent and one per profile field (its values plus "-",
 not stated), each with its regularisation chosen by 5-fold cross-validation on train and a temperature
 fitted on the out-of-fold predictions (calibration). Seeds are fixed; the artifact records the sha256 of
-the data it came from (a unit test fails when the data changes and the artifact was not retrained).
+the data it came from (a unit test fails when the data changes, or a split joins it, and the artifact
+was not retrained).
 Thresholds come from the classifier's own calibrated precision on dev (see `choose_thresholds`).
 
 `--check`: retrain in memory and compare with the shipped artifact (weights within 1e-4, same thresholds).

@@ -2,6 +2,7 @@
 numpy inference of exported weights, thresholds, and the shipped artifact's freshness."""
 
 import hashlib
+import importlib.util
 import json
 import subprocess
 import sys
@@ -193,11 +194,26 @@ def test_without_a_russian_embedder_russian_is_read_by_the_patterns_alone():
     assert (turn.changes, turn.suggested) == ({}, {})
 
 
-@pytest.mark.parametrize(("artifact", "model"), [(ARTIFACT, LOCAL_MODEL_NAME), (ARTIFACT_RU, USE_MODEL_NAME)])
-def test_the_artifact_is_fresh_for_its_data(artifact, model):
-    """Fails when the training data changed and scripts/train_understanding.py was not run again."""
+def _trainer():
+    spec = importlib.util.spec_from_file_location(
+        "train_understanding", ROOT / "scripts" / "train_understanding.py"
+    )
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.parametrize(
+    ("artifact", "model", "lang"), [(ARTIFACT, LOCAL_MODEL_NAME, "en"), (ARTIFACT_RU, USE_MODEL_NAME, "ru")]
+)
+def test_the_artifact_is_fresh_for_its_data(artifact, model, lang):
+    """Fails when the training data changed, or a split joined it, and scripts/train_understanding.py was
+    not run again."""
     classifier = read_artifact(artifact)
     assert classifier.embedding_model == model
+    assert classifier.meta["data_files"] == list(_trainer().DATA_FILES[lang]), (
+        "run scripts/train_understanding.py"
+    )
     digest = hashlib.sha256()
     for name in classifier.meta["data_files"]:
         digest.update(name.encode())
