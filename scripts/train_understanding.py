@@ -77,6 +77,10 @@ DATA_FILES = {
 SELECT_SHARE = 3  # of every 10 newer-split cases (by a hash of the text), held out to choose thresholds
 INTENT_GRID = (0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95, 0.98, 1.01)
 FIELD_GRID = (0.5, 0.6, 0.7, 0.75, 0.8, 0.85, 0.9, 0.93, 0.95, 0.97, 0.99, 1.01)
+# A fact is stored without asking from this probability on, whatever a small selection set allows: below it
+# (and from the low threshold) the assistant asks. A Russian retrain had let labelled data through at 0.5,
+# storing "plenty" for "classify support tickets into 12 categories" at 0.56.
+FIELD_HIGH_MIN = 0.7
 FACT_INTENTS = ("describe", "what_if")  # the turns the learned layer may fill fields in (see understander)
 MIN_PRECISION = 0.95  # an intent the classifier chooses alone must be right this often
 MIN_FIELD_PRECISION = 0.98  # a fact it stores alone even more often: a wrong fact silently changes the answer
@@ -250,7 +254,7 @@ def choose_thresholds(classifier: Classifier, dev: list[Case], vectors: np.ndarr
         for name, (value, p) in scores.fields.items():
             field_scores[name].append((p, case.fields.get(name) == value))
     pooled = [s for rows in field_scores.values() for s in rows]
-    high = _lowest(pooled, FIELD_GRID, MIN_FIELD_PRECISION)
+    high = max(FIELD_HIGH_MIN, _lowest(pooled, FIELD_GRID, MIN_FIELD_PRECISION))
     low = min(high, _lowest(pooled, FIELD_GRID, MIN_SUGGESTION_PRECISION))
     per_field = {}
     for name, rows in field_scores.items():
@@ -258,7 +262,7 @@ def choose_thresholds(classifier: Classifier, dev: list[Case], vectors: np.ndarr
         # ones otherwise. Some fields are easy for the embedding (volume, data type), some are not.
         own_high = _lowest(rows, FIELD_GRID, MIN_FIELD_PRECISION, MIN_FIELD_SUPPORT)
         own_low = _lowest(rows, FIELD_GRID, MIN_SUGGESTION_PRECISION, MIN_FIELD_SUPPORT)
-        own_high = own_high if own_high <= 1 else high
+        own_high = max(FIELD_HIGH_MIN, own_high) if own_high <= 1 else high
         per_field[name] = [own_high, min(own_high, own_low if own_low <= 1 else low)]
     return {
         "intent": _lowest(intent_scores, INTENT_GRID, MIN_PRECISION),
