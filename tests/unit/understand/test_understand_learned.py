@@ -231,7 +231,7 @@ def test_the_artifact_is_small_and_complete(artifact):
     thresholds = classifier.meta["thresholds"]
     assert thresholds["field_low"] <= thresholds["field_high"]
     # Every field keeps a band where the assistant asks: nothing is stored at a coin flip's probability
-    assert all(0.7 <= high and low <= high for high, low in thresholds["fields"].values())
+    assert all(high >= 0.7 and low <= high for high, low in thresholds["fields"].values())
     scores = classifier.scores(np.ones(classifier.meta["dims"], np.float32) / 20, "we have 5k tagged photos")
     assert 0.0 <= scores.intent_p <= 1.0
     assert (classifier.lexical is not None) == (artifact == ARTIFACT)  # words: the English heads only
