@@ -51,6 +51,7 @@ from assistant.evals.understanding_eval import (  # noqa: E402
 )
 
 from assistant.understand.learned import ABSENT, Classifier, Head, Lexical  # noqa: E402
+from assistant.understand.understander import FACT_INTENTS  # noqa: E402
 
 OUT = {"en": ROOT / "knowledge" / "learned" / "understanding.npz"}
 OUT["ru"] = OUT["en"].with_name("understanding-ru.npz")
@@ -81,7 +82,6 @@ FIELD_GRID = (0.5, 0.6, 0.7, 0.75, 0.8, 0.85, 0.9, 0.93, 0.95, 0.97, 0.99, 1.01)
 # (and from the low threshold) the assistant asks. A Russian retrain had let labelled data through at 0.5,
 # storing "plenty" for "classify support tickets into 12 categories" at 0.56.
 FIELD_HIGH_MIN = 0.7
-FACT_INTENTS = ("describe", "what_if")  # the turns the learned layer may fill fields in (see understander)
 MIN_PRECISION = 0.95  # an intent the classifier chooses alone must be right this often
 MIN_FIELD_PRECISION = 0.98  # a fact it stores alone even more often: a wrong fact silently changes the answer
 MIN_SUGGESTION_PRECISION = 0.6  # a question to confirm a guess should be right more often than not

@@ -43,7 +43,7 @@ from .patterns import compile_all
 from .replies import read_answer, reply_polarity
 from .text import clean_text, question_spans, sentence_spans
 
-__all__ = ["RuleBasedUnderstander", "understand", "warm_up"]
+__all__ = ["FACT_INTENTS", "RuleBasedUnderstander", "understand", "warm_up"]
 
 _SHORT_MESSAGE = 600  # characters; longer, or several paragraphs: a paste, whose facts an injection voids
 _SHORT_LINES = 3
@@ -57,10 +57,12 @@ _LEARNED_INTENTS = frozenset(
     | {Intent.OUT_OF_SCOPE, Intent.UNDO}
 )
 _PENDING_INTENTS = frozenset({Intent.ADOPT, Intent.DISCARD})
-_FACT_INTENTS = frozenset({Intent.DESCRIBE, Intent.WHAT_IF})
+# The intents whose turn keeps facts, and the only ones the learned layer fills fields in (its trainer judges
+# the field thresholds on these turns alone).
+FACT_INTENTS = frozenset({Intent.DESCRIBE, Intent.WHAT_IF})
 # The intents whose turn may answer the question the assistant asked: a why-not after "nobody on the team
 # builds ML models: is that right?" is a new question, and its "not" is no answer ("why not just use GPT-4?").
-_ANSWERING = _FACT_INTENTS | {Intent.RECOMMEND}
+_ANSWERING = FACT_INTENTS | {Intent.RECOMMEND}
 _DESCRIBES = 2  # a recommend request naming this many facts also describes the project
 # What a short answer about another field only refers to: the data and the task were described before ("the
 # notes have owners' names in them" answers the privacy question; "we have about 2,000 tagged support
@@ -139,7 +141,7 @@ class RuleBasedUnderstander:
             flat, stated, mentioned, pending, answered, _what_if_last(flat, hits, questions)
         )
         # English text for the English classifier ("hola que tal" is not), any Russian for the Russian one.
-        needed = (not decision.strong or decision.intent in _FACT_INTENTS) and (
+        needed = (not decision.strong or decision.intent in FACT_INTENTS) and (
             lang == "ru" or is_english(flat)
         )
         classifier = self._classifier(lang) if needed else None
@@ -163,7 +165,7 @@ class RuleBasedUnderstander:
         for name in referred:
             changes.pop(name, None)
         suggested: dict[str, Value] = {}
-        if scores is not None and intent in _FACT_INTENTS:
+        if scores is not None and intent in FACT_INTENTS:
             may_ask = intent is Intent.DESCRIBE and not answered
             suggested = _learned_fields(changes, scores.fields, may_ask, classifier, referred)
         return Turn(
