@@ -193,7 +193,12 @@ class RuleBasedUnderstander:
         intent: Intent, stated: Mapping[str, Value], mentioned: Mapping[str, Value]
     ) -> dict[str, Value]:
         if intent is Intent.WHAT_IF:
-            return dict(mentioned)  # the facts of the hypothetical are in its question
+            kept = dict(mentioned)  # the facts of the hypothetical are in its question
+            if "labeled_data" in kept:
+                # "what if the safety team labelled a few hundred clips?": the labels are what changes; the
+                # clips are the data already described (42 of 43 such what-ifs in the train splits say so).
+                kept.pop("data_type", None)
+            return kept
         if intent is Intent.DESCRIBE:
             return dict(stated)
         # A recommend request that also describes ("no ML team, data on-prem - what should we use?") keeps

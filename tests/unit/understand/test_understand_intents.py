@@ -59,3 +59,18 @@ def test_priority_what_if_beats_why_and_recommend():
 )
 def test_a_choice_names_options_on_both_sides_of_or(text, expected):
     assert intent(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "changes"),
+    [
+        # the labels are the hypothetical; the clips and photos are the data already described
+        ("what if the safety team labelled a few hundred clips for us?", {"labeled_data": "some"}),
+        ("suppose we paid an agency to label about 20k images", {"labeled_data": "some"}),
+        # without labels in it, the data itself is what the what-if changes
+        ("what if it were live video instead?", {"data_type": "video"}),
+    ],
+)
+def test_a_what_if_about_labels_does_not_restate_the_data(text, changes):
+    turn = U.understand(text)
+    assert (turn.intent, turn.changes) == ("what_if", changes)
