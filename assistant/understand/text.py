@@ -60,6 +60,12 @@ _ASKS = LazyRe(
     r"can't|doesn't|don't|any|thoughts|surely|foundation|custom|hybrid)\b"
 )
 _MIN_QUESTION_WORDS = 3  # "labels?" or "budget?" heads a short answer; it is not a question
+# A question typed without its "?": a sentence opening with a modal before its subject ("could we not just
+# call Claude's API and be done with it"). A statement never opens so ("can't send anything outside").
+_INVERTED = LazyRe(
+    r"(?:could|couldn't|can|can't|should|shouldn't|would|wouldn't|why not|isn't|is|are|aren't|do|does|did)"
+    r"\s+(?:we|you|it|i|they|that|this|there)\b"
+)
 # A statement said with a rising tone: "teachers have marked maybe 2,000?", "I guess? we know who left". With
 # no interrogative word, a hedge makes the "?" an estimate, not a question.
 _HEDGED = LazyRe(
@@ -161,7 +167,8 @@ def question_spans(text: str) -> list[tuple[int, int]]:
         if _details_hypothetical(text, spans, start, sentence):
             spans.append((start, end))
             continue
-        if not sentence.rstrip().endswith("?") or len(sentence.split()) < _MIN_QUESTION_WORDS:
+        asked = sentence.rstrip().endswith("?") or _INVERTED.match(sentence.lstrip(" .")) is not None
+        if not asked or len(sentence.split()) < _MIN_QUESTION_WORDS:
             continue
         m = _ASKS.search(sentence.lstrip(" ."))  # on the sentence alone, so "^" is its start
         if m is None and _HEDGED.search(sentence):

@@ -74,3 +74,18 @@ def test_a_choice_names_options_on_both_sides_of_or(text, expected):
 def test_a_what_if_about_labels_does_not_restate_the_data(text, changes):
     turn = U.understand(text)
     assert (turn.intent, turn.changes) == ("what_if", changes)
+
+
+@pytest.mark.parametrize(
+    ("text", "asks"),
+    [
+        ("could we not just call Claude's API and be done with it", True),  # a question without its "?"
+        ("should we not keep it all on our own servers", True),
+        ("can't send anything outside, the client contract says so", False),  # a statement, no subject
+        ("we can't send anything outside", False),
+    ],
+)
+def test_a_question_typed_without_a_question_mark_states_nothing(text, asks):
+    turn = U.understand(text)
+    assert (turn.changes == {}) == asks
+    assert (turn.intent != "describe") == asks

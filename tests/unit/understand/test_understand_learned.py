@@ -18,6 +18,7 @@ from assistant.understand.learned import (
     ABSENT,
     ARTIFACT,
     ARTIFACT_RU,
+    CHAR_NGRAMS,
     Classifier,
     Head,
     Lexical,
@@ -121,8 +122,9 @@ def test_without_embeddings_the_patterns_work_alone():
     assert RuleBasedUnderstander().classifier is None
 
 
-def test_lexical_features_match_scikit_learns_tfidf():
-    """Training fits the vocabulary with scikit-learn; inference recomputes the features in numpy. They
+@pytest.mark.parametrize("analyzer", ["word", "char_wb"])
+def test_lexical_features_match_scikit_learns_tfidf(analyzer):
+    """Training fits the vocabularies with scikit-learn; inference recomputes the features in numpy. They
     must agree, or the heads read something else at run time than what they were fitted on."""
     from sklearn.feature_extraction.text import TfidfVectorizer
 
@@ -131,11 +133,19 @@ def test_lexical_features_match_scikit_learns_tfidf():
         "calls calls calls! Ünïcode wörds and a 3rd-party API",
         "every hammer price recorded since 2009",
         "scored hammer API calls",
+        "a b ab  abc\tabcd\n   loggd 5k",
     ]
-    vectorizer = TfidfVectorizer(min_df=2, sublinear_tf=True).fit(corpus)
-    words = sorted(vectorizer.vocabulary_, key=vectorizer.vocabulary_.__getitem__)
-    lexical = Lexical({w: i for i, w in enumerate(words)}, vectorizer.idf_.astype(np.float32))
-    for text in [*corpus, "nothing known here", "CALLS and Calls: the API, the api"]:
+    vectorizer = TfidfVectorizer(
+        min_df=2,
+        sublinear_tf=True,
+        analyzer=analyzer,
+        ngram_range=CHAR_NGRAMS if analyzer == "char_wb" else (1, 1),
+    ).fit(corpus)
+    terms = sorted(vectorizer.vocabulary_, key=vectorizer.vocabulary_.__getitem__)
+    lexical = Lexical(
+        {t: i for i, t in enumerate(terms)}, vectorizer.idf_.astype(np.float32), chars=analyzer == "char_wb"
+    )
+    for text in [*corpus, "nothing known here", "CALLS and Calls: the API, the api", "ab a  abcd"]:
         expected = vectorizer.transform([text]).toarray()[0]
         assert np.allclose(lexical.features(text), expected, atol=1e-6), text
 
@@ -150,7 +160,7 @@ def test_a_classifier_with_words_reads_the_text_beside_the_embedding():
         "field:privacy": Head((ABSENT, "none", "sensitive", "strict"), weights, np.zeros(4, np.float32), 1.0),
     }
     classifier = Classifier(
-        {"thresholds": {"intent": 0.9, "field_high": 0.95, "field_low": 0.6}}, heads, lexical
+        {"thresholds": {"intent": 0.9, "field_high": 0.95, "field_low": 0.6}}, heads, [lexical]
     )
     vector = np.zeros(DIMS, np.float32)
     assert classifier.scores(vector, "our lawyers, hmm").fields["privacy"][0] == "strict"
@@ -221,7 +231,8 @@ def test_the_artifact_is_fresh_for_its_data(artifact, model, lang):
 
 @pytest.mark.parametrize("artifact", [ARTIFACT, ARTIFACT_RU])
 def test_the_artifact_is_small_and_complete(artifact):
-    assert artifact.stat().st_size < 1_000_000  # English: ~60 heads' classes x (384 dims + ~1,900 words)
+    # English: ~60 heads' classes x (384 dims + ~2,000 words + 6,000 character n-grams)
+    assert artifact.stat().st_size < 2_500_000
     classifier = read_artifact(artifact)
     assert set(classifier.heads) >= {"intent", "field:privacy", "field:data_type"}
     thresholds = classifier.meta["thresholds"]
@@ -230,7 +241,8 @@ def test_the_artifact_is_small_and_complete(artifact):
     assert all(high >= 0.7 and low <= high for high, low in thresholds["fields"].values())
     scores = classifier.scores(np.ones(classifier.meta["dims"], np.float32) / 20, "we have 5k tagged photos")
     assert 0.0 <= scores.intent_p <= 1.0
-    assert (classifier.lexical is not None) == (artifact == ARTIFACT)  # words: the English heads only
+    # words and character n-grams: the English heads only
+    assert [terms.chars for terms in classifier.lexical] == ([False, True] if artifact == ARTIFACT else [])
     json.dumps(classifier.meta)
 
 
