@@ -64,7 +64,7 @@ _MIN_QUESTION_WORDS = 3  # "labels?" or "budget?" heads a short answer; it is no
 # call Claude's API and be done with it"). A statement never opens so ("can't send anything outside").
 _INVERTED = LazyRe(
     r"(?:could|couldn't|can|can't|should|shouldn't|would|wouldn't|why not|isn't|is|are|aren't|do|does|did)"
-    r"\s+(?:we|you|it|i|they|that|this|there)\b"
+    r"\s+(?:we|you|it|i|they|that|this|there|a|an|the|our|your|any|some|one|such)\b"
 )
 # A statement said with a rising tone: "teachers have marked maybe 2,000?", "I guess? we know who left". With
 # no interrogative word, a hedge makes the "?" an estimate, not a question.
@@ -157,17 +157,20 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     return [(a, b) for a, b in spans if text[a:b].strip(" .?!;")]
 
 
-def question_spans(text: str) -> list[tuple[int, int]]:
-    """The parts of `text` that ask rather than state: in each sentence ending with "?", from the clause
-    where the question starts ("no labels and a tight deadline, what would you go for?": from "what"). The
-    facts they mention are topics, not statements ("couldn't we just call GPT-4o?")."""
+def question_spans(text: str, english: bool = True) -> list[tuple[int, int]]:
+    """The parts of `text` that ask rather than state: in each sentence ending with "?" (in English, also one
+    opening like a question, `_INVERTED`), from the clause where the question starts ("no labels and a tight
+    deadline, what would you go for?": from "what"). The facts they mention are topics, not statements
+    ("couldn't we just call GPT-4o?"). A Russian gloss is not English word order: "можем тратить..." (we
+    can spend) reads "can we spend"."""
     spans: list[tuple[int, int]] = []
     for start, end in sentence_spans(text):
         sentence = text[start:end]
         if _details_hypothetical(text, spans, start, sentence):
             spans.append((start, end))
             continue
-        asked = sentence.rstrip().endswith("?") or _INVERTED.match(sentence.lstrip(" .")) is not None
+        inverted = english and _INVERTED.match(sentence.lstrip(" .")) is not None
+        asked = sentence.rstrip().endswith("?") or inverted
         if not asked or len(sentence.split()) < _MIN_QUESTION_WORDS:
             continue
         m = _ASKS.search(sentence.lstrip(" ."))  # on the sentence alone, so "^" is its start

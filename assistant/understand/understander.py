@@ -117,7 +117,7 @@ class RuleBasedUnderstander:
             return Turn(Intent.OUT_OF_SCOPE, {}, text=clean, language=language.code)
         flat = low.replace("\n", " . ")
         hits = scan(flat)
-        questions = question_spans(flat)
+        questions = question_spans(flat, english=lang == "en")
         mentioned = resolve(flat, hits)
         stated = resolve(flat, hits, questions)
         if is_injection(low):

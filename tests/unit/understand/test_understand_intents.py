@@ -81,6 +81,7 @@ def test_a_what_if_about_labels_does_not_restate_the_data(text, changes):
     [
         ("could we not just call Claude's API and be done with it", True),  # a question without its "?"
         ("should we not keep it all on our own servers", True),
+        ("can a foundation model cope with audio from a noisy stadium concourse", True),
         ("can't send anything outside, the client contract says so", False),  # a statement, no subject
         ("we can't send anything outside", False),
     ],
@@ -89,3 +90,10 @@ def test_a_question_typed_without_a_question_mark_states_nothing(text, asks):
     turn = U.understand(text)
     assert (turn.changes == {}) == asks
     assert (turn.intent != "describe") == asks
+
+
+def test_a_russian_statement_is_not_read_as_an_inverted_question():
+    """Russian word order is free: "можем тратить..." (we can spend) glosses as "can ... spend" and states."""
+    turn = U.understand("можем тратить пару сотен тысяч рублей в месяц на инфраструктуру, но не миллионы")
+    assert turn.intent == "describe"
+    assert turn.changes
