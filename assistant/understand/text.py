@@ -161,8 +161,8 @@ def question_spans(text: str, english: bool = True) -> list[tuple[int, int]]:
     """The parts of `text` that ask rather than state: in each sentence ending with "?" (in English, also one
     opening like a question, `_INVERTED`), from the clause where the question starts ("no labels and a tight
     deadline, what would you go for?": from "what"). The facts they mention are topics, not statements
-    ("couldn't we just call GPT-4o?"). A Russian gloss is not English word order: "можем тратить..." (we
-    can spend) reads "can we spend"."""
+    ("couldn't we just call GPT-4o?"). A Russian gloss keeps Russian word order, so it is not read so: "можем
+    тратить..." (we can spend) glosses to "can ... spend"."""
     spans: list[tuple[int, int]] = []
     for start, end in sentence_spans(text):
         sentence = text[start:end]
