@@ -86,7 +86,6 @@ class Head:
 
 # scikit-learn's default token pattern: the vocabulary was built with it, so the run time must split alike.
 _TOKEN = re.compile(r"(?u)\b\w\w+\b")
-_SPACES = re.compile(r"\s\s+")
 CHAR_NGRAMS = (3, 5)  # the character n-grams' lengths (scikit-learn's analyzer="char_wb")
 
 
@@ -98,7 +97,7 @@ def _char_ngrams(text: str) -> list[str]:
     """scikit-learn's char_wb analyzer: n-grams inside each space-padded word (a short word once, whole)."""
     low, high = CHAR_NGRAMS
     grams: list[str] = []
-    for word in _SPACES.sub(" ", text.lower()).split():
+    for word in text.lower().split():  # split() skips any run of whitespace, as sklearn's normalising does
         padded = f" {word} "
         for n in range(low, high + 1):
             grams.extend(padded[i : i + n] for i in range(max(1, len(padded) - n + 1)))
