@@ -65,7 +65,12 @@ _MIN_QUESTION_WORDS = 3  # "labels?" or "budget?" heads a short answer; it is no
 _INVERTED = LazyRe(
     r"(?:could|couldn't|can|can't|should|shouldn't|would|wouldn't|why not|isn't|is|are|aren't|do|does|did)"
     r"\s+(?:we|you|it|i|they|that|this|there|a|an|the|our|your|any|some|one|such)\b"
+    # a wh-word before the inverted verb: "what would you recommend for a zoo that has no ML people"
+    r"|(?:what|which|how)\s+(?:would|should|do|does|can|could|will)\s+(?:you|we|i|one)\b"
 )
+# A question framed by what it is about: "with a tiny team and all those graded photos, which route makes
+# more sense?" asks about those facts; "we have a tiny team, which route?" states one first.
+_FRAMED = LazyRe(r"(?:so\s+|and\s+|but\s+)?(?:with|given|considering|for|based on|knowing|in light of)\b")
 # A statement said with a rising tone: "teachers have marked maybe 2,000?", "I guess? we know who left". With
 # no interrogative word, a hedge makes the "?" an estimate, not a question.
 _HEDGED = LazyRe(
@@ -177,7 +182,8 @@ def question_spans(text: str, english: bool = True) -> list[tuple[int, int]]:
         if m is None and _HEDGED.search(sentence):
             continue
         offset = start + len(sentence) - len(sentence.lstrip(" ."))
-        spans.append((offset + m.start() if m else start, end))
+        framed = _FRAMED.match(sentence.lstrip(" .").lower()) is not None
+        spans.append((offset + m.start() if m and not framed else start, end))
     return spans
 
 

@@ -63,7 +63,6 @@ FACT_INTENTS = frozenset({Intent.DESCRIBE, Intent.WHAT_IF})
 # The intents whose turn may answer the question the assistant asked: a why-not after "nobody on the team
 # builds ML models: is that right?" is a new question, and its "not" is no answer ("why not just use GPT-4?").
 _ANSWERING = FACT_INTENTS | {Intent.RECOMMEND}
-_DESCRIBES = 2  # a recommend request naming this many facts also describes the project
 # What a short answer about another field only refers to: the data and the task were described before ("the
 # notes have owners' names in them" answers the privacy question; "we have about 2,000 tagged support
 # tickets" answers the labels question), so the answer does not state them again.
@@ -155,6 +154,11 @@ class RuleBasedUnderstander:
         if intent not in _ANSWERING:
             answer = {}
         changes = self._kept(intent, stated, mentioned) | {k: v for k, v in answer.items() if k not in stated}
+        if intent is Intent.RECOMMEND and stated:
+            # "we've got 5k tickets our agents sorted. enough to train something?": a message that states
+            # facts outside its question describes the project, whatever it then asks (the answer is the
+            # same recommendation; the labelling README: only describe, what-if and injection carry facts)
+            intent = Intent.DESCRIBE
         # A one-sentence answer refers to the data and the task; a whole description states them again.
         short = len(sentence_spans(flat)) == 1
         referred = (
@@ -202,8 +206,8 @@ class RuleBasedUnderstander:
         if intent is Intent.DESCRIBE:
             return dict(stated)
         # A recommend request that also describes ("no ML team, data on-prem - what should we use?") keeps
-        # its facts; "foundation, custom or hybrid for the photos?" only refers to the project.
-        if intent is Intent.RECOMMEND and (stated or len(mentioned) >= _DESCRIBES):
+        # its facts; "what would you recommend for a team with no data scientists?" only asks.
+        if intent is Intent.RECOMMEND and stated:
             return dict(mentioned)
         return {}
 

@@ -123,7 +123,8 @@ CASES = [
 INTENT_CASES = [
     ("what do you suggest for us?", "recommend", {}),
     ("foundation or custom, what's your verdict?", "recommend", {}),
-    ("we have no labels; which option should we pick?", "recommend", {"labeled_data": "none"}),
+    ("we have no labels; which option should we pick?", "describe", {"labeled_data": "none"}),
+    ("what would you recommend for a team with no ML people and no labelled data", "recommend", {}),
     ("why is that?", "why", {}),
     ("what's the rationale?", "why", {}),
     ("why not a hybrid approach?", "why_not", {}),

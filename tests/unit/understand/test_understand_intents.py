@@ -31,9 +31,10 @@ def test_why_not_without_a_target_is_why():
     assert intent("why not?") == "why"
 
 
-def test_describe_with_a_question_is_recommend():
+def test_facts_stated_before_a_question_describe():
+    """The labelling README: a message that states facts is describe, whatever it then asks."""
     turn = U.understand("We classify X-ray images, no ML team, data stays on-prem. What should we use?")
-    assert turn.intent == "recommend"
+    assert turn.intent == "describe"
     assert turn.changes == {
         "task": "narrow",
         "data_type": "image",
@@ -41,6 +42,17 @@ def test_describe_with_a_question_is_recommend():
         "privacy": "strict",
         "external_api_ok": False,
     }
+
+
+def test_facts_inside_a_recommend_question_are_not_stored():
+    turn = U.understand("with a tiny team and all those graded photos, which route makes more sense?")
+    assert (turn.intent, turn.changes) == ("recommend", {})
+    # with no question mark, a wh-word before an inverted verb still asks
+    turn = U.understand("what would you recommend for a zoo that has no ML people and no labelled data")
+    assert (turn.intent, turn.changes) == ("recommend", {})
+    # the facts are kept when they are stated: only the asking changes
+    turn = U.understand("we have a tiny team and graded photos, which route makes more sense?")
+    assert turn.intent == "describe" and turn.changes.get("data_type") == "image"
 
 
 def test_priority_what_if_beats_why_and_recommend():

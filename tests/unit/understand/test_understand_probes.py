@@ -85,7 +85,7 @@ PROBES = [
     P(
         "Startup, 3 devs, no ML knowledge, tiny budget, need a demo in two weeks, data isn't "
         "sensitive. What do you advise?",
-        "recommend",
+        "describe",
         {"ml_team": False, "budget": "low", "stage": "prototype", "privacy": "none"},
     ),
     P("which would you pick in our shoes?", "recommend", {}),
@@ -198,7 +198,7 @@ PROBES = [
     P(
         "hey, we're building a voice assistant for cars; it must work without internet, we have 2 ML "
         "devs and a tight budget. thoughts?",
-        "recommend",
+        "describe",
         {"data_type": "audio", "edge": True, "ml_team": True, "budget": "low"},
     ),
     P("so, custom model yes or no?", "recommend", {}),
@@ -310,7 +310,7 @@ PROBES = [
     P(
         "So given a small team, no labels and a tight deadline, what would you go for?",
         "recommend",
-        {"labeled_data": "none"},
+        {},
     ),
     P("Foundation or custom for us?", "recommend", {}),
     P("need a recommendation please", "recommend", {}),
