@@ -114,6 +114,8 @@ _PARTITIVE = LazyRe(
 _HEAD_REACH = 12  # words
 _UNSURE = LazyRe(
     r"\b(?:no idea|no clue|not sure|don't know|do not know|dont know|not certain)\b"
+    # a condition ruled out, not a denial of what follows: "not even with a DPA in place"
+    r"|\bnot even(?= (?:with|under|if|through|via|given|after|once)\b)"
 )  # not denials
 # "without" negates the noun phrase right after it; a preposition after that phrase starts what is said of
 # something else: "detect workers without hard hats on the site cameras" does not negate the cameras
