@@ -11,10 +11,22 @@ import re
 
 from .patterns import LazyRe
 
+# A span of years of records: "six years of readings", "since 2009", "for the last decade" (labels: plenty)
+YEARS_SPAN = LazyRe(
+    r"\b(?:\d+\+?|a|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|"
+    r"sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|many|several)"
+    r"\s*(?:years?|yrs|decades?)\b|\bdecades\b|\ba decade\b|\b(?:since|back to|from) (?:19|20)\d\d\b|"
+    r"\bfor (?:many |several )?years\b|\b(?:the )?(?:last|past) (?:decade|few years|\w+ years)\b|"
+    r"\b(?:a|the last|the past) couple (?:of )?years\b|"
+    r"\b(?:\d+|two|three|four|five|six|seven|eight|nine|ten|many|several) "
+    r"(?:winters|summers|seasons|harvests)\b|\b\d+\s*y\b"
+)
+
 __all__ = [
     "LABELS_PLENTY",
     "VOLUME_HIGH",
     "VOLUME_MEDIUM",
+    "YEARS_SPAN",
     "quantities",
     "request_rates",
     "request_spans",

@@ -14,7 +14,7 @@ from typing import Literal, TypeAlias
 
 from ..types import Value
 from . import vocab
-from .numbers import LABELS_PLENTY, quantities, volume_level
+from .numbers import LABELS_PLENTY, YEARS_SPAN, quantities, volume_level
 from .patterns import LazyRe
 
 __all__ = ["YES_NO", "Polarity", "read_answer", "reply_polarity"]
@@ -118,6 +118,8 @@ def _answer(name: str, text: str, polarity: Polarity | None, suggested: Value | 
         for value, pattern in _answers(name):
             if pattern.search(text):
                 return value
+    if name == "labeled_data" and short and polarity != "no" and YEARS_SPAN.search(text):
+        return "plenty"  # "since 2009, every week", "5 years, half-hourly": years of records hold the labels
     if name in _AMOUNT_FIELDS:
         qty = quantities(text)
         # a short reply's last amount, or the amount a longer reply opens with ("a few thousand old reports

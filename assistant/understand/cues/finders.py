@@ -14,7 +14,7 @@ from collections.abc import Mapping
 
 from ...types import Value
 from .. import vocab
-from ..numbers import LABELS_PLENTY, quantities
+from ..numbers import LABELS_PLENTY, YEARS_SPAN, quantities
 from ..patterns import LazyRe
 from ..text import clause_end, clause_start, negated, sentence_spans
 from .cue import Finder
@@ -23,15 +23,6 @@ __all__ = ["FINDERS"]
 
 _TOOL_TO = LazyRe(
     r"\b(?:gpt\S*|llms?|models?|ai|apis?|chat-?gpt|claude|tools?|foundation \w+|software)\b[^.;]{0,30}\bto $"
-)
-_SPAN = LazyRe(
-    r"\b(?:\d+\+?|a|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|"
-    r"sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|many|several)"
-    r"\s*(?:years?|yrs|decades?)\b|\bdecades\b|\ba decade\b|\b(?:since|back to|from) (?:19|20)\d\d\b|"
-    r"\bfor (?:many |several )?years\b|\b(?:the )?(?:last|past) (?:decade|few years|\w+ years)\b|"
-    r"\b(?:a|the last|the past) couple (?:of )?years\b|"
-    r"\b(?:\d+|two|three|four|five|six|seven|eight|nine|ten|many|several) "
-    r"(?:winters|summers|seasons|harvests)\b|\b\d+\s*y\b"
 )
 # A wish or obligation before a label verb makes it the task ("each one has to be sorted into..."), unless
 # something after it says the labels exist already ("we want to use the 4,000 tickets already tagged")
@@ -100,7 +91,7 @@ def label_amount(text: str, m: re.Match[str], default: Value | None) -> Value | 
     ]
     # the nearest of a count and a span of years says how much: "40 gyms ... logs which go back three years
     # and show who cancelled" speaks of years of outcomes, not of 40 labels
-    spans = [abs(s.start() - m.start()) for s in _SPAN.finditer(text, start, end)]
+    spans = [abs(s.start() - m.start()) for s in YEARS_SPAN.finditer(text, start, end)]
     if counts:
         value, at, _ = min(counts, key=lambda q: abs(start + q[1] - m.start()))
         if not spans or abs(start + at - m.start()) <= min(spans):
