@@ -33,7 +33,7 @@ def test_yes_no_table_is_schema_valid():
         ("about 40k", "labeled_data", {"labeled_data": "some"}),  # issue 12: tens of thousands are "some"
         ("about 2 million", "labeled_data", {"labeled_data": "plenty"}),
         # years of records hold the labels, whatever number names the span
-        ("since 2009, every week", "labeled_data", {"labeled_data": "plenty"}),
+        ("since 2009, all of it", "labeled_data", {"labeled_data": "plenty"}),
         ("5 years, half-hourly", "labeled_data", {"labeled_data": "plenty"}),
         ("strict", "privacy", {"privacy": "strict", "external_api_ok": False}),
         ("no", "privacy", {"privacy": "none"}),
