@@ -180,10 +180,15 @@ def resolve(text: str, hits: dict[str, list[Hit]], exclude: Sequence[Span] = ())
     the kind of data (in a description, "we score 2M card transactions a day", it states both)."""
     changes: dict[str, Value] = {}
     rated = [span for span in request_spans(text) if _short_sentence(text, span[0])]
+    # a task verb inside a statement of labels is the labelling, not the task: "we could get the paralegals
+    # to tag maybe 1,000 contracts", "cataloguers have assigned subject headings by hand"
+    labelling = [(a, b) for a, b, v in hits.get("labeled_data", ()) if v is not None]
     for name, found in hits.items():
         kept = [h for h in found if _outside(h[0], exclude)]
         if name == "data_type":
             kept = [h for h in kept if _outside(h[0], rated)]
+        elif name == "task":
+            kept = [h for h in kept if _outside(h[0], labelling)]
         resolved = _data_type(text, kept) if name == "data_type" else _resolve(name, kept)
         if resolved is not None:
             changes[name] = resolved

@@ -342,10 +342,11 @@ PROBES = [
     P("maybe 3 thousand", "describe", {"volume": "low"}, asked="volume"),
     P("I think it's fine", "describe", {"external_api_ok": True}, asked="external_api_ok"),
     P("sure, go ahead", "adopt", {}, pending=True),
+    # labels people could produce are labels, and their verb is not the task (a known gap until 2026-12-02)
+    P("we could get our support staff to tag a few hundred examples", "describe", {"labeled_data": "some"}),
 ]
 KNOWN_GAPS = [
     P("if the vendor changes the model, that's fine with us", "describe", {"control": False}),
-    P("we could get our support staff to tag a few hundred examples", "describe", {"labeled_data": "some"}),
 ]
 
 
