@@ -45,7 +45,21 @@ EXTRACTION_FILE = HERE / "extraction.yaml"
 # The train splits written later (2026-12-01, independently of the understander), each measured untouched
 # before it was tuned on (see each set's README); the learned layer fits most of them and chooses thresholds
 # on the rest (scripts/train_understanding.py).
-NEWER_SPLITS = ("train2", "train3", "train4", "train5", "train6", "train8", "train9", "train10", "train11", "train12", "train13", "train15", "train16")
+NEWER_SPLITS = (
+    "train2",
+    "train3",
+    "train4",
+    "train5",
+    "train6",
+    "train8",
+    "train9",
+    "train10",
+    "train11",
+    "train12",
+    "train13",
+    "train15",
+    "train16",
+)
 # Measured, never tuned on, never listed case by case: the frozen test split and a later fresh set kept out of
 # every round and out of the learned layer's data (written as train7, 2026-12-01).
 HELD_OUT = ("holdout", "test")
