@@ -67,6 +67,8 @@ _INVERTED = LazyRe(
     r"\s+(?:we|you|it|i|they|that|this|there|a|an|the|our|your|any|some|one|such)\b"
     # a wh-word before the inverted verb: "what would you recommend for a zoo that has no ML people"
     r"|(?:what|which|how)\s+(?:would|should|do|does|can|could|will)\s+(?:you|we|i|one)\b"
+    # a suggestion: "why not just call the OpenAI API and be done"
+    r"|why\s+(?:not|don't|dont)\b"
 )
 # A question framed by what it is about: "with a tiny team and all those graded photos, which route makes
 # more sense?" asks about those facts; "we have a tiny team, which route?" states one first.
