@@ -159,10 +159,6 @@ class RuleBasedUnderstander:
             # facts outside its question describes the project, whatever it then asks (the answer is the
             # same recommendation; the labelling README: only describe, what-if and injection carry facts)
             intent = Intent.DESCRIBE
-        elif intent is Intent.WHY_NOT and stated and _stated_apart(flat, hits, questions):
-            # the same for a suggestion asked after a sentence of facts: "It has to run on the ambulance's
-            # tablet, there's no signal. Would a foundation model cope with that?"
-            intent, changes = Intent.DESCRIBE, dict(stated)
         # A one-sentence answer refers to the data and the task; a whole description states them again.
         short = len(sentence_spans(flat)) == 1
         referred = (
@@ -276,12 +272,6 @@ def _what_if_last(flat: str, hits: dict[str, list[Hit]], questions: list[tuple[i
         return True
     end = next((b for a, b in sentence_spans(flat) if a <= m.start() < b), len(flat))
     return not resolve(flat, hits, [*questions, (0, end)])
-
-
-def _stated_apart(flat: str, hits: dict[str, list[Hit]], questions: list[tuple[int, int]]) -> bool:
-    """Are facts stated in a sentence of their own, apart from every sentence that asks?"""
-    asking = [(a, b) for a, b in sentence_spans(flat) if any(a <= q < b for q, _ in questions)]
-    return bool(resolve(flat, hits, asking))
 
 
 def _valid(changes: Mapping[str, Value]) -> dict[str, Value]:
