@@ -186,7 +186,7 @@ def question_spans(text: str, english: bool = True) -> list[tuple[int, int]]:
         if m is None and _HEDGED.search(sentence):
             continue
         offset = start + len(sentence) - len(sentence.lstrip(" ."))
-        framed = _FRAMED.match(sentence.lstrip(" .").lower()) is not None
+        framed = _FRAMED.match(sentence.lstrip(" .")) is not None
         spans.append((offset + m.start() if m and not framed else start, end))
     return spans
 

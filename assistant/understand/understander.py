@@ -17,9 +17,10 @@ Why its own module: it only sequences the parts, so the order of the steps is vi
      probability clears the high threshold, and between the low and the high threshold suggests the fact
      for the assistant to confirm (`Turn.suggested`) instead of guessing.
 
-Facts are kept for describe (what the text states), what_if (what it supposes), recommend (when it also
-describes the project) and injection (see 3); questions (why, why_not, change_mind, concept, help) and the
-control intents keep none. Every kept value is schema-valid (see `profile.FIELDS`).
+Facts are kept for describe (what the text states, and a recommend request that states facts outside its
+question is a description that keeps the facts its question names too), what_if (what it supposes) and
+injection (see 3); questions (recommend, why, why_not, change_mind, concept, help) and the control intents
+keep none. Every kept value is schema-valid (see `profile.FIELDS`).
 
 No LLM, no network: the patterns run on every turn (import in a few ms, well under 1 ms per utterance;
 they compile on first use or in `warm_up()`); the learned layer adds a matrix product to the embedding
