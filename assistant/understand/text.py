@@ -169,8 +169,9 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
 def question_spans(text: str, english: bool = True) -> list[tuple[int, int]]:
     """The parts of `text` that ask rather than state: in each sentence ending with "?" (in English, also one
     opening like a question, `_INVERTED`), from the clause where the question starts ("no labels and a tight
-    deadline, what would you go for?": from "what"). The facts they mention are topics, not statements
-    ("couldn't we just call GPT-4o?"). A Russian gloss keeps Russian word order, so it is not read so: "можем
+    deadline, what would you go for?": from "what"; from its start when a frame opens it, "with a tiny team,
+    which route?"). The facts they mention are topics, not statements ("couldn't we just call GPT-4o?"). A
+    Russian gloss keeps Russian word order, so it is not read so: "можем
     тратить..." (we can spend) glosses to "can ... spend"."""
     spans: list[tuple[int, int]] = []
     for start, end in sentence_spans(text):
@@ -178,16 +179,16 @@ def question_spans(text: str, english: bool = True) -> list[tuple[int, int]]:
         if _details_hypothetical(text, spans, start, sentence):
             spans.append((start, end))
             continue
-        inverted = english and _INVERTED.match(sentence.lstrip(" .")) is not None
+        body = sentence.lstrip(" .")
+        inverted = english and _INVERTED.match(body) is not None
         asked = sentence.rstrip().endswith("?") or inverted
         if not asked or len(sentence.split()) < _MIN_QUESTION_WORDS:
             continue
-        m = _ASKS.search(sentence.lstrip(" ."))  # on the sentence alone, so "^" is its start
+        m = _ASKS.search(body)  # on the sentence alone, so "^" is its start
         if m is None and _HEDGED.search(sentence):
             continue
-        offset = start + len(sentence) - len(sentence.lstrip(" ."))
-        framed = _FRAMED.match(sentence.lstrip(" .")) is not None
-        spans.append((offset + m.start() if m and not framed else start, end))
+        framed = _FRAMED.match(body) is not None
+        spans.append((start if m is None or framed else end - len(body) + m.start(), end))
     return spans
 
 

@@ -154,12 +154,15 @@ class RuleBasedUnderstander:
         intent = decision.intent
         if intent not in _ANSWERING:
             answer = {}
-        changes = self._kept(intent, stated, mentioned) | {k: v for k, v in answer.items() if k not in stated}
         if intent is Intent.RECOMMEND and stated:
             # "we've got 5k tickets our agents sorted. enough to train something?": a message that states
-            # facts outside its question describes the project, whatever it then asks (the answer is the
-            # same recommendation; the labelling README: only describe, what-if and injection carry facts)
-            intent = Intent.DESCRIBE
+            # facts outside its question describes the project, whatever it then asks, and keeps the facts
+            # its question names too (the answer is the same recommendation; the labelling README: only
+            # describe, what-if and injection carry facts)
+            intent, kept = Intent.DESCRIBE, dict(mentioned)
+        else:
+            kept = self._kept(intent, stated, mentioned)
+        changes = kept | {k: v for k, v in answer.items() if k not in stated}
         # A one-sentence answer refers to the data and the task; a whole description states them again.
         short = len(sentence_spans(flat)) == 1
         referred = (
@@ -206,11 +209,7 @@ class RuleBasedUnderstander:
             return kept
         if intent is Intent.DESCRIBE:
             return dict(stated)
-        # A recommend request that also describes ("no ML team, data on-prem - what should we use?") keeps
-        # its facts; "what would you recommend for a team with no data scientists?" only asks.
-        if intent is Intent.RECOMMEND and stated:
-            return dict(mentioned)
-        return {}
+        return {}  # a question ("what would you recommend for a team with no ML people?") states nothing
 
     def _scores(self, clean: str, lang: str, classifier: Classifier | None) -> Scores | None:
         embed = self._embedder(lang)
