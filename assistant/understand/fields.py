@@ -9,6 +9,7 @@ policies that decide between several mentions of a field:
     writing verb is output, not input: "drafts cover letters"), privacy / latency (the strictest
     requirement wins) and ml_team (any ML people at all: true);
   - stated request rates set `volume` ("2M/day"; a bare count is not a volume);
+  - a cue right after "instead of" / "rather than" names what is replaced, and states nothing;
   - hits inside `exclude` spans (the questions of a message) state nothing;
   - convention: strict privacy implies external_api_ok false unless the text says otherwise.
 The cue phrases themselves are in the lexicon (knowledge/lexicon/), built into `understand.cues`.
@@ -47,7 +48,8 @@ _POST_NEGATION = LazyRe(
     r"an option|available|allowed)\b"
 )
 _DATA_JOIN = LazyRe(
-    r"^\W*(?:\w+\W+){0,4}(?:and|&|plus|as well as|with|together with|alongside|\+|/)\W+(?:[\w']+\W+){0,4}$"
+    r"^\W*(?:\w+\W+){0,4}(?:and|&|plus|as well as|with|together with|along with|alongside|next to|"
+    r"in addition to|on top of|\+|/)\W+(?:[\w']+\W+){0,4}$"
 )
 # A list of data kinds: "images, spec tables and past questions" (the commas join like "and" when the list
 # ends in one)
@@ -61,6 +63,12 @@ _ATTACHED = LazyRe(r"\s+(?:[\w']+\s+){0,2}?(?:attached|on (?:each|every|them|it)
 _MADE_AFTER = LazyRe(
     r"(?:\s+(?:[\w'-]+|[+&])){0,5}?\s+(?:auto-?|automatically\s+)?(?:generated|drafted|written|produced|composed|created)\s+(?!by\b)"
     r"(?:from|off|out of|automatically|for|based)\b"
+)
+# What a statement replaces is not a fact: "what if this became the core system instead of a pilot?",
+# "free-form answers instead of just a category", "it's no longer a demo"
+_REPLACED = LazyRe(
+    r"\b(?:instead of|rather than|in place of|no longer(?: be| is| a| an)?)\s+"
+    r"(?:(?:a|an|the|just|only|simply|our|their|its|being|on|in)\s+){0,2}$"
 )
 _WISHED = LazyRe(r"\b(?:want|wants|wanted|need|needs|like|love|get)\b")
 # Two kinds of data named apart and then used together: "site diaries are typed, and the drone films a
@@ -136,6 +144,8 @@ def _made(text: str, start: int, end: int) -> bool:
 
 
 def _value(cue: Cue, text: str, m: re.Match[str]) -> Value | None:
+    if _REPLACED.search(text, clause_start(text, m.start()), m.start()):
+        return None
     data = cue.field == "data_type"  # "none of the clips were annotated": still clips
     # a data noun is negated only by a negator right before it ("no photos", "don't have any audio"):
     # "nobody has ever tagged these vibration logs" negates the tagging, the logs exist

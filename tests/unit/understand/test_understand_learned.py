@@ -8,6 +8,7 @@ import sys
 
 import numpy as np
 import pytest
+from assistant.evals.understanding_eval import HELD_OUT
 from support.paths import ROOT
 
 from assistant.embeddings import LOCAL_MODEL_NAME
@@ -225,8 +226,9 @@ def test_the_artifact_is_fresh_for_its_data(artifact, model, lang):
         "run scripts/train_understanding.py"
     )
     assert classifier.meta["data_sha256"] == trainer.data_sha256(lang), "run scripts/train_understanding.py"
-    # The held-out splits (the frozen test split, holdout): never
-    assert not any("test" in name or "holdout" in name for name in classifier.meta["data_files"])
+    # The held-out splits (the frozen test split, holdout, the untouched ones): never
+    held_out = {f"-{split}.yaml" for split in HELD_OUT}
+    assert not any(name.endswith(tuple(held_out)) for name in classifier.meta["data_files"])
 
 
 @pytest.mark.parametrize("artifact", [ARTIFACT, ARTIFACT_RU])
