@@ -70,6 +70,7 @@ _REPLACED = LazyRe(
     r"\b(?:instead of|rather than|in place of|no longer(?: be| is| a| an)?)\s+"
     r"(?:(?:a|an|the|just|only|simply|our|their|its|being|on|in)\s+){0,2}$"
 )
+_LISTED_AFTER = LazyRe(r"\s*(?:,|&|and|or|plus|\+|/|as well as)\s+(?:[\w'-]+\s+){0,2}$")
 _WISHED = LazyRe(r"\b(?:want|wants|wanted|need|needs|like|love|get)\b")
 # Two kinds of data named apart and then used together: "site diaries are typed, and the drone films a
 # weekly flyover. we want a progress estimate from both" ("from both sites" speaks of something else)
@@ -143,6 +144,16 @@ def _made(text: str, start: int, end: int) -> bool:
     return made is not None and _WISHED.search(text, clause_start(text, start), start) is not None
 
 
+def _output(text: str, m: re.Match[str], output_end: int) -> bool:
+    """Is this data noun output: produced by a writing verb, wished for as made from other data, or listed
+    right after such an output (ending at `output_end`, -1 when none)?"""
+    return (
+        _is_output(text, m.start())
+        or _made(text, m.start(), m.end())
+        or (output_end >= 0 and _LISTED_AFTER.match(text, output_end, m.start()) is not None)
+    )
+
+
 def _value(cue: Cue, text: str, m: re.Match[str]) -> Value | None:
     if _REPLACED.search(text, clause_start(text, m.start()), m.start()):
         return None
@@ -155,15 +166,15 @@ def _value(cue: Cue, text: str, m: re.Match[str]) -> Value | None:
         or _POST_NEGATION.match(text, m.end())
     ):
         return None if cue.negated is IGNORE else cue.negated
-    if cue.field == "data_type" and (_is_output(text, m.start()) or _made(text, m.start(), m.end())):
-        return None
     return cue.read(text, m)
 
 
 def scan(text: str) -> dict[str, list[Hit]]:
-    """Every cue hit in lower-cased, cleaned text, by field, with the value it states."""
+    """Every cue hit in lower-cased, cleaned text, by field, with the value it states. A data noun listed
+    right after an output is output too: "write the tasting notes & social posts"."""
     hits: dict[str, list[Hit]] = {}
     for scanner, cues in build_scanners():
+        output_end = -1
         for n, hit in enumerate(scanner.finditer(text)):
             if n == _MAX_HITS_PER_FIELD:
                 break  # no real text mentions a field this often; bounds the time on degenerate pastes
@@ -171,7 +182,10 @@ def scan(text: str) -> dict[str, list[Hit]]:
             if found is None:
                 continue
             cue, m = found
-            hits.setdefault(cue.field, []).append((m.start(), m.end(), _value(cue, text, m)))
+            value = _value(cue, text, m)
+            if cue.field == "data_type" and _output(text, m, output_end):
+                value, output_end = None, m.end()
+            hits.setdefault(cue.field, []).append((m.start(), m.end(), value))
     return hits
 
 
