@@ -60,6 +60,9 @@ NEWER_SPLITS = (
     "train14",
     "train15",
     "train16",
+    "train19",
+    "train20",
+    "train21",
 )
 # Measured, never tuned on, never listed case by case: the frozen test split, a later fresh set kept out of
 # every round and out of the learned layer's data (written as train7, 2026-12-01), and train17 and train18,

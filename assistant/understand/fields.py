@@ -212,7 +212,7 @@ def resolve(text: str, hits: dict[str, list[Hit]], exclude: Sequence[Span] = ())
         if name == "data_type":
             kept = [h for h in kept if _outside(h[0], rated)]
         elif name == "task":
-            kept = [h for h in kept if _outside(h[0], labelling)]
+            kept = [h for h in kept if _outside(h[0], labelling) and not _by_people(text, h[0])]
         resolved = _data_type(text, kept) if name == "data_type" else _resolve(name, kept)
         if resolved is not None:
             changes[name] = resolved
@@ -222,6 +222,20 @@ def resolve(text: str, hits: dict[str, list[Hit]], exclude: Sequence[Span] = ())
     if changes.get("privacy") == "strict":
         changes.setdefault("external_api_ok", False)  # convention: strict = the data may not leave
     return changes
+
+
+@functools.cache
+def _people_do() -> re.Pattern[str]:
+    return re.compile(
+        rf"\b(?:{vocab.fragment('WRITERS')})\s+(?:(?:already|have|has|had|always|manually|usually|currently|"
+        r"still|all|each|now|also|routinely|normally|then|been)\s+)*$"
+    )
+
+
+def _by_people(text: str, start: int) -> bool:
+    """Is the task verb at `start` what people already do ("our dentists grade each bitewing for decay"):
+    their work is how the labels came about, not what the model is for."""
+    return _people_do().search(text, clause_start(text, start), start) is not None
 
 
 def extract_fields(text: str, exclude: Sequence[Span] = ()) -> dict[str, Value]:
