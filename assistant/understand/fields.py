@@ -227,14 +227,19 @@ def resolve(text: str, hits: dict[str, list[Hit]], exclude: Sequence[Span] = ())
 @functools.cache
 def _people_do() -> re.Pattern[str]:
     return re.compile(
-        rf"\b(?:{vocab.fragment('WRITERS')})\s+(?:(?:already|have|has|had|always|manually|usually|currently|"
-        r"still|all|each|now|also|routinely|normally|then|been)\s+)*$"
+        rf"\b(?:{vocab.fragment('WRITERS')}|quants?|analyst|engineer|scientist|statistician|developer|actuary)"
+        r"\s+(?:(?:who|that)(?:'ve|'s| have| has| had)?\s+)?(?:(?:already|have|has|had|always|manually|usually|"
+        r"currently|still|all|each|now|also|routinely|normally|then|been)\s+)*"
+        r"(?:(?:does|did|built|builds|retrain|retrains|retrained|trained|trains|maintains|maintained|runs|ran|"
+        r"made|wrote|developed)\s+(?:(?:the|our|a|an|their|its|some|previous|old|existing|current)\s+)*"
+        r"(?:[\w-]+\s+){0,2}?)?$"
     )
 
 
 def _by_people(text: str, start: int) -> bool:
-    """Is the task verb at `start` what people already do ("our dentists grade each bitewing for decay"):
-    their work is how the labels came about, not what the model is for."""
+    """Is the task verb at `start` what people already do ("our dentists grade each bitewing for decay"),
+    or have built ("our two quants retrain the credit scoring models", "the analyst who does the demand
+    forecasting")? Their work is how the labels came about, or what they know, not what the model is for."""
     return _people_do().search(text, clause_start(text, start), start) is not None
 
 
