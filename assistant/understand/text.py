@@ -73,6 +73,12 @@ _INVERTED = LazyRe(
 # A question framed by what it is about: "with a tiny team and all those graded photos, which route makes
 # more sense?" asks about those facts; "we have a tiny team, which route?" states one first.
 _FRAMED = LazyRe(r"(?:so\s+|and\s+|but\s+)?(?:with|given|considering|for|based on|knowing|in light of)\b")
+# A tag question asks about the whole sentence: "our two quants could train a model on the loan book,
+# couldn't they?"
+_TAG_QUESTION = LazyRe(
+    r",\s*(?:couldn't|wouldn't|shouldn't|can't|isn't|aren't|don't|doesn't|won't|didn't)\s+"
+    r"(?:they|we|it|you|he|she|i|there|that)\s*\?\s*$"
+)
 # A statement said with a rising tone: "teachers have marked maybe 2,000?", "I guess? we know who left". With
 # no interrogative word, a hedge makes the "?" an estimate, not a question.
 _HEDGED = LazyRe(
@@ -187,7 +193,7 @@ def question_spans(text: str, english: bool = True) -> list[tuple[int, int]]:
         m = _ASKS.search(body)  # on the sentence alone, so "^" is its start
         if m is None and _HEDGED.search(sentence):
             continue
-        framed = _FRAMED.match(body) is not None
+        framed = _FRAMED.match(body) is not None or _TAG_QUESTION.search(body) is not None
         spans.append((start if m is None or framed else end - len(body) + m.start(), end))
     return spans
 
