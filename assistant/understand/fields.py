@@ -43,9 +43,9 @@ _POST_NEGATION = LazyRe(
     r"\s*[?:,-]+\s*(?:we have |we've got |we've |there (?:are|is) |there's |we got )?"
     r"(?:literally |basically |absolutely |pretty much |practically |just |exactly )?(?:none|zero|"
     r"nothing|nobody|nope|nada|no)\s*(?:[.,;!?]|$)|\s+(?:is|are|would be|"
-    r"will be)?\s*(?:not|isn't|aren't|isnt|arent|won't be|"
-    r"wont be)\s+(?:really\s+)?(?:needed|required|necessary|a requirement|a must|"
-    r"an option|available|allowed)\b"
+    r"will be)?\s*(?:not|isn't|aren't|isnt|arent|won't be|wont be|haven't been|hasn't been|have not been|"
+    r"has not been)\s+(?:really\s+)?(?:needed|required|necessary|a requirement|a must|"
+    r"an option|available|allowed|approved|permitted|cleared)\b"
 )
 _DATA_JOIN = LazyRe(
     r"^\W*(?:\w+\W+){0,4}(?:and|&|plus|as well as|with|together with|along with|alongside|next to|"
@@ -64,10 +64,11 @@ _MADE_AFTER = LazyRe(
     r"(?:\s+(?:[\w'-]+|[+&])){0,5}?\s+(?:auto-?|automatically\s+)?(?:generated|drafted|written|produced|composed|created)\s+(?!by\b)"
     r"(?:from|off|out of|automatically|for|based)\b"
 )
-# What a statement replaces is not a fact: "what if this became the core system instead of a pilot?",
-# "free-form answers instead of just a category", "it's no longer a demo"
+# What a statement replaces or drops is not a fact: "what if this became the core system instead of a pilot?",
+# "free-form answers instead of just a category", "it's no longer a demo", "we drop the realtime requirement"
 _REPLACED = LazyRe(
-    r"\b(?:instead of|rather than|in place of|no longer(?: be| is| a| an)?)\s+"
+    r"\b(?:instead of|rather than|in place of|no longer(?: be| is| a| an)?|drop|drops|dropped|dropping|"
+    r"remove|removed|removing|relax|relaxed|relaxing|get rid of|forget about)\s+"
     r"(?:(?:a|an|the|just|only|simply|our|their|its|being|on|in)\s+){0,2}$"
 )
 _LISTED_AFTER = LazyRe(r"\s*(?:,|&|and|or|plus|\+|/|as well as)\s+(?:[\w'-]+\s+){0,2}$")
