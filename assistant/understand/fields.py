@@ -229,8 +229,9 @@ def resolve(text: str, hits: dict[str, list[Hit]], exclude: Sequence[Span] = ())
 def _people_do() -> re.Pattern[str]:
     return re.compile(
         rf"\b(?:{vocab.fragment('WRITERS')}|quants?|analyst|engineer|scientist|statistician|developer|actuary)"
-        r"\s+(?:(?:who|that)(?:'ve|'s| have| has| had)?\s+)?(?:(?:already|have|has|had|always|manually|usually|"
-        r"currently|still|all|each|now|also|routinely|normally|then|been)\s+)*"
+        r"\s+(?:(?:who|that)(?:'ve|'s| have| has| had)?\s+)?"
+        r"(?:(?:already|have|has|had|always|manually|usually|currently|still|all|each|now|also|routinely|"
+        r"normally|then|been)\s+)*"
         r"(?:(?:does|did|built|builds|retrain|retrains|retrained|trained|trains|maintains|maintained|runs|ran|"
         r"made|wrote|developed)\s+(?:(?:the|our|a|an|their|its|some|previous|old|existing|current)\s+)*"
         r"(?:[\w-]+\s+){0,2}?)?$"
