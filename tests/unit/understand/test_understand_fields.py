@@ -5,7 +5,7 @@ The utterances are the developers' own (see support.understand_cases).
 """
 
 import pytest
-from support.understand_cases import CASES, fields
+from support.understand_cases import CASES, U, fields
 
 
 @pytest.mark.parametrize(("text", "expected"), CASES, ids=[c[0] for c in CASES])
@@ -69,3 +69,59 @@ def test_paraphrases_from_the_issue():
 )
 def test_a_data_noun_is_negated_only_right_after_the_negator(text, expected):
     assert fields(text).get("data_type") == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "intent_", "expected"),
+    [
+        # what is replaced or dropped states nothing
+        (
+            "what if this became the permanent core system instead of a pilot?",
+            "what_if",
+            {"stage": "production"},
+        ),
+        ("Imagine we drop the realtime requirement and run it nightly.", "what_if", {"latency": "relaxed"}),
+        # two kinds of data side by side
+        (
+            "suppose we added the call recordings next to the written notes",
+            "what_if",
+            {"data_type": "multimodal"},
+        ),
+        # a data noun listed after an output is output too
+        (
+            "small brewery, we want something to write the tasting notes & social posts",
+            "describe",
+            {"task": "open_ended"},
+        ),
+        # what people already do, or have built, is not the model's task
+        (
+            "our dentists grade each bitewing x-ray for decay on a 0 to 4 scale",
+            "describe",
+            {"data_type": "image", "labeled_data": "some"},
+        ),
+        ("our two quants retrain the credit scoring models every quarter", "describe", {"ml_team": True}),
+        # a tool someone knows is a skill, not the data
+        ("its me n an intern who knows excel", "describe", {}),
+        # an API policy is not a lack of connectivity
+        (
+            "cant use any cloud AI, everything stays on prem",
+            "describe",
+            {"privacy": "strict", "external_api_ok": False},
+        ),
+        (
+            "Third-party model APIs have not been approved by the risk committee",
+            "describe",
+            {"external_api_ok": False},
+        ),
+    ],
+)
+def test_replaced_listed_and_done_by_people(text, intent_, expected):
+    turn = U.understand(text)
+    assert (turn.intent, turn.changes) == (intent_, expected)
+
+
+def test_a_tag_question_states_nothing_and_suggests():
+    turn = U.understand(
+        "our two quants could train a gradient boosting model on the loan book, couldn't they?"
+    )
+    assert (turn.intent, turn.changes, turn.target) == ("why_not", {}, "custom")
