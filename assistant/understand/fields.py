@@ -79,6 +79,10 @@ _BOTH = LazyRe(
     r"\b(?:from|using|combining|combine|with|on|use|uses|of) both\b"
     r"(?!\s+(?!of them|together|sources|inputs|kinds|types|modalities)[a-z])|\bcombin\w+ (?:the two|them)\b"
 )
+# "draft the first version of the programme notes": what is drafted is the notes
+_VERSION_OF = re.compile(
+    r"\b(?:the |a |an )?(?:first |initial |rough |final |new )?(?:versions?|drafts?|copies) of (?:the )?"
+)
 # After a writing verb, these words make what follows its input again: "draft replies *to* emails"
 _INPUT_AGAIN = frozenset(
     {"from", "of", "on", "about", "using", "based", "to", "in", "into", "for", "with", "over"}
@@ -127,7 +131,7 @@ def _writers() -> re.Pattern[str]:
 def _is_output(text: str, start: int) -> bool:
     """Is the data noun at `start` what a writing verb produces ("writes personalised follow-up emails")?
     Not when people are the verb's subject: what "the dispatchers write" is the input data."""
-    lead = text[clause_start(text, start) : start].split()
+    lead = _VERSION_OF.sub(" ", text[clause_start(text, start) : start]).split()
     words = lead[-4:]
     for i in range(len(words) - 1, -1, -1):
         if _INPUT_AGAIN & set(words[i + 1 :]):
