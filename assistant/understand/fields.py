@@ -232,6 +232,9 @@ def resolve(text: str, hits: dict[str, list[Hit]], exclude: Sequence[Span] = ())
 @functools.cache
 def _people_do() -> re.Pattern[str]:
     return re.compile(
+        # the people are the subject, not a preposition's object ("from our records about customers, predict")
+        r"(?<!\bof )(?<!\bon )(?<!\bto )(?<!\bby )(?<!\bfor )(?<!\bfrom )(?<!\bwith )(?<!\babout )"
+        r"(?<!\bof the )(?<!\babout the )(?<!\bfrom the )(?<!\bfor the )(?<!\bfor our )"
         rf"\b(?:{vocab.fragment('WRITERS')}|quants?|analyst|engineer|scientist|statistician|developer|actuary)"
         r"\s+(?:(?:who|that)(?:'ve|'s| have| has| had)?\s+)?"
         r"(?:(?:already|have|has|had|always|manually|usually|currently|still|all|each|now|also|routinely|"
