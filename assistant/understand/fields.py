@@ -9,7 +9,9 @@ policies that decide between several mentions of a field:
     writing verb is output, not input: "drafts cover letters"), privacy / latency (the strictest
     requirement wins) and ml_team (any ML people at all: true);
   - stated request rates set `volume` ("2M/day"; a bare count is not a volume);
-  - a cue right after "instead of" / "rather than" names what is replaced, and states nothing;
+  - a cue right after "instead of" / "rather than" / "drop the" names what is replaced, and states nothing;
+  - a task verb whose subject is the people who already do the work ("our dentists grade each x-ray") is
+    how the labels came about, not the model's task;
   - hits inside `exclude` spans (the questions of a message) state nothing;
   - convention: strict privacy implies external_api_ok false unless the text says otherwise.
 The cue phrases themselves are in the lexicon (knowledge/lexicon/), built into `understand.cues`.
