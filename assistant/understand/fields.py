@@ -10,6 +10,7 @@ policies that decide between several mentions of a field:
     requirement wins) and ml_team (any ML people at all: true);
   - stated request rates set `volume` ("2M/day"; a bare count is not a volume);
   - a cue right after "instead of" / "rather than" / "drop the" names what is replaced, and states nothing;
+  - a correction ("10k, no, closer to 60k") takes back the mention of the field right before it;
   - a task verb whose subject is the people who already do the work ("our dentists grade each x-ray") is
     how the labels came about, not the model's task;
   - hits inside `exclude` spans (the questions of a message) state nothing;
@@ -44,11 +45,19 @@ Span: TypeAlias = tuple[int, int]
 _POST_NEGATION = LazyRe(
     r"\s*[?:,-]+\s*(?:we have |we've got |we've |there (?:are|is) |there's |we got )?"
     r"(?:literally |basically |absolutely |pretty much |practically |just |exactly )?(?:none|zero|"
-    r"nothing|nobody|nope|nada|no)\s*(?:[.,;!?]|$)|\s+(?:is|are|would be|"
+    r"nothing|nobody|nope|nada|no)\s*(?:[.;!?]|,(?!\s*(?:[\d~]|closer|nearer|more|less|about|around|"
+    r"actually|make that|i mean|sorry|wait|rather|more like))|$)|\s+(?:is|are|would be|"
     r"will be)?\s*(?:not|isn't|aren't|isnt|arent|won't be|wont be|haven't been|hasn't been|have not been|"
     r"has not been)\s+(?:really\s+)?(?:needed|required|necessary|a requirement|a must|"
     r"an option|available|allowed|approved|permitted|cleared)\b"
 )
+# A correction of what was just said: "10k already triaged, no, closer to 60k", "realtime. well... a second
+# or two is fine", "low, sorry, medium": the value before it is taken back when the same field follows.
+_CORRECTION = LazyRe(
+    r"(?:^|[\s,.;:!?-])(?:no|nope|sorry|i mean|make that|scratch that|correction|or rather|wait|oops|"
+    r"well\s*(?:\.\.+|…)|actually,? no)\s*(?:[,.:;!…-]|\.\.+)"
+)
+_CORRECTION_GAP = 60  # characters between the two mentions: a correction follows at once
 _DATA_JOIN = LazyRe(
     r"^\W*(?:\w+\W+){0,4}(?:and|&|plus|as well as|with|together with|along with|alongside|next to|"
     r"in addition to|on top of|\+|/)\W+(?:[\w']+\W+){0,4}$"
@@ -220,6 +229,7 @@ def resolve(text: str, hits: dict[str, list[Hit]], exclude: Sequence[Span] = ())
             kept = [h for h in kept if _outside(h[0], rated)]
         elif name == "task":
             kept = [h for h in kept if _outside(h[0], labelling) and not _by_people(text, h[0])]
+        kept = _corrected(text, kept)
         resolved = _data_type(text, kept) if name == "data_type" else _resolve(name, kept)
         if resolved is not None:
             changes[name] = resolved
@@ -229,6 +239,18 @@ def resolve(text: str, hits: dict[str, list[Hit]], exclude: Sequence[Span] = ())
     if changes.get("privacy") == "strict":
         changes.setdefault("external_api_ok", False)  # convention: strict = the data may not leave
     return changes
+
+
+def _corrected(text: str, hits: list[Hit]) -> list[Hit]:
+    """The hits without those a correction takes back: a mention with a different value follows soon
+    after a correction marker."""
+    valued = _valued(hits)
+    dropped = {
+        a
+        for a, b in pairwise(valued)
+        if a[2] != b[2] and b[0] - a[1] <= _CORRECTION_GAP and _CORRECTION.search(text, a[1], b[0] + 1)
+    }
+    return [h for h in hits if (h[0], h[1], h[2]) not in dropped] if dropped else hits
 
 
 @functools.cache

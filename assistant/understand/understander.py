@@ -140,6 +140,11 @@ class RuleBasedUnderstander:
         decision = decide_intent(
             flat, stated, mentioned, pending, answered, _what_if_last(flat, hits, questions)
         )
+        # A reply to our question that we cannot read ("basically zero", "cheap as chips please") is not
+        # off-topic: it is taken as an answer with nothing in it, and the session asks again.
+        replying = asked is not None and not questions
+        if replying and not decision.strong and decision.intent is Intent.OUT_OF_SCOPE:
+            decision = Decision(Intent.DESCRIBE, None, False)
         # English text for the English classifier ("hola que tal" is not), any Russian for the Russian one.
         needed = (not decision.strong or decision.intent in FACT_INTENTS) and (
             lang == "ru" or is_english(flat)
@@ -150,6 +155,8 @@ class RuleBasedUnderstander:
             allowed = _LEARNED_INTENTS | _PENDING_INTENTS if context.pending_what_if else _LEARNED_INTENTS
             if _asks_only(flat, questions):
                 allowed -= {Intent.DESCRIBE}  # a question states nothing, in whatever words
+            if replying:
+                allowed -= {Intent.OUT_OF_SCOPE}
             decision = _learned_intent(decision, scores, classifier, allowed)
         intent = decision.intent
         if intent not in _ANSWERING:
