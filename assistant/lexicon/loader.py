@@ -52,7 +52,7 @@ _KEYS = {
     "field": {"question", "phrases", "confirm", "yes_no", "cues", "answers"},
     "cue": {"id", "value", "finder", "negated", *_ENTRY_KEYS},
     "answer": {"id", "value", *_ENTRY_KEYS},
-    "set": {"intent", "target", "pending", "multiline", *_ENTRY_KEYS},
+    "set": {"intent", "target", "pending", "multiline", "means", *_ENTRY_KEYS},
     "language": {"name", "reply", "script", *_ENTRY_KEYS},
     **KEYS,
 }
@@ -260,12 +260,17 @@ class Reader:
         target = raw.get("target")
         if target is not None and Option.parse(target) is None:
             self.bad(file, raw["__line__"], name, "target", f"unknown option {target!r}")
+        means = raw.get("means")
+        if means is not None and (not isinstance(means, str) or not means.strip()):
+            self.bad(file, raw["__line__"], name, "means", "expected the words the shorthand stands for")
+            means = None
         return PatternSet(
             **self.common(raw, file, name),
             intent=intent,
             target=target,
             pending=bool(raw.get("pending", False)),
             multiline=bool(raw.get("multiline", False)),
+            means=means,
         )
 
     def language(self, code: str, raw: object, file: str, line: int) -> Language | None:

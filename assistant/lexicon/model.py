@@ -162,6 +162,7 @@ class PatternSet(Entry):
     intent: str | None = None
     target: str | None = None
     pending: bool = False
+    means: str | None = None  # chat shorthand: what a match is spelled out as (shorthand.yaml)
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -300,7 +300,12 @@ def _resolve(name: str, hits: list[Hit]) -> Value | None:
 
 
 def _data_type(text: str, hits: list[Hit]) -> Value | None:
-    valued = _valued(hits)
+    # a mention inside a longer one is part of it: "scans every incoming letter" is the scans, not letters
+    valued = [
+        h
+        for h in _valued(hits)
+        if not any(o[0] <= h[0] and h[1] <= o[1] and o[1] - o[0] > h[1] - h[0] for o in hits)
+    ]
     if not valued:
         return None
     if any(h[2] == "multimodal" for h in valued):

@@ -1,7 +1,8 @@
 """The offline `Understander`: one message (and what the conversation knows) in, one `Turn` out.
 
 Why its own module: it only sequences the parts, so the order of the steps is visible in one place:
-  1. a message in another language is named, not guessed (`language`);
+  1. a message in another language is named, not guessed (`language`); English chat shorthand is spelled
+     out ("w/", "rec pls", "2 ds": `shorthand`);
   2. field cues (`fields.scan`), read twice: everything the text mentions, and what it states outside its
      questions (`text.question_spans`: "couldn't we just call GPT-4o?" states nothing);
   3. injection (`injection`): refused; a short message of the user's own keeps the facts it states
@@ -42,6 +43,7 @@ from .language import detect_language
 from .learned import ARTIFACT, ARTIFACT_RU, Classifier, Embedder, Scores, load_classifier
 from .patterns import compile_all
 from .replies import read_answer, reply_polarity
+from .shorthand import spell_out
 from .text import clean_text, question_spans, sentence_spans
 
 __all__ = ["FACT_INTENTS", "RuleBasedUnderstander", "understand", "warm_up"]
@@ -115,6 +117,8 @@ class RuleBasedUnderstander:
             lang, low = "ru", "\n".join(gloss_text(line) for line in low.split("\n"))
         elif language is not None:
             return Turn(Intent.OUT_OF_SCOPE, {}, text=clean, language=language.code)
+        else:
+            low = spell_out(low)
         flat = low.replace("\n", " . ")
         hits = scan(flat)
         questions = question_spans(flat, english=lang == "en")
