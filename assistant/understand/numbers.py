@@ -17,7 +17,7 @@ YEARS_SPAN = LazyRe(
     r"sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|many|several)"
     r"\s*(?:years?|yrs|decades?)\b|\bdecades\b|\ba decade\b|\b(?:since|back to|from) (?:19|20)\d\d\b|"
     r"\bfor (?:many |several )?years\b|\b(?:the )?(?:last|past) (?:decade|few years|\w+ years)\b|"
-    r"\b(?:a|the last|the past) couple (?:of )?years\b|"
+    r"\b(?:a|the last|the past) couple (?:of )?years\b|\byears (?:and years )?of (?:them|it|those|these)\b|"
     r"\b(?:\d+|two|three|four|five|six|seven|eight|nine|ten|many|several) "
     r"(?:winters|summers|seasons|harvests)\b|\b\d+\s*y\b"
 )

@@ -244,7 +244,7 @@ _INPUT_USE = LazyRe(
     r"scan|scans|scanned|view|views|viewed|read|reads|use|uses|used|using|open|opens|submit\w*|log|logs|logged|"
     r"show|shows|shown|display\w*|see|sees|order|orders|book|books|browse|browses|chat|chats|pay|pays|"
     r"dictat\w*|speak|speaks|spoke|talk|talks|say|says|said|wait|waits|waiting|hold|holds|holding|"
-    r"ring|rings|calls?|calling|listen\w*|answer\w*)\b"
+    r"ring|rings|calls?|calling|listen\w*|answer\w*|typing|writing|texting|reading|browsing)\b"
 )
 _RUN = LazyRe(
     r"\b(?:run\w*|work\w*|deploy\w*|inference|process\w*|live|lives|sit|sits|install\w*|embedded|execut\w*|"
