@@ -72,7 +72,7 @@ NEWER_SPLITS = (
 # every round and out of the learned layer's data (written as train7, 2026-12-01), and train24 and train25,
 # written for the train17 round (2026-12-02) and kept untouched through it (a later round may tune on them,
 # and then moves them to NEWER_SPLITS and their hashes out of SPLIT.sha256).
-HELD_OUT = ("holdout", "test")
+HELD_OUT = ("holdout", "test", "train24", "train25")
 SPLITS = ("train", *NEWER_SPLITS, "dev", *HELD_OUT)
 EXTRACTION_SPLITS = ("train", "dev", "test")
 QUESTION_INTENTS = frozenset({"recommend", "why", "why_not", "change_mind", "concept", "help"})
