@@ -57,6 +57,11 @@ _CORRECTION = LazyRe(
     r"(?:^|[\s,.;:!?-])(?:no|nope|sorry|i mean|make that|scratch that|correction|or rather|wait|oops|"
     r"well\s*(?:\.\.+|…)|actually,? no)\s*(?:[,.:;!…-]|\.\.+)"
 )
+_INTO = LazyRe(r"\binto\s+(?:[\w-]+\s+){0,2}$")
+_TURN_INTO = LazyRe(
+    r"\b(?:writ\w*|wrote|draft\w*|generat\w*|produc\w*|creat\w*|summar\w+|turn\w*|convert\w*|"
+    r"transform\w*|condens\w*|boil\w*|distil\w*|rewrit\w*)\b"
+)
 _CORRECTION_GAP = 60  # characters between the two mentions: a correction follows at once
 _DATA_JOIN = LazyRe(
     r"^\W*(?:\w+\W+){0,4}(?:and|&|plus|as well as|with|together with|along with|alongside|next to|"
@@ -153,6 +158,14 @@ def _is_output(text: str, start: int) -> bool:
     return False
 
 
+def _made_into(text: str, start: int) -> bool:
+    """Is the data noun at `start` what a writing verb turns its input into ("summarise the calls into
+    agent notes", "transcribe + summarise episodes into show notes")?"""
+    lead = clause_start(text, start)
+    into = _INTO.search(text, lead, start)
+    return into is not None and _TURN_INTO.search(text, lead, into.start()) is not None
+
+
 def _made(text: str, start: int, end: int) -> bool:
     """Is the data noun at `start`-`end` wished for as something made from other data ("we want show notes
     and chapter summaries generated from the episode audio")?"""
@@ -165,6 +178,7 @@ def _output(text: str, m: re.Match[str], output_end: int) -> bool:
     right after such an output (ending at `output_end`, -1 when none)?"""
     return (
         _is_output(text, m.start())
+        or _made_into(text, m.start())
         or _made(text, m.start(), m.end())
         or (output_end >= 0 and _LISTED_AFTER.match(text, output_end, m.start()) is not None)
     )
