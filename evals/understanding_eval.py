@@ -67,6 +67,10 @@ NEWER_SPLITS = (
     "train21",
     "train22",
     "train23",
+    "train26",
+    "train27",
+    "train28",
+    "train29",
 )
 # Measured, never tuned on, never listed case by case: the frozen test split, a later fresh set kept out of
 # every round and out of the learned layer's data (written as train7, 2026-12-01), and train24 and train25,
