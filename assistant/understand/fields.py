@@ -57,7 +57,7 @@ _CORRECTION = LazyRe(
     r"(?:^|[\s,.;:!?-])(?:no|nope|sorry|i mean|make that|scratch that|correction|or rather|wait|oops|"
     r"well\s*(?:\.\.+|…)|actually,? no)\s*(?:[,.:;!…-]|\.\.+)"
 )
-_INTO = LazyRe(r"\binto\s+(?:[\w-]+\s+){0,2}$")
+_INTO = LazyRe(r"\binto\s+(?:[\w'-]+\s+){0,3}$")
 _TURN_INTO = LazyRe(
     r"\b(?:writ\w*|wrote|draft\w*|generat\w*|produc\w*|creat\w*|summar\w+|turn\w*|convert\w*|"
     r"transform\w*|condens\w*|boil\w*|distil\w*|rewrit\w*)\b"
@@ -273,11 +273,11 @@ def _people_do() -> re.Pattern[str]:
         # the people are the subject, not a preposition's object ("from our records about customers, predict")
         r"(?<!\bof )(?<!\bon )(?<!\bto )(?<!\bby )(?<!\bfor )(?<!\bfrom )(?<!\bwith )(?<!\babout )"
         r"(?<!\bof the )(?<!\babout the )(?<!\bfrom the )(?<!\bfor the )(?<!\bfor our )"
-        rf"\b(?:{vocab.fragment('WRITERS')}|quants?|analyst|engineer|scientist|statistician|developer|actuary)"
+        rf"\b(?:{vocab.fragment('WRITERS')}|quants?|analysts?|engineers?|scientists?|statisticians?|developers?|actuar(?:y|ies))"
         r"\s+(?:(?:who|that)(?:'ve|'s| have| has| had)?\s+)?"
         r"(?:(?:already|have|has|had|always|manually|usually|currently|still|all|each|now|also|routinely|"
         r"normally|then|been)\s+)*"
-        r"(?:(?:does|did|built|builds|retrain|retrains|retrained|trained|trains|maintains|maintained|runs|ran|"
+        r"(?:(?:does|did|build|built|builds|retrain|retrains|retrained|trained|trains|maintains|maintained|runs|ran|"
         r"made|wrote|developed)\s+(?:(?:the|our|a|an|their|its|some|previous|old|existing|current)\s+)*"
         r"(?:[\w-]+\s+){0,2}?)?$"
     )
