@@ -273,7 +273,7 @@ def _people_do() -> re.Pattern[str]:
         # the people are the subject, not a preposition's object ("from our records about customers, predict")
         r"(?<!\bof )(?<!\bon )(?<!\bto )(?<!\bby )(?<!\bfor )(?<!\bfrom )(?<!\bwith )(?<!\babout )"
         r"(?<!\bof the )(?<!\babout the )(?<!\bfrom the )(?<!\bfor the )(?<!\bfor our )"
-        rf"\b(?:{vocab.fragment('WRITERS')}|quants?|analysts?|engineers?|scientists?|statisticians?|developers?|actuar(?:y|ies))"
+        rf"\b(?:{vocab.fragment('WRITERS')}|quants?|analysts?|engineers?|scientists?|statisticians?|developers?|actuar(?:y|ies)|team|desk|squad)"
         r"\s+(?:(?:who|that)(?:'ve|'s| have| has| had)?\s+)?"
         r"(?:(?:already|have|has|had|always|manually|usually|currently|still|all|each|now|also|routinely|"
         r"normally|then|been)\s+)*"
