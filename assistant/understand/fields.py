@@ -62,6 +62,8 @@ _TURN_INTO = LazyRe(
     r"\b(?:writ\w*|wrote|draft\w*|generat\w*|produc\w*|creat\w*|summar\w+|turn\w*|convert\w*|"
     r"transform\w*|condens\w*|boil\w*|distil\w*|rewrit\w*)\b"
 )
+_WISH_AT = LazyRe(r"(?:want|wants|wanted|would like|'d like|need|needs|hope|hopes|plan|plans) to\b")
+_MADE_ALREADY = frozenset({"automatically", "auto", "already", "previously", "machine", "machine-"})
 _CORRECTION_GAP = 60  # characters between the two mentions: a correction follows at once
 _DATA_JOIN = LazyRe(
     r"^\W*(?:\w+\W+){0,4}(?:and|&|plus|as well as|with|together with|along with|alongside|next to|"
@@ -154,7 +156,8 @@ def _is_output(text: str, start: int) -> bool:
             return False
         if _make_verb().search(words[i]) or (i and _make_verb().fullmatch(f"{words[i - 1]} {words[i]}")):
             at = len(lead) - len(words) + i
-            return not (at and _writers().fullmatch(lead[at - 1]))
+            # "the automatically generated transcripts", "our writers draft": made already, so input
+            return not (at and (_writers().fullmatch(lead[at - 1]) or lead[at - 1] in _MADE_ALREADY))
     return False
 
 
@@ -287,6 +290,8 @@ def _by_people(text: str, start: int) -> bool:
     """Is the task verb at `start` what people already do ("our dentists grade each bitewing for decay"),
     or have built ("our two quants retrain the credit scoring models", "the analyst who does the demand
     forecasting")? Their work is how the labels came about, or what they know, not what the model is for."""
+    if _WISH_AT.match(text, start):
+        return False  # "the analysts want to flag ...": what the people want the model to do
     return _people_do().search(text, clause_start(text, start), start) is not None
 
 
