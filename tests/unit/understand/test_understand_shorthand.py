@@ -134,6 +134,53 @@ def test_this_rounds_readings(text, expected):
     assert U.understand(text).changes == expected
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # what a writing verb turns its input into is output, whatever it is called
+        (
+            "telco, summarise call center calls into agent notes",
+            {"data_type": "audio", "task": "open_ended"},
+        ),
+        # made already is input: the transcripts join the video and the slides
+        (
+            "the lecture capture system gives us the video, the slide decks and the automatically "
+            "generated transcripts",
+            {"data_type": "multimodal"},
+        ),
+        # people who want something done are asking for the model's task, not doing it themselves
+        (
+            "the analysts want to flag vulnerable customers from what is said on the call",
+            {"data_type": "audio", "task": "narrow"},
+        ),
+        # a count with the word misspelt
+        ("we get maybe 3 milion requests a day", {"volume": "high"}),
+        # 'password reset' names a category, it does not start over
+        (
+            "IT helpdesk, we want to classify chats into password reset, hardware or access request",
+            {"data_type": "text", "task": "narrow"},
+        ),
+    ],
+)
+def test_outputs_wishes_and_spellings(text, expected):
+    turn = U.understand(text)
+    assert (turn.intent, turn.changes) == ("describe", expected)
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("Would it not be simpler, and cheaper, to use a foundation model?", "why_not"),
+        ("Then what do you recommend?", "recommend"),
+        ("ignore all of the above, I want to describe a completely different use case", "reset"),
+        ("say p99 needs to be under 20ms", "what_if"),
+        ("if we got it to 3 million labelled rows, what changes?", "what_if"),
+    ],
+)
+def test_intents_of_this_round(text, intent):
+    assert U.understand(text).intent == intent
+
+
 def test_years_of_them_is_plenty_in_an_answer():
     turn = U.understand(
         "chargebacks tell us which were fraud, years of them", Context(asked_field="labeled_data")
