@@ -57,13 +57,16 @@ _CORRECTION = LazyRe(
     r"(?:^|[\s,.;:!?-])(?:no|nope|sorry|i mean|make that|scratch that|correction|or rather|wait|oops|"
     r"well\s*(?:\.\.+|…)|actually,? no)\s*(?:[,.:;!…-]|\.\.+)"
 )
+# What a writing verb turns its input into: "summarise the calls into agent notes" (`_made_into`)
 _INTO = LazyRe(r"\binto\s+(?:[\w'-]+\s+){0,3}$")
 _TURN_INTO = LazyRe(
     r"\b(?:writ\w*|wrote|draft\w*|generat\w*|produc\w*|creat\w*|summar\w+|turn\w*|convert\w*|"
     r"transform\w*|condens\w*|boil\w*|distil\w*|rewrit\w*)\b"
 )
+# A task verb that opens with a wish is asked of the model, whoever wishes it (`_by_people`)
 _WISH_AT = LazyRe(r"(?:want|wants|wanted|would like|'d like|need|needs|hope|hopes|plan|plans) to\b")
-_MADE_ALREADY = frozenset({"automatically", "auto", "already", "previously", "machine", "machine-"})
+# Made already, so input: "the automatically generated transcripts" (`_is_output`)
+_MADE_ALREADY = frozenset({"automatically", "auto", "already", "previously", "machine"})
 _CORRECTION_GAP = 60  # characters between the two mentions: a correction follows at once
 _DATA_JOIN = LazyRe(
     r"^\W*(?:\w+\W+){0,4}(?:and|&|plus|as well as|with|together with|along with|alongside|next to|"
