@@ -270,7 +270,7 @@ def _corrected(text: str, hits: list[Hit]) -> list[Hit]:
         for a, b in pairwise(valued)
         if a[2] != b[2] and b[0] - a[1] <= _CORRECTION_GAP and _CORRECTION.search(text, a[1], b[0] + 1)
     }
-    return [h for h in hits if (h[0], h[1], h[2]) not in dropped] if dropped else hits
+    return [h for h in hits if h not in dropped] if dropped else hits
 
 
 @functools.cache
